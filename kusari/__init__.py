@@ -1,0 +1,29 @@
+"""kusari: a symbolic-to-numeric graph compiler with Chainer's define-by-run API.
+
+``import kusari as chainer`` runs Chainer code: Variables record their history,
+``backward()`` turns it into IR, differentiates it as IR (to any order) and
+runs compiled NumPy kernels, cached by the graph's structure.
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from . import compiler  # noqa: F401  (registers the ops first)
+from .configuration import (DebugMode, config, force_backprop_mode,  # noqa: F401
+                            global_config, is_debug, no_backprop_mode, set_debug,
+                            using_config)
+from .variable import Parameter, Variable, as_array, as_variable  # noqa: F401
+from .backprop import backward_many as backward  # noqa: F401
+from .backprop import grad  # noqa: F401
+from . import functions, initializers, utils  # noqa: F401
+from . import link, links, optimizer, optimizer_hooks, optimizers  # noqa: F401
+from . import backends, gradient_check, reporter  # noqa: F401
+from . import datasets, iterators, serializers, training  # noqa: F401
+from .backends import cuda  # noqa: F401
+from .function import Function, FunctionNode  # noqa: F401
+from .link import Chain, ChainList, Link  # noqa: F401
+from .reporter import Reporter, report, report_scope  # noqa: F401
+from .function_node import stop_gradient  # noqa: F401
+
+get_array_module = cuda.get_array_module
+

@@ -1,0 +1,406 @@
+"""backward() and kusari.grad through the IR.
+
+One backward is:
+
+1. walk the recorded graph from the outputs once, listing its values in a
+   canonical order and building the structural key (ops, attributes, operand
+   positions, leaf shapes and dtypes, baked constants) as it goes;
+2. look the key up among the plans built so far; on a miss, build the plan:
+   the recorded graph as IR, the gradient pass over it, the forward values
+   the gradient reads cut out as inputs, optimization and code generation;
+3. run the compiled gradient on the arrays the plan fetches from the tape,
+   and hand the results to the variables (leaves accumulate).
+
+With `enable_double_backprop=True`, or on traced values, step 3 instead
+evaluates the same gradient IR with Variable ops, so the gradient computation
+is itself recorded and can be differentiated again, to any order.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+
+from .compiler.autodiff import vjp
+from .compiler.errors import KusariError
+from .compiler.ir import Graph
+from .configuration import using_config
+from .function_node import Const, evaluate
+from .tracing import Traced
+from .variable import IMPLICIT_ONES, Variable
+
+MAX_PLANS = 4096
+_plans: OrderedDict = OrderedDict()
+
+
+def walk(roots):
+    """The values behind `roots` in canonical postorder, and their key entries.
+
+    Returns (order, entries, index): `order[i]` is a Node or Const, `entries[i]`
+    its hashable description with operands as positions in `order`.
+    """
+    order: list = []
+    entries: list = []
+    index: dict = {}
+    for root in roots:
+        if root in index:
+            continue
+        stack = [(root, False)]
+        while stack:
+            n, expanded = stack.pop()
+            if n in index:
+                continue
+            if type(n) is Const:
+                entry = n.entry
+            elif n.op is None:
+                entry = (n.shape, n.dtype.char, n.requires_grad)
+            elif expanded:
+                entry = (n.op, n.attrs, tuple([index[x] for x in n.inputs]))
+            else:
+                stack.append((n, True))
+                for x in reversed(n.inputs):
+                    if x not in index:
+                        stack.append((x, False))
+                continue
+            index[n] = len(order)
+            order.append(n)
+            entries.append(entry)
+    return order, entries, index
+
+
+class Plan:
+    """A compiled gradient for one graph structure.
+
+    graph   the gradient IR; its inputs are the fetched values, then the
+            cotangents of the roots
+    fetch   where each fetched value lives on the tape
+    targets for each graph output, the position in `order` it is the grad of
+    """
+
+    __slots__ = ("graph", "fetch", "cot_roots", "targets", "leaf", "clear", "_run",
+                 "executable")
+
+    def __init__(self, graph, fetch, cot_roots, targets, leaf, clear):
+        self.graph = graph
+        self.fetch = fetch
+        self.cot_roots = cot_roots   # which roots' gradients are inputs
+        self.targets = targets
+        self.leaf = leaf
+        self.clear = clear
+        self._run = None
+        self.executable = None
+
+    @property
+    def run(self):
+        """run(order, gys) -> gradient arrays (compiled on first use)."""
+        if self._run is None:
+            from .runtime import build
+            self.executable = build(self.graph)
+            args = []
+            for spec in self.fetch:
+                if spec[0] == "out":
+                    args.append(f"order[{spec[1]}].out")
+                elif spec[0] == "saved":
+                    args.append(f"order[{spec[1]}].saved[{spec[2]}]")
+                else:  # param
+                    args.append(f"order[{spec[1]}].value")
+            args += [f"gys[{k}]" for k in self.cot_roots]
+            src = f"def run(order, gys):\n    return kernel({', '.join(args)})\n"
+            ns = {"kernel": self.executable.fn}
+            exec(compile(src, "<kusari backward fetch>", "exec"), ns)
+            self._run = ns["run"]
+        return self._run
+
+
+def _consumers(order, entries):
+    users: dict[int, list] = {}
+    for j, (n, e) in enumerate(zip(order, entries)):
+        if type(n) is not Const and n.op is not None:
+            for p, i in enumerate(e[2]):
+                users.setdefault(i, []).append((j, p))
+    return users
+
+
+def _fetch_spec(order, entries, users, i):
+    n = order[i]
+    if type(n) is Const:
+        return ("param", i)
+    if n.op is not None and n.op.saves_out:
+        return ("out", i)
+    for j, p in users.get(i, ()):
+        c = order[j]
+        if p in c.op.saved_positions(len(c.inputs)):
+            return ("saved", j, p)
+    raise KusariError(f"internal: the gradient needs {n!r}, which no op kept")
+
+
+def build_plan(order, entries, roots, cot_ones, wrt, retain: bool, name: str) -> Plan:
+    """Build (but do not compile) the gradient plan for one walked graph."""
+    from .compiler import optimize
+    g = Graph(name)
+    gid: list = []
+    for n, e in zip(order, entries):
+        if type(n) is Const:
+            gid.append(g.add_const(n.value.item(), n.dtype) if n.baked
+                       else g.add_input((), n.dtype))
+        elif n.op is None:
+            gid.append(g.add_input(n.shape, n.dtype))
+        else:
+            gid.append(g.add_raw(n.op.name, [gid[i] for i in e[2]], n.attrs_dict(),
+                                 n.shape, n.dtype))
+    first_backward = g.next_id
+    cots, cot_inputs, cot_roots = [], [], []
+    for k, (r, ones) in enumerate(zip(roots, cot_ones)):
+        n = order[r]
+        if ones:
+            cots.append(g.add_const(1, n.dtype, n.shape))
+        else:
+            cots.append(g.add_input(n.shape, n.dtype))
+            cot_inputs.append(cots[-1])
+            cot_roots.append(k)
+    g.outputs = vjp(g, [gid[r] for r in roots], cots, [gid[i] for i in wrt])
+
+    # Cut: forward values the gradient reads become inputs fetched from the tape.
+    position = {k: i for i, k in enumerate(gid)}
+    users = _consumers(order, entries)
+    needed = sorted({a for n in g.nx.nodes if n >= first_backward
+                     for a in g.args(n) if a < first_backward and not g.is_const(a)}
+                    | {o for o in g.outputs if o is not None and o < first_backward})
+    fetch, cut_inputs = [], []
+    for f in needed:
+        fetch.append(_fetch_spec(order, entries, users, position[f]))
+        p = g.add_input(g.shape(f), g.dtype(f))
+        g.replace_uses(f, p)
+        cut_inputs.append(p)
+    g.inputs = cut_inputs + cot_inputs
+    optimize(g)
+    leaf = [type(order[i]) is not Const and order[i].op is None for i in wrt]
+    rootset = set(roots)
+    clear = [] if retain else [i for i, n in enumerate(order) if type(n) is not Const
+                               and n.op is not None and i not in rootset]
+    return Plan(g, tuple(fetch), tuple(cot_roots), tuple(wrt), tuple(leaf), tuple(clear))
+
+
+def _plan(key, make):
+    plan = _plans.get(key)
+    if plan is None:
+        plan = make()
+        _plans[key] = plan
+        if len(_plans) > MAX_PLANS:
+            _plans.popitem(last=False)
+    return plan
+
+
+def _wrt_all(order, retain: bool):
+    """Positions whose gradient backward() stores: leaves that require a
+    gradient, and with retain_grad every intermediate value."""
+    return [i for i, n in enumerate(order) if type(n) is not Const and (
+        (n.op is None and n.requires_grad) or (retain and n.op is not None))]
+
+
+# -- Variable.backward ----------------------------------------------------------
+
+def backward_from_variable(y: Variable, retain_grad: bool, enable_double_backprop: bool,
+                           loss_scale) -> None:
+    node = y._node
+    if node is None or node.op is None:
+        return
+    gy = y._grad
+    if gy is None:
+        if y._array.size != 1:
+            return  # a larger output with no grad set propagates nothing
+        gy = y._grad = IMPLICIT_ONES
+    if loss_scale is not None:
+        gy = y.grad * y.dtype.type(loss_scale)
+    recorded = enable_double_backprop or type(y._array) is Traced
+    backward([node], [gy if not recorded else _cot_var(y, gy)], retain_grad, recorded,
+             loss_scale)
+
+
+def _cot_var(y: Variable, gy):
+    if gy is IMPLICIT_ONES or gy is y._grad:
+        return y.grad_var
+    return Variable(gy, requires_grad=False)
+
+
+def backward(roots, gys, retain_grad=False, recorded=False, loss_scale=None) -> None:
+    """Backpropagate from `roots` (Nodes) with initial gradients `gys`."""
+    order, entries, index = walk(roots)
+    root_pos = tuple(index[r] for r in roots)
+    ones = tuple(g is IMPLICIT_ONES for g in gys) if not recorded else (False,) * len(gys)
+    key = (tuple(entries), root_pos, ones, retain_grad, "backward")
+    plan = _plan(key, lambda: build_plan(order, entries, root_pos, ones,
+                                         _wrt_all(order, retain_grad), retain_grad,
+                                         "backward"))
+    if recorded:
+        with using_config("enable_backprop", True):
+            grads = evaluate(plan.graph, [_fetch_var(order, s) for s in plan.fetch]
+                             + [gys[k] for k in plan.cot_roots])
+    else:
+        grads = plan.run(order, gys)
+    _assign(order, plan, grads, recorded, loss_scale)
+
+
+def _assign(order, plan: Plan, grads, recorded: bool, loss_scale) -> None:
+    for i in plan.clear:
+        v = order[i].var()
+        if v is not None and v._grad is not None:
+            v._grad = v._grad_var = None
+    for i, is_leaf, g in zip(plan.targets, plan.leaf, grads):
+        v = order[i].var()
+        if v is None:
+            continue
+        if not is_leaf:
+            if g is None:
+                v._grad = v._grad_var = None
+            elif recorded:
+                v._grad_var, v._grad = g, g._array
+            else:
+                v._grad, v._grad_var = g, None
+            continue
+        if g is None:
+            continue
+        if loss_scale is not None:
+            v._loss_scale = loss_scale
+        old = v._grad
+        if recorded:
+            total = g if old is None else v.grad_var + g
+            v._grad_var, v._grad = total, total._array
+        else:
+            v._grad = g if old is None else v.grad + g
+            v._grad_var = None
+
+
+def _fetch_var(order, spec):
+    """The Variable for a fetched value, reattached to the tape if it was dropped."""
+    kind, i = spec[0], spec[1]
+    if kind == "param":
+        return order[i]
+    if kind == "out":
+        node, array = order[i], order[i].out
+    else:
+        node, array = order[i].inputs[spec[2]], order[i].saved[spec[2]]
+    v = node.var()
+    if v is not None and v._array is array:
+        return v
+    import weakref
+    v = Variable(array, requires_grad=node.requires_grad)
+    v._node = node
+    node.var = weakref.ref(v)
+    return v
+
+
+# -- kusari.grad and kusari.backward ------------------------------------------
+
+def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad=False,
+         retain_grad=False, enable_double_backprop=False, loss_scale=None):
+    """Gradients of `outputs` w.r.t. `inputs`, as a list of Variables (Chainer's
+    `chainer.grad`). `x.grad` is left alone unless `set_grad`; inputs the
+    outputs do not reach get None."""
+    _check_seq("outputs", outputs)
+    _check_seq("inputs", inputs)
+    if grad_outputs is not None:
+        _check_seq("grad_outputs", grad_outputs, none_ok=True)
+        if len(grad_outputs) != len(outputs):
+            raise ValueError("grad_outputs must be of the same length as outputs.\n"
+                             f"len(outputs) = {len(outputs)}, "
+                             f"len(grad_outputs) = {len(grad_outputs)}")
+    if grad_inputs is not None:
+        _check_seq("grad_inputs", grad_inputs, none_ok=True)
+        if len(grad_inputs) != len(inputs):
+            raise ValueError("grad_inputs must be of the same length as inputs.\n"
+                             f"len(inputs) = {len(inputs)}, "
+                             f"len(grad_inputs) = {len(grad_inputs)}")
+    for v in list(outputs) + list(inputs):
+        if not isinstance(v, Variable):
+            raise TypeError(f"each output and input must be a Variable, not {type(v)}")
+    roots = [y.node for y in outputs]
+    gys = []
+    for k, y in enumerate(outputs):
+        gy = None if grad_outputs is None else grad_outputs[k]
+        if gy is None:
+            gy = np.ones_like(y._array) if type(y._array) is not Traced else \
+                _traced_ones(y)
+        gy = gy if isinstance(gy, Variable) else Variable(gy, requires_grad=False)
+        if loss_scale is not None:
+            gy = gy * loss_scale
+        gys.append(gy)
+
+    recorded = enable_double_backprop or any(
+        type(v._array) is Traced for v in list(outputs) + list(inputs))
+    order, entries, index = walk(roots)
+    root_pos = tuple(index[r] for r in roots)
+    wrt = []
+    for x in inputs:
+        n = x._node
+        wrt.append(index.get(n) if n is not None and x.requires_grad else None)
+    distinct = sorted({i for i in wrt if i is not None})
+    if retain_grad:
+        distinct = sorted(set(distinct) | {i for i, n in enumerate(order)
+                                           if type(n) is not Const and n.op is not None})
+    key = (tuple(entries), root_pos, tuple(distinct), retain_grad, "grad")
+    plan = _plan(key, lambda: build_plan(order, entries, root_pos,
+                                         (False,) * len(roots), distinct, True, "grad"))
+    if recorded:
+        with using_config("enable_backprop", True):
+            results = evaluate(plan.graph, [_fetch_var(order, s) for s in plan.fetch] + gys)
+    else:
+        arrays = plan.run(order, [g._array for g in gys])
+        results = [None if a is None else Variable(a, requires_grad=False) for a in arrays]
+    by_pos = dict(zip(plan.targets, results))
+    if retain_grad:
+        for i, r in by_pos.items():
+            v = order[i].var()
+            if v is not None and order[i].op is not None:
+                v._grad_var = r
+                v._grad = None if r is None else r._array
+    out = []
+    for k, (x, i) in enumerate(zip(inputs, wrt)):
+        gx = by_pos.get(i) if i is not None else None
+        gi = None if grad_inputs is None else grad_inputs[k]
+        if gi is not None:
+            gx = gi if gx is None else gx + gi
+        if set_grad:
+            x.grad_var = gx
+        out.append(gx)
+    return out
+
+
+def _traced_ones(y):
+    from . import functions as F
+    return F.broadcast_to(Variable(np.ones((), y.dtype), requires_grad=False), y.shape)
+
+
+def backward_many(outputs, grad_outputs=None, enable_double_backprop=False) -> None:
+    """Backpropagate from several outputs at once (Chainer's `chainer.backward`)."""
+    _check_seq("outputs", outputs)
+    for v in outputs:
+        if not isinstance(v, Variable):
+            raise TypeError(f"each output must be a Variable, not {type(v)}")
+    if grad_outputs is None:
+        grad_outputs = [y.grad_var for y in outputs]
+    elif len(grad_outputs) != len(outputs):
+        raise ValueError("grad_outputs must be of the same length as outputs.\n"
+                         f"len(outputs) = {len(outputs)}, "
+                         f"len(grad_outputs) = {len(grad_outputs)}")
+    pairs = [(y, g) for y, g in zip(outputs, grad_outputs)
+             if g is not None and y._node is not None and y._node.op is not None]
+    if not pairs:
+        return
+    roots = [y._node for y, _ in pairs]
+    if enable_double_backprop:
+        gys = [g if isinstance(g, Variable) else Variable(g, requires_grad=False)
+               for _, g in pairs]
+        backward(roots, gys, False, True)
+    else:
+        backward(roots, [g.array if isinstance(g, Variable) else g for _, g in pairs])
+
+
+def _check_seq(name, seq, none_ok=False):
+    if not isinstance(seq, (tuple, list)):
+        raise TypeError(f"{name} must be a tuple or a list, not {type(seq)}.")
+
+
+def clear_plans() -> None:
+    """Forget every compiled gradient (the next backward recompiles)."""
+    _plans.clear()

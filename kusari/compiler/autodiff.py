@@ -1,0 +1,117 @@
+"""Reverse mode as an IR -> IR pass.
+
+`vjp` appends to a graph the nodes that compute the vector-Jacobian product of
+its outputs; every node it adds comes from a registry gradient rule, so the
+result is plain IR and can be differentiated again (any order).
+
+- Only values on a path from a `wrt` node to an output, and of a floating
+  dtype, get gradients; integer and disconnected values get None.
+- A value with several users gets the sum of their contributions.
+- Elementwise rules return gradients at the broadcast shape; they are summed
+  back to each operand's shape here (`sum_to`).
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+from . import ops
+from .errors import KusariError
+from .ir import Graph
+from .sym import Sym
+from .ops.registry import ELEMENTWISE
+
+
+def _reaches(g: Graph, outputs: Sequence[int]) -> set[int]:
+    """Every node some output depends on (outputs included)."""
+    seen, stack = set(), [o for o in outputs if o is not None]
+    while stack:
+        n = stack.pop()
+        if n not in seen:
+            seen.add(n)
+            stack.extend(g.args(n))
+    return seen
+
+
+def _reached_from(g: Graph, sources: Sequence[int], within: set[int]) -> set[int]:
+    """Every node in `within` that depends on a source (sources included)."""
+    seen, stack = set(), [s for s in sources if s in within]
+    succ = g.nx._succ
+    while stack:
+        n = stack.pop()
+        if n not in seen:
+            seen.add(n)
+            stack.extend(u for u in succ[n] if u in within)
+    return seen
+
+
+def vjp(g: Graph, outputs: Sequence[int], cotangents: Sequence[int],
+        wrt: Sequence[int]) -> list[int | None]:
+    """Add to `g` the gradient of sum_i <outputs[i], cotangents[i]> w.r.t. `wrt`.
+
+    Returns, for each node of `wrt`, the node holding its gradient, or None
+    where no gradient flows. Nodes the rules create are tagged with `origin`,
+    the label of the op whose gradient they compute (for debug messages).
+    """
+    order = g.topo()
+    relevant = _reached_from(g, wrt, _reaches(g, outputs))
+    relevant = {n for n in relevant if g.dtype(n).kind == "f"}
+
+    contributions: dict[int, list[int]] = {}
+    for out, cot in zip(outputs, cotangents):
+        if out in relevant:
+            contributions.setdefault(out, []).append(cot)
+
+    totals: dict[int, int] = {}
+    for n in reversed(order):
+        parts = contributions.pop(n, None)
+        if parts is None:
+            continue
+        gy = parts[0]
+        for p in parts[1:]:
+            gy = g.add("add", [gy, p])
+        totals[n] = gy
+        op = g.op(n)
+        if op in ("input", "const"):
+            continue
+        args = g.args(n)
+        if not any(a in relevant for a in args):
+            continue
+        opdef = ops.get(op)
+        if opdef.grad is None:
+            continue  # piecewise constant: nothing flows back
+        first_new = g.next_id
+        grads = opdef.grad(Sym(g, gy), Sym(g, n), *(Sym(g, a) for a in args), **g.attrs(n))
+        for a, gx in zip(args, grads):
+            if gx is None or a not in relevant:
+                continue
+            if opdef.kind == ELEMENTWISE and gx.shape != g.shape(a):
+                gx = gx.sum_to(g.shape(a))
+            if gx.shape != g.shape(a) or gx.dtype != g.dtype(a):
+                raise KusariError(
+                    f"internal: gradient rule of {op!r} gave {gx.dtype}{list(gx.shape)} "
+                    f"for an operand of {g.dtype(a)}{list(g.shape(a))}")
+            contributions.setdefault(a, []).append(gx.n)
+        for k in range(first_new, g.next_id):
+            if k in g.nx:
+                g.node(k).setdefault("origin", opdef.label)
+    return [totals.get(w) for w in wrt]
+
+
+def grad(graph: Graph, wrt: Sequence[int] | None = None) -> Graph:
+    """The gradient of the sum of `graph`'s outputs w.r.t. its inputs.
+
+    `wrt` lists input positions (default: all). The result is a Graph with the
+    same inputs whose outputs are the gradients, one per `wrt` entry, None
+    where no gradient exists (integer or disconnected inputs). It is plain IR,
+    so ``grad(grad(g))`` is the second derivative.
+    """
+    from .passes import dce
+    g = graph.copy()
+    positions = range(len(g.inputs)) if wrt is None else wrt
+    wrt_nodes = [g.inputs[i] for i in positions]
+    outs = [o for o in g.outputs if o is not None and g.dtype(o).kind == "f"]
+    cots = [g.add_const(1, g.dtype(o), g.shape(o)) for o in outs]
+    g.outputs = vjp(g, outs, cots, wrt_nodes)
+    g.name = f"grad({graph.name})"
+    dce(g)
+    return g

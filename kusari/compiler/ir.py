@@ -1,0 +1,407 @@
+"""The IR: a Graph of op applications over a networkx DiGraph.
+
+Each node is one op application producing one value. Node data:
+
+    op      the registry name ("mul", "sum", "input", "const", ...)
+    attrs   a dict of hashable attributes (axis, shape, constant value ...)
+    args    the operand node ids, in order (mirrored by the edges)
+    shape   the output shape, a tuple of ints
+    dtype   the output dtype, a numpy.dtype
+
+An edge u -> v carries `pos`, the tuple of operand positions at which v uses u
+(so `mul(x, x)` is one edge with pos (0, 1)). Inputs and constants are nodes
+too. The graph's `inputs` and `outputs` list node ids; an output may be None (a
+gradient that does not exist). Nothing else is kept outside the networkx graph,
+so a Graph can be printed, hashed, copied, pickled and drawn.
+"""
+from __future__ import annotations
+
+import itertools
+from typing import Sequence
+
+import networkx as nx
+import numpy as np
+
+from . import dtypes
+
+
+class ArrayConst:
+    """A constant array held in a node's attrs: hashable by content."""
+
+    __slots__ = ("array", "_hash")
+
+    def __init__(self, array):
+        array = np.array(array, copy=True)
+        array.flags.writeable = False
+        self.array = array
+        self._hash = hash((array.shape, array.dtype.str, array.tobytes()))
+
+    def __hash__(self):
+        return self._hash
+
+    def __eq__(self, other):
+        return (isinstance(other, ArrayConst) and self._hash == other._hash
+                and self.array.shape == other.array.shape
+                and self.array.dtype == other.array.dtype
+                and self.array.tobytes() == other.array.tobytes())
+
+    def __repr__(self):
+        return np.array2string(self.array, separator=", ", threshold=8)
+
+
+def freeze(value):
+    """A hashable, NaN-safe stand-in for an attribute value (for keys)."""
+    if isinstance(value, float):
+        return ("f", value.hex())
+    if isinstance(value, (tuple, list)):
+        return tuple(freeze(v) for v in value)
+    if isinstance(value, np.dtype):
+        return value.str
+    if isinstance(value, np.generic):
+        return freeze(value.item())
+    return value
+
+
+class Graph:
+    """A dataflow graph of op applications; see the module docstring."""
+
+    def __init__(self, name: str = "f"):
+        self.nx = nx.DiGraph()
+        self.name = name
+        self.inputs: list[int] = []
+        self.outputs: list[int | None] = []
+        self.next_id = 0  # ids grow, so nodes made after a point are >= it
+
+    # -- construction -------------------------------------------------------
+
+    def _new_node(self, op: str, args: Sequence[int], attrs: dict, shape, dtype) -> int:
+        n = self.next_id
+        self.next_id += 1
+        self.nx.add_node(n, op=op, attrs=attrs, args=tuple(args),
+                         shape=tuple(shape), dtype=np.dtype(dtype))
+        pred = self.nx._pred[n]
+        for i, a in enumerate(args):
+            if a in pred:
+                pred[a]["pos"] = pred[a]["pos"] + (i,)
+            else:
+                self.nx.add_edge(a, n, pos=(i,))
+        return n
+
+    def add_input(self, shape, dtype, name: str | None = None) -> int:
+        n = self._new_node("input", (), {}, shape, dtype)
+        if name is not None:
+            self.nx.nodes[n]["name"] = name
+        self.inputs.append(n)
+        return n
+
+    def add_const(self, value, dtype, shape=()) -> int:
+        """A constant: a scalar `value` filled to `shape`, or an ArrayConst."""
+        dtype = np.dtype(dtype)
+        if isinstance(value, ArrayConst):
+            shape = value.array.shape
+        elif isinstance(value, np.ndarray):
+            value = ArrayConst(value.astype(dtype, copy=False))
+            shape = value.array.shape
+        else:
+            value = dtype.type(value).item()
+        return self._new_node("const", (), {"value": value}, shape, dtype)
+
+    def add(self, op: str, args: Sequence[int], **attrs) -> int:
+        """Apply registry op `op` to `args`; the shape and dtype are inferred.
+
+        Raises InvalidType (Chainer's form, naming the op) on invalid operands.
+        """
+        from .ops import registry
+        opdef = registry.get(op)
+        shape, dtype = opdef.infer_checked(attrs, [self.aval(a) for a in args])
+        return self._new_node(op, args, attrs, shape, dtype)
+
+    def add_raw(self, op: str, args: Sequence[int], attrs: dict, shape, dtype) -> int:
+        """Add a node whose shape and dtype are already known (copies, passes)."""
+        return self._new_node(op, args, attrs, shape, dtype)
+
+    # -- queries ------------------------------------------------------------
+
+    def __contains__(self, n) -> bool:
+        return n in self.nx
+
+    def __len__(self) -> int:
+        return self.nx.number_of_nodes()
+
+    def node(self, n: int) -> dict:
+        return self.nx.nodes[n]
+
+    def op(self, n: int) -> str:
+        return self.nx.nodes[n]["op"]
+
+    def attrs(self, n: int) -> dict:
+        return self.nx.nodes[n]["attrs"]
+
+    def args(self, n: int) -> tuple:
+        return self.nx.nodes[n]["args"]
+
+    def shape(self, n: int) -> tuple:
+        return self.nx.nodes[n]["shape"]
+
+    def dtype(self, n: int) -> np.dtype:
+        return self.nx.nodes[n]["dtype"]
+
+    def aval(self, n: int) -> "AVal":
+        d = self.nx.nodes[n]
+        return AVal(d["shape"], d["dtype"])
+
+    def users(self, n: int) -> list[int]:
+        """The nodes that use `n` as an operand (each once)."""
+        return list(self.nx._succ[n])
+
+    def use_count(self, n: int) -> int:
+        """How many operand slots and outputs refer to `n`."""
+        uses = sum(len(d["pos"]) for d in self.nx._succ[n].values())
+        return uses + sum(1 for o in self.outputs if o == n)
+
+    def is_const(self, n: int) -> bool:
+        return self.nx.nodes[n]["op"] == "const"
+
+    def const_value(self, n: int):
+        """The scalar value of a scalar-filled const node, else None."""
+        d = self.nx.nodes[n]
+        if d["op"] != "const":
+            return None
+        v = d["attrs"]["value"]
+        return None if isinstance(v, ArrayConst) else v
+
+    def topo(self) -> list[int]:
+        """Nodes in a canonical topological order.
+
+        Depth-first from the outputs, operands in order, then any node the
+        outputs do not reach. Two graphs built in different orders but equal in
+        structure list their nodes alike, so their keys agree.
+        """
+        order: list[int] = []
+        seen: set[int] = set()
+        nodes = self.nx.nodes
+        roots = [o for o in self.outputs if o is not None] + list(self.inputs)
+        for root in itertools.chain(roots, sorted(self.nx.nodes)):
+            if root in seen:
+                continue
+            stack = [(root, iter(nodes[root]["args"]))]
+            seen.add(root)
+            while stack:
+                n, it = stack[-1]
+                for a in it:
+                    if a not in seen:
+                        seen.add(a)
+                        stack.append((a, iter(nodes[a]["args"])))
+                        break
+                else:
+                    stack.pop()
+                    order.append(n)
+        return order
+
+    def key(self) -> tuple:
+        """The structural key: ops, attrs, operands, shapes and dtypes, in order.
+
+        Equal keys mean the graphs compute the same function on the same input
+        types, so a compiled graph can be served from a cache by its key.
+        """
+        order = self.topo()
+        pos = {n: i for i, n in enumerate(order)}
+        nodes = self.nx.nodes
+        entries = []
+        for n in order:
+            d = nodes[n]
+            entries.append((d["op"], freeze(tuple(sorted(d["attrs"].items()))),
+                            d["shape"], d["dtype"].str,
+                            tuple(pos[a] for a in d["args"])))
+        return (tuple(entries), tuple(pos[i] for i in self.inputs),
+                tuple(None if o is None else pos[o] for o in self.outputs))
+
+    # -- mutation used by passes -------------------------------------------
+
+    def set_args(self, n: int, args: Sequence[int]) -> None:
+        """Replace the operands of `n`, keeping the edges in step."""
+        G = self.nx
+        for a in list(G._pred[n]):
+            G.remove_edge(a, n)
+        G.nodes[n]["args"] = tuple(args)
+        pred = G._pred[n]
+        for i, a in enumerate(args):
+            if a in pred:
+                pred[a]["pos"] = pred[a]["pos"] + (i,)
+            else:
+                G.add_edge(a, n, pos=(i,))
+
+    def replace_uses(self, old: int, new: int) -> None:
+        """Make every user of `old` (and the outputs) use `new` instead."""
+        if old == new:
+            return
+        G = self.nx
+        for u in list(G._succ[old]):
+            args = tuple(new if a == old else a for a in G.nodes[u]["args"])
+            self.set_args(u, args)
+        self.outputs = [new if o == old else o for o in self.outputs]
+
+    def remove(self, n: int) -> None:
+        self.nx.remove_node(n)
+        if n in self.inputs:
+            self.inputs.remove(n)
+
+    def copy(self) -> "Graph":
+        g = Graph(self.name)
+        g.nx = self.nx.copy()
+        for n in g.nx.nodes:  # attrs dicts are shared otherwise
+            g.nx.nodes[n]["attrs"] = dict(g.nx.nodes[n]["attrs"])
+        g.inputs = list(self.inputs)
+        g.outputs = list(self.outputs)
+        g.next_id = self.next_id
+        return g
+
+    def check(self) -> None:
+        """Assert the graph's invariants (edges mirror args; acyclic)."""
+        G = self.nx
+        for n, d in G.nodes(data=True):
+            want: dict[int, tuple] = {}
+            for i, a in enumerate(d["args"]):
+                want[a] = want.get(a, ()) + (i,)
+            got = {a: e["pos"] for a, e in G._pred[n].items()}
+            assert want == got, f"node {n}: args {d['args']} but edges {got}"
+        assert nx.is_directed_acyclic_graph(G), "graph has a cycle"
+        for o in self.outputs:
+            assert o is None or o in G, f"output {o} is not a node"
+
+    # -- presentation -------------------------------------------------------
+
+    def names(self) -> dict[int, str]:
+        """Short variable names (a, b, ..., z, ba, ...) in topological order."""
+        names = {}
+        for i, n in enumerate(n for n in self.topo() if not self._inline_const(n)):
+            names[n] = _letters(i)
+        return names
+
+    def _inline_const(self, n: int) -> bool:
+        d = self.nx.nodes[n]
+        return (d["op"] == "const" and d["shape"] == ()
+                and not isinstance(d["attrs"]["value"], ArrayConst)
+                and n not in self.outputs)
+
+    def operand_text(self, n: int, names: dict[int, str]) -> str:
+        if n in names:
+            return names[n]
+        d = self.nx.nodes[n]
+        return f"{_scalar_text(d['attrs']['value'])}:{dtypes.short(d['dtype'])}"
+
+    def equation(self, n: int, names: dict[int, str]) -> str:
+        d = self.nx.nodes[n]
+        attrs = ", ".join(f"{k}={_attr_text(v)}" for k, v in d["attrs"].items())
+        head = d["op"] + (f"[{attrs}]" if attrs else "")
+        operands = " ".join(self.operand_text(a, names) for a in d["args"])
+        return f"{names[n]}:{type_text(d['shape'], d['dtype'])} = {head}" + (
+            f" {operands}" if operands else "")
+
+    def __str__(self) -> str:
+        names = self.names()
+        params = " ".join(f"{names[i]}:{type_text(self.shape(i), self.dtype(i))}"
+                          for i in self.inputs)
+        lines = [f"{{ lambda {params} . let"]
+        for n in self.topo():
+            if n in names and self.op(n) != "input":
+                lines.append("    " + self.equation(n, names))
+        outs = ", ".join("_" if o is None else self.operand_text(o, names)
+                         for o in self.outputs)
+        lines.append(f"  in ({outs}) }}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<kusari Graph {self.name!r}: {len(self.inputs)} inputs, " \
+               f"{len(self)} nodes, {len(self.outputs)} outputs>"
+
+    def to_dot(self) -> str:
+        """Graphviz DOT text; nodes of one fused kernel share a colour."""
+        names = self.names()
+        palette = ["#fde2e4", "#e2ece9", "#dfe7fd", "#fff1e6", "#e9edc9",
+                   "#f0efeb", "#cddafd", "#fad2e1", "#bee1e6", "#eddcd2"]
+        lines = [f'digraph "{self.name}" {{', "  rankdir=TB;",
+                 '  node [shape=box, style="rounded,filled", fillcolor=white, '
+                 'fontname="monospace"];']
+        for n in self.topo():
+            d = self.nx.nodes[n]
+            label = self.equation(n, names) if d["op"] != "input" else \
+                f"{names[n]}:{type_text(d['shape'], d['dtype'])} (input)"
+            if n not in names:
+                label = self.operand_text(n, names)
+            label = label.replace('"', r'\"')
+            extra = ""
+            if "kernel" in d and d["kernel"] is not None:
+                extra = f', fillcolor="{palette[d["kernel"] % len(palette)]}"'
+            elif d["op"] == "input":
+                extra = ", shape=ellipse"
+            lines.append(f'  n{n} [label="{label}"{extra}];')
+        for u, v, e in self.nx.edges(data=True):
+            lines.append(f'  n{u} -> n{v} [label="{",".join(map(str, e["pos"]))}"];')
+        for i, o in enumerate(self.outputs):
+            if o is not None:
+                lines.append(f'  out{i} [label="out {i}", shape=plaintext];')
+                lines.append(f"  n{o} -> out{i};")
+        lines.append("}")
+        return "\n".join(lines)
+
+
+class AVal:
+    """An abstract value: just a shape and a dtype (what shape rules see)."""
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, shape, dtype):
+        self.shape = tuple(shape)
+        self.dtype = np.dtype(dtype)
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    def __repr__(self):
+        return type_text(self.shape, self.dtype)
+
+    def __eq__(self, other):
+        return (isinstance(other, AVal) and self.shape == other.shape
+                and self.dtype == other.dtype)
+
+    def __hash__(self):
+        return hash((self.shape, self.dtype))
+
+
+def type_text(shape, dtype) -> str:
+    return f"{dtypes.short(dtype)}[{','.join(map(str, shape))}]"
+
+
+def _letters(i: int) -> str:
+    s = ""
+    while True:
+        s = chr(ord("a") + i % 26) + s
+        i = i // 26
+        if i == 0:
+            return s
+        i -= 1
+
+
+def _scalar_text(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return repr(v)
+    return str(v)
+
+
+def _attr_text(v) -> str:
+    if isinstance(v, np.dtype):
+        return dtypes.short(v)
+    if isinstance(v, float):
+        return repr(v)
+    if isinstance(v, tuple):
+        return "(" + ",".join(_attr_text(x) for x in v) + ")"
+    return str(v)
+

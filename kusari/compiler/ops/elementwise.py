@@ -1,0 +1,213 @@
+"""Elementwise ops: math, arithmetic, comparisons, select and cast.
+
+Each line is an op: its NumPy form, its CUDA expression and its gradient.
+Gradients are returned at the broadcast shape; the autodiff pass sums them
+back to each operand's shape.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import sym as S
+from ..errors import InvalidType
+from . import numpy_kernels as nk
+from .registry import (ELEMENTWISE, OpDef, broadcast_shapes, check_float,
+                       check_same_dtype, numpy_result_dtype, register)
+
+
+def _unary_infer(float_only: bool):
+    def infer(attrs, x):
+        if float_only:
+            check_float(x, "x")
+        return x.shape, x.dtype
+    return infer
+
+
+def unary(name, fn, numpy_name, cuda, grad=None, *, saves=(), saves_out=False,
+          float_only=True, label=None):
+    return register(OpDef(
+        name, ELEMENTWISE, _unary_infer(float_only), impl=fn, numpy_name=numpy_name,
+        grad=grad, cuda=cuda, label=label or name.capitalize(), saves=saves,
+        saves_out=saves_out, out_arg=True, float_only=float_only))
+
+
+LN2 = math.log(2.0)
+LN10 = math.log(10.0)
+
+# name      NumPy form                    CUDA                gradient (gy, y, x)
+unary("neg", np.negative, "np.negative", "(-{0})",
+      lambda gy, y, x: (-gy,), float_only=False, label="Neg")
+unary("exp", np.exp, "np.exp", "exp({0})",
+      lambda gy, y, x: (gy * y,), saves_out=True)
+unary("expm1", np.expm1, "np.expm1", "expm1({0})",
+      lambda gy, y, x: (gy * (y + 1),), saves_out=True)
+unary("log", np.log, "np.log", "log({0})",
+      lambda gy, y, x: (gy / x,), saves=(0,))
+unary("log2", np.log2, "np.log2", "log2({0})",
+      lambda gy, y, x: (gy / (x * LN2),), saves=(0,))
+unary("log10", np.log10, "np.log10", "log10({0})",
+      lambda gy, y, x: (gy / (x * LN10),), saves=(0,))
+unary("log1p", np.log1p, "np.log1p", "log1p({0})",
+      lambda gy, y, x: (gy / (x + 1),), saves=(0,))
+unary("sqrt", np.sqrt, "np.sqrt", "sqrt({0})",
+      lambda gy, y, x: (gy / (y * 2),), saves_out=True)
+unary("rsqrt", nk.rsqrt, "nk.rsqrt", "rsqrt({0})",
+      lambda gy, y, x: (gy * (y * y * y * -0.5),), saves_out=True)
+unary("square", np.square, "np.square", "({0} * {0})",
+      lambda gy, y, x: (gy * (x * 2),), saves=(0,))
+unary("sin", np.sin, "np.sin", "sin({0})",
+      lambda gy, y, x: (gy * S.cos(x),), saves=(0,))
+unary("cos", np.cos, "np.cos", "cos({0})",
+      lambda gy, y, x: (gy * -S.sin(x),), saves=(0,))
+unary("tan", np.tan, "np.tan", "tan({0})",
+      lambda gy, y, x: (gy * (y * y + 1),), saves_out=True)
+unary("arcsin", np.arcsin, "np.arcsin", "asin({0})",
+      lambda gy, y, x: (gy / S.sqrt(1 - x * x),), saves=(0,))
+unary("arccos", np.arccos, "np.arccos", "acos({0})",
+      lambda gy, y, x: (-gy / S.sqrt(1 - x * x),), saves=(0,))
+unary("arctan", np.arctan, "np.arctan", "atan({0})",
+      lambda gy, y, x: (gy / (x * x + 1),), saves=(0,))
+unary("sinh", np.sinh, "np.sinh", "sinh({0})",
+      lambda gy, y, x: (gy * S.cosh(x),), saves=(0,))
+unary("cosh", np.cosh, "np.cosh", "cosh({0})",
+      lambda gy, y, x: (gy * S.sinh(x),), saves=(0,))
+unary("tanh", np.tanh, "np.tanh", "tanh({0})",
+      lambda gy, y, x: (gy * (1 - y * y),), saves_out=True)
+unary("sigmoid", nk.sigmoid, "nk.sigmoid", "(tanh({0} * 0.5) * 0.5 + 0.5)",
+      lambda gy, y, x: (gy * y * (1 - y),), saves_out=True)
+unary("relu", nk.relu, "nk.relu", "max({0}, (T)0)",
+      lambda gy, y, x: (S.where(y > 0, gy, 0),), saves_out=True, label="ReLU")
+unary("abs", np.abs, "np.abs", "abs({0})",
+      lambda gy, y, x: (gy * S.sign(x),), saves=(0,), float_only=False,
+      label="Absolute")
+# piecewise constant: no gradient flows through these
+unary("sign", np.sign, "np.sign", "(({0} > (T)0) - ({0} < (T)0))", float_only=False)
+unary("floor", np.floor, "np.floor", "floor({0})")
+unary("ceil", np.ceil, "np.ceil", "ceil({0})")
+
+
+# -- binary -------------------------------------------------------------------
+
+def _binary_infer(fn, float_only: bool, same_dtype: bool, out_dtype=None):
+    names = ("lhs", "rhs")
+
+    def infer(attrs, a, b):
+        if float_only:
+            check_float(a, "lhs")
+            check_float(b, "rhs")
+        if same_dtype:
+            check_same_dtype((a, b), names)
+        shape = a.shape if a.shape == b.shape else broadcast_shapes((a.shape, b.shape), names)
+        if out_dtype is not None:
+            return shape, out_dtype
+        return shape, numpy_result_dtype(fn, a.dtype, b.dtype)
+    return infer
+
+
+def binary(name, fn, numpy_name, cuda, grad=None, *, label, saves=(), saves_out=False,
+           float_only=False, out_dtype=None):
+    return register(OpDef(
+        name, ELEMENTWISE, _binary_infer(fn, float_only, True, out_dtype), impl=fn,
+        numpy_name=numpy_name, grad=grad, cuda=cuda, label=label,
+        arg_names=("lhs", "rhs"), saves=saves, saves_out=saves_out, out_arg=True,
+        float_only=float_only))
+
+
+def _pow_grad(gy, y, a, b):
+    return gy * b * a ** (b - 1), gy * y * S.log(a)
+
+
+def _div_grad(gy, y, a, b):
+    ga = gy / b
+    return ga, -ga * a / b
+
+
+def _max_grad(gy, y, a, b):
+    cond = a >= b
+    return S.where(cond, gy, 0), S.where(cond, 0, gy)
+
+
+def _min_grad(gy, y, a, b):
+    cond = a <= b
+    return S.where(cond, gy, 0), S.where(cond, 0, gy)
+
+
+# name        NumPy form          CUDA             gradient (gy, y, a, b)
+binary("add", np.add, "np.add", "({0} + {1})",
+       lambda gy, y, a, b: (gy, gy), label="_ + _")
+binary("sub", np.subtract, "np.subtract", "({0} - {1})",
+       lambda gy, y, a, b: (gy, -gy), label="_ - _")
+binary("mul", np.multiply, "np.multiply", "({0} * {1})",
+       lambda gy, y, a, b: (gy * b, gy * a), label="_ * _", saves=(0, 1))
+binary("div", np.true_divide, "np.true_divide", "({0} / {1})", _div_grad,
+       label="_ / _", saves=(0, 1))
+binary("pow", np.power, "np.power", "pow({0}, {1})", _pow_grad,
+       label="_ ** _", saves=(0, 1), saves_out=True)
+binary("maximum", np.maximum, "np.maximum", "max({0}, {1})", _max_grad,
+       label="Maximum", saves=(0, 1))
+binary("minimum", np.minimum, "np.minimum", "min({0}, {1})", _min_grad,
+       label="Minimum", saves=(0, 1))
+
+bool_ = np.dtype(np.bool_)
+for _name, _fn, _c in [("less", np.less, "<"), ("less_equal", np.less_equal, "<="),
+                       ("greater", np.greater, ">"),
+                       ("greater_equal", np.greater_equal, ">="),
+                       ("equal", np.equal, "=="), ("not_equal", np.not_equal, "!=")]:
+    binary(_name, _fn, f"np.{_name}", f"({{0}} {_c} {{1}})", label=f"_ {_c} _",
+           out_dtype=bool_)
+
+
+def _logical_infer(attrs, *xs):
+    for x, n in zip(xs, ("lhs", "rhs")):
+        if x.dtype != bool_:
+            raise InvalidType(f"{n}.dtype == bool", f"{x.dtype} != bool")
+    if len(xs) == 1:
+        return xs[0].shape, bool_
+    return broadcast_shapes([x.shape for x in xs], ("lhs", "rhs")), bool_
+
+
+for _name, _c in [("logical_and", "({0} && {1})"), ("logical_or", "({0} || {1})")]:
+    register(OpDef(_name, ELEMENTWISE, _logical_infer, impl=getattr(np, _name),
+                   numpy_name=f"np.{_name}", cuda=_c, label=_name,
+                   arg_names=("lhs", "rhs"), out_arg=True))
+register(OpDef("logical_not", ELEMENTWISE, _logical_infer, impl=np.logical_not,
+               numpy_name="np.logical_not", cuda="(!{0})", label="logical_not",
+               out_arg=True))
+
+
+# -- select and cast ----------------------------------------------------------
+
+def _where_infer(attrs, c, a, b):
+    if c.dtype != bool_:
+        raise InvalidType("condition.dtype == bool", f"{c.dtype} != bool")
+    check_same_dtype((a, b), ("x", "y"))
+    shape = broadcast_shapes((c.shape, a.shape, b.shape), ("condition", "x", "y"))
+    return shape, a.dtype
+
+
+register(OpDef(
+    "where", ELEMENTWISE, _where_infer, impl=nk.where, numpy_name="nk.where",
+    cuda="({0} ? {1} : {2})", label="Where", arg_names=("condition", "x", "y"),
+    saves=(0,),
+    grad=lambda gy, y, c, a, b: (None, S.where(c, gy, 0), S.where(c, 0, gy))))
+
+
+def _cast_infer(attrs, x):
+    return x.shape, attrs["dtype"]
+
+
+def _cast_grad(gy, y, x, dtype):
+    return (gy.astype(x.dtype) if x.dtype.kind == "f" else None,)
+
+
+register(OpDef(
+    "cast", ELEMENTWISE, _cast_infer, impl=nk.cast, numpy_name="nk.cast",
+    cuda="(({T}){0})", label="Cast", attr_names=("dtype",), grad=_cast_grad,
+    out_arg=True))
+
+
+register(OpDef(
+    "stop_gradient", ELEMENTWISE, _unary_infer(False), impl=nk.identity,
+    numpy_name="nk.identity", cuda="{0}", label="StopGradient"))

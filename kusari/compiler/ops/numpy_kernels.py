@@ -1,0 +1,145 @@
+"""NumPy forms of the ops that are not a single NumPy call.
+
+Generated source calls these as `nk.<name>`; eager execution calls the same
+functions, so the two can never disagree. Elementwise forms accept `out=` so
+fused kernels can write into preallocated buffers.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def sigmoid(x, out=None):
+    # tanh form: stable for large |x| and one transcendental (Chainer's choice)
+    half = x.dtype.type(0.5)
+    out = np.multiply(x, half, out=out)
+    np.tanh(out, out=out)
+    np.multiply(out, half, out=out)
+    return np.add(out, half, out=out)
+
+
+def relu(x, out=None):
+    return np.maximum(x, x.dtype.type(0), out=out)
+
+
+def rsqrt(x, out=None):
+    out = np.sqrt(x, out=out)
+    return np.divide(x.dtype.type(1), out, out=out)
+
+
+def identity(x):
+    return x
+
+
+def cast(x, dtype, out=None):
+    if out is None:
+        return x.astype(dtype)
+    np.copyto(out, x, casting="unsafe")
+    return out
+
+
+def where(cond, a, b):
+    return np.where(cond, a, b)
+
+
+def reshape(x, shape):
+    return np.reshape(x, shape)
+
+
+def transpose(x, axes):
+    return np.transpose(x, axes)
+
+
+def broadcast_to(x, shape):
+    return np.broadcast_to(x, shape)
+
+
+def sum(x, axis, keepdims):  # noqa: A001 - the op's name
+    return np.sum(x, axis=axis, keepdims=keepdims)
+
+
+def mean(x, axis, keepdims):
+    return np.mean(x, axis=axis, keepdims=keepdims)
+
+
+def max(x, axis, keepdims):  # noqa: A001
+    return np.max(x, axis=axis, keepdims=keepdims)
+
+
+def min(x, axis, keepdims):  # noqa: A001
+    return np.min(x, axis=axis, keepdims=keepdims)
+
+
+def prod(x, axis, keepdims):
+    return np.prod(x, axis=axis, keepdims=keepdims)
+
+
+def argmax(x, axis):
+    return np.argmax(x, axis=axis)
+
+
+def argmin(x, axis):
+    return np.argmin(x, axis=axis)
+
+
+def sum_to(x, shape):
+    """Sum `x` down to `shape` (the inverse of broadcasting to x.shape)."""
+    lead = x.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, d in enumerate(shape) if d == 1 and x.shape[lead + i] != 1)
+    if not axes:
+        return x
+    y = np.sum(x, axis=axes, keepdims=True)
+    return y.reshape(shape) if lead else y
+
+
+def linear(x, W, b=None):
+    y = x @ W.T
+    if b is not None:
+        y += b
+    return y
+
+
+def matmul(a, b):
+    return np.matmul(a, b)
+
+
+def index_tuple(key, arrays):
+    """The NumPy index that a getitem `key` spec stands for."""
+    out = []
+    for item in key:
+        tag = item[0]
+        if tag == "s":
+            out.append(slice(item[1], item[2], item[3]))
+        elif tag == "i":
+            out.append(item[1])
+        elif tag == "a":
+            out.append(arrays[item[1]])
+        elif tag == "n":
+            out.append(None)
+        else:  # "e"
+            out.append(Ellipsis)
+    return tuple(out)
+
+
+def getitem(x, *arrays, key):
+    return x[index_tuple(key, arrays)]
+
+
+def scatter_add(g, *arrays, key, shape):
+    """zeros(shape) with `g` added at `key` (the gradient of getitem)."""
+    out = np.zeros(shape, g.dtype)
+    index = index_tuple(key, arrays)
+    if arrays:
+        np.add.at(out, index, g)
+    else:  # basic indexing never repeats an element
+        out[index] = g
+    return out
+
+
+def concat(*xs, axis):
+    return np.concatenate(xs, axis=axis)
+
+
+def fill(value, shape, dtype):
+    return np.full(shape, value, dtype)

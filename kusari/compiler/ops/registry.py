@@ -1,0 +1,156 @@
+"""The op registry: one entry per primitive op.
+
+An entry keeps together what STYLE.md asks to keep together: the shape rule,
+the gradient rule (written as IR-building calls on `Sym` handles), the NumPy
+form (used by eager execution and named in generated source) and the CUDA
+expression for elementwise ops. Adding an op is adding one entry.
+
+A gradient rule is called as ``grad(gy, out, *inputs, **attrs)`` with `Sym`
+handles and returns one gradient (or None) per input. For elementwise ops the
+autodiff pass undoes broadcasting itself (sum_to), so rules stay one line.
+"""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+from ..errors import InvalidType, invalid_in
+
+ELEMENTWISE = "elementwise"  # shape-preserving after broadcasting; fusable
+REDUCE = "reduce"            # may close a fused group
+SHAPE = "shape"              # views and movement: reshape, transpose, broadcast
+INDEX = "index"              # getitem / scatter
+LIBRARY = "library"          # matmul, linear: stand alone, call NumPy
+SOURCE = "source"            # input, const
+
+
+class OpDef:
+    """A primitive op: see the module docstring."""
+
+    def __init__(self, name: str, kind: str, infer: Callable, *,
+                 impl: Callable | None = None, numpy_name: str | None = None,
+                 grad: Callable | None = None, cuda: str | None = None,
+                 label: str | None = None, arg_names: Sequence[str] = ("x",),
+                 attr_names: Sequence[str] = (), saves: Sequence[int] | slice = (),
+                 saves_out: bool = False, out_arg: bool = False,
+                 float_only: bool = False):
+        self.name = name
+        self.kind = kind
+        self.infer = infer
+        self.impl = impl
+        self.numpy_name = numpy_name
+        self.grad = grad
+        self.cuda = cuda
+        self.label = label or name
+        self.arg_names = tuple(arg_names)
+        self.attr_names = tuple(attr_names)
+        # operand positions the gradient reads (a slice: all from a position on)
+        self.saves = saves if isinstance(saves, slice) else tuple(saves)
+        self.saves_out = saves_out       # whether the gradient reads the output
+        self.out_arg = out_arg           # impl accepts out= (a ufunc or alike)
+        self.float_only = float_only
+
+    def saved_positions(self, nargs: int) -> tuple:
+        if isinstance(self.saves, slice):
+            return tuple(range(nargs))[self.saves]
+        return self.saves
+
+    def infer_checked(self, attrs: dict, avals: Sequence) -> tuple[tuple, np.dtype]:
+        """(shape, dtype) of the output, or InvalidType naming this op."""
+        try:
+            shape, dtype = self.infer(attrs, *avals)
+        except InvalidType as e:
+            raise invalid_in(self.label, e) from None
+        return tuple(shape), np.dtype(dtype)
+
+    def __repr__(self):
+        return f"<op {self.name}>"
+
+
+REGISTRY: dict[str, OpDef] = {}
+
+
+def register(opdef: OpDef) -> OpDef:
+    if opdef.name in REGISTRY:
+        raise ValueError(f"op {opdef.name!r} is registered twice")
+    REGISTRY[opdef.name] = opdef
+    return opdef
+
+
+def get(name: str) -> OpDef:
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"unknown op {name!r}") from None
+
+
+# -- shared shape rules -------------------------------------------------------
+
+def broadcast_shapes(shapes: Sequence[tuple], names: Sequence[str]) -> tuple:
+    """NumPy broadcasting of `shapes`, or InvalidType naming the operands."""
+    ndim = max((len(s) for s in shapes), default=0)
+    out = []
+    for i in range(-ndim, 0):
+        dim = 1
+        for s in shapes:
+            d = s[i] if -i <= len(s) else 1
+            if d != 1:
+                if dim != 1 and d != dim:
+                    parts = " and ".join(f"{n}.shape" for n in names)
+                    actual = ", ".join(str(tuple(s)) for s in shapes)
+                    raise InvalidType(f"{parts} are broadcastable", actual)
+                dim = d
+        out.append(dim)
+    return tuple(out)
+
+
+def check_float(aval, name: str) -> None:
+    if aval.dtype.kind != "f":
+        raise InvalidType(f"{name}.dtype.kind == f", f"{aval.dtype.kind} != f")
+
+
+def check_same_dtype(avals: Sequence, names: Sequence[str]) -> None:
+    first = avals[0].dtype
+    for a, n in zip(avals[1:], names[1:]):
+        if a.dtype != first:
+            raise InvalidType(f"{names[0]}.dtype == {n}.dtype", f"{first} != {a.dtype}")
+
+
+def normalize_axis(axis, ndim: int, name: str = "x") -> tuple:
+    """`axis` (None, an int or a sequence) as a sorted tuple of axes >= 0."""
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, (int, np.integer)):
+        axis = (int(axis),)
+    out = []
+    for a in axis:
+        a = int(a)
+        if not -ndim <= a < ndim:
+            raise InvalidType(f"-{name}.ndim <= axis < {name}.ndim",
+                              f"axis {a} is out of bounds for {name}.ndim = {ndim}")
+        a %= ndim if ndim else 1
+        if a in out:
+            raise InvalidType("axis has no duplicates", f"axis {a} repeats")
+        out.append(a)
+    return tuple(sorted(out))
+
+
+def reduced_shape(shape: tuple, axis: tuple, keepdims: bool) -> tuple:
+    if keepdims:
+        return tuple(1 if i in axis else d for i, d in enumerate(shape))
+    return tuple(d for i, d in enumerate(shape) if i not in axis)
+
+
+_numpy_dtype_cache: dict = {}
+
+
+def numpy_result_dtype(fn: Callable, *dtypes: np.dtype) -> np.dtype:
+    """The dtype NumPy gives `fn` on arrays of `dtypes` (asked once, cached)."""
+    key = (fn, dtypes)
+    dt = _numpy_dtype_cache.get(key)
+    if dt is None:
+        with np.errstate(all="ignore"):
+            dt = np.asarray(fn(*(np.ones(1, d) for d in dtypes))).dtype
+        _numpy_dtype_cache[key] = dt
+    return dt

@@ -1,0 +1,14 @@
+"""Source ops: graph inputs and constants. They have no operands; Graph builds
+them directly (`add_input`, `add_const`), so their shape rule is never asked."""
+from __future__ import annotations
+
+from .registry import SOURCE, OpDef, register
+
+
+def _no_infer(attrs, *avals):
+    raise TypeError("input and const nodes are made by Graph.add_input/add_const")
+
+
+register(OpDef("input", SOURCE, _no_infer, label="Input", arg_names=()))
+register(OpDef("const", SOURCE, _no_infer, label="Const", arg_names=(),
+               attr_names=("value",)))

@@ -1,0 +1,283 @@
+"""The define-by-run graph: Nodes recorded by eager ops, and `apply`.
+
+A Node is one value of the recorded graph: the op application that made it,
+or nothing for a leaf. It plays both of Chainer's roles (FunctionNode and
+VariableNode): ops in kusari have one output, so the two coincide. A Node
+keeps only what its gradient rule reads (declared in the op registry), holds
+its Variable weakly, and is freed with the graph.
+
+`apply` runs one op eagerly: it computes the NumPy result at once (so
+`y.array` is there), and records a Node when backprop is enabled and an input
+requires a gradient. On traced inputs (inside `kusari.jit` or
+`compiler.trace`) it computes no array, only the shape and dtype.
+"""
+from __future__ import annotations
+
+import math
+import weakref
+
+import numpy as np
+
+from .compiler import dtypes
+from .compiler.errors import InvalidType, invalid_in
+from .compiler.ops import OpDef
+from .configuration import state
+from .tracing import Traced
+
+ndarray = np.ndarray
+
+
+class Node:
+    """One value of the recorded graph (see the module docstring)."""
+
+    __slots__ = ("op", "attrs", "inputs", "saved", "out", "var", "shape", "dtype",
+                 "requires_grad", "__weakref__")
+
+    def __init__(self, op: OpDef | None, attrs: tuple, inputs: tuple, saved, out,
+                 var, shape: tuple, dtype, requires_grad: bool = True):
+        self.op = op                # None for a leaf
+        self.attrs = attrs          # attribute values, in op.attr_names order
+        self.inputs = inputs        # Nodes and Consts
+        self.saved = saved          # operand arrays the gradient reads, or None
+        self.out = out              # the output array if the gradient reads it
+        self.var = var              # weakref to this value's Variable
+        self.shape = shape
+        self.dtype = dtype
+        self.requires_grad = requires_grad
+
+    @property
+    def label(self) -> str:
+        return "Leaf" if self.op is None else self.op.label
+
+    @property
+    def creator(self) -> "Node | None":
+        return None if self.op is None else self
+
+    @property
+    def outputs(self) -> tuple:
+        return (self.var,)
+
+    def get_variable_or_none(self):
+        return self.var()
+
+    def attrs_dict(self) -> dict:
+        return dict(zip(self.op.attr_names, self.attrs)) if self.op else {}
+
+    def __repr__(self):
+        return f"<kusari Node {self.label} {dtypes.short(self.dtype)}{list(self.shape)}>"
+
+
+# -- scalar constants -------------------------------------------------------------
+
+class Const:
+    """A Python scalar in the graph, with the dtype of the array it met.
+
+    Integral values (and halves) are *baked*: they are part of the structural
+    key, so `x ** 2` compiles to `x * x`. Any other value is a runtime
+    parameter of the compiled gradient, so a changing learning rate or a
+    random scale never forces a recompile.
+    """
+
+    __slots__ = ("value", "dtype", "baked", "entry")
+
+    def __init__(self, value: np.generic, baked: bool):
+        self.value = value
+        self.dtype = value.dtype
+        self.baked = baked
+        py = value.item()
+        self.entry = ("c", self.dtype.char, py) if baked else ("p", self.dtype.char)
+
+    @property
+    def shape(self) -> tuple:
+        return ()
+
+    def __repr__(self):
+        return f"Const({self.value!r})"
+
+
+_consts: dict = {}
+
+
+def _is_baked(v: float) -> bool:
+    if v != v or v in (float("inf"), float("-inf")):
+        return False
+    if v == 0:
+        return str(v)[0] != "-"
+    return abs(v) <= 4096 and (2 * v).is_integer()
+
+
+def const(value, dtype: np.dtype) -> Const:
+    """The Const for scalar `value` as `dtype` (interned when baked)."""
+    c = _consts.get((value, dtype))
+    if c is not None and (value or math.copysign(1.0, value) > 0):  # -0.0 == 0.0
+        return c
+    v = dtype.type(value)
+    py = v.item()
+    baked = isinstance(py, bool) or (_is_baked(float(py)) if dtype.kind in "fiub" else False)
+    c = Const(v, baked)
+    if baked and len(_consts) < 65536:
+        _consts[(value, dtype)] = c
+    return c
+
+
+# -- apply ------------------------------------------------------------------------
+
+def _value(x):
+    return x.value if type(x) is Const else x._array
+
+
+def _to_node(x):
+    if type(x) is Const:
+        return x
+    node = x._node
+    return node if node is not None else x._leaf_node()
+
+
+def apply(op: OpDef, args: tuple, attrs: tuple = ()):
+    """Apply registry op `op` to Variables/Consts `args`; return a Variable.
+
+    Checks the operands with the op's shape rule first (Chainer's InvalidType,
+    naming the op) unless `config.type_check` is off.
+    """
+    from .variable import Variable
+    arrays = [_value(a) for a in args]
+    if any(type(a) is Traced for a in arrays):
+        return _apply_traced(op, args, attrs)
+    if state.type_check:
+        op.infer_checked(dict(zip(op.attr_names, attrs)), arrays)
+    try:
+        if attrs:
+            out = op.impl(*arrays, **dict(zip(op.attr_names, attrs)))
+        else:
+            out = op.impl(*arrays)
+    except InvalidType:
+        raise
+    except (ValueError, IndexError, TypeError) as e:
+        # what the shape rule cannot see (index values out of bounds ...)
+        raise invalid_in(op.label, InvalidType("valid operands", str(e))) from None
+    if type(out) is not ndarray:
+        out = _as_array(out)
+    if state.debug:
+        check_finite(op, out, "forward")
+    return record(Variable, op, args, attrs, arrays, out)
+
+
+def _as_array(out):
+    if isinstance(out, np.generic):
+        return np.asarray(out)
+    return out  # cupy and other array types pass through
+
+
+def record(Variable, op: OpDef, args: tuple, attrs: tuple, arrays, out):
+    """Wrap `out` in a Variable, recording a Node when backprop needs one."""
+    v = Variable.__new__(Variable)
+    v._array = out
+    v._grad = None
+    v._grad_var = None
+    v.name = None
+    requires = False
+    for a in args:
+        if type(a) is not Const and a._requires_grad:
+            requires = True
+            break
+    if requires and state.enable_backprop:
+        saves = op.saves
+        if not saves:
+            saved = None
+        elif type(saves) is tuple and len(saves) == len(arrays):
+            saved = tuple(arrays)
+        else:
+            pos = op.saved_positions(len(arrays))
+            saved = tuple(a if i in pos else None for i, a in enumerate(arrays))
+        v._node = Node(op, attrs, tuple(_to_node(a) for a in args), saved,
+                       out if op.saves_out else None, weakref.ref(v), out.shape,
+                       out.dtype)
+        v._requires_grad = True
+    else:
+        v._node = None
+        v._requires_grad = requires
+    return v
+
+
+def _apply_traced(op: OpDef, args: tuple, attrs: tuple):
+    """Record `op` on traced operands: shape and dtype only, always a Node."""
+    from .variable import Variable
+    shape, dtype = op.infer_checked(dict(zip(op.attr_names, attrs)), [_value(a) for a in args])
+    out = Traced(shape, dtype)
+    v = Variable.__new__(Variable)
+    v._array = out
+    v._grad = None
+    v._grad_var = None
+    v.name = None
+    pos = op.saved_positions(len(args))
+    saved = tuple(_value(a) if i in pos else None for i, a in enumerate(args)) \
+        if pos else None
+    requires = any(type(a) is not Const and a._requires_grad for a in args)
+    v._node = Node(op, attrs, tuple(_to_node(a) for a in args), saved,
+                   out if op.saves_out else None, weakref.ref(v), shape, dtype,
+                   requires_grad=requires)
+    v._requires_grad = requires
+    if not (requires and state.enable_backprop):
+        return stop_gradient(v)
+    return v
+
+
+def stop_gradient(v):
+    """`v`'s value with no gradient flowing back through it."""
+    from .compiler import ops
+    from .variable import Variable
+    if type(v._array) is not Traced:
+        return Variable(v._array, requires_grad=False)
+    w = Variable.__new__(Variable)
+    w._array = v._array
+    w._grad = None
+    w._grad_var = None
+    w.name = None
+    w._node = Node(ops.get("stop_gradient"), (), (_to_node(v),), None, None,
+                   weakref.ref(w), v._array.shape, v._array.dtype, requires_grad=False)
+    w._requires_grad = False
+    return w
+
+
+def check_finite(op: OpDef, out, direction: str) -> None:
+    """config.debug: refuse a NaN result, naming the op (Chainer's message)."""
+    if isinstance(out, np.ndarray) and out.dtype.kind == "f" and np.isnan(out).any():
+        raise RuntimeError(f"NaN is detected on {direction} computation of {op.label}")
+
+
+def evaluate(g, inputs: list) -> list:
+    """Run IR graph `g` with Variable ops on `inputs` (Variables or Consts).
+
+    This is how a gradient graph is recorded for double backprop, and how a
+    graph runs on traced values: every equation becomes one `apply`.
+    """
+    from .compiler import ops
+    from .compiler.ir import ArrayConst
+    from .variable import Variable
+    env = dict(zip(g.inputs, inputs))
+    for n in g.topo():
+        if n in env:
+            continue
+        d = g.node(n)
+        if d["op"] == "const":
+            value = d["attrs"]["value"]
+            if isinstance(value, ArrayConst):
+                env[n] = Variable(value.array.copy(), requires_grad=False)
+            elif d["shape"] == ():
+                env[n] = const(value, d["dtype"])
+            else:
+                env[n] = Variable(np.full(d["shape"], value, d["dtype"]),
+                                  requires_grad=False)
+            continue
+        if d["op"] == "input":
+            raise KeyError(f"input {n} of the graph is not bound")
+        op = ops.get(d["op"])
+        attrs = tuple(d["attrs"][k] for k in op.attr_names)
+        env[n] = apply(op, tuple(env[a] for a in d["args"]), attrs)
+    out = []
+    for o in g.outputs:
+        v = None if o is None else env[o]
+        if type(v) is Const:
+            v = Variable(np.asarray(v.value), requires_grad=False)
+        out.append(v)
+    return out

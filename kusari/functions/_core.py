@@ -1,0 +1,55 @@
+"""Helpers shared by kusari.functions: operand conversion and op application."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..compiler import dtypes, ops
+from ..compiler.errors import InvalidType, invalid_in
+from ..function_node import Const, apply, const
+from ..variable import Variable, _is_array, _type_error
+
+
+def var(x) -> Variable:
+    """`x` as a Variable: arrays are wrapped (no gradient), Variables pass."""
+    if isinstance(x, Variable):
+        return x
+    if _is_array(x):
+        return Variable(x, requires_grad=False)
+    raise _type_error(x)
+
+
+def operand(x, like: Variable):
+    """A Variable, or a scalar as a Const of `like`'s dtype (Chainer's rule)."""
+    if isinstance(x, (int, float, bool, np.generic)) and not isinstance(x, np.ndarray):
+        value = x.item() if isinstance(x, np.generic) else x
+        return const(value, dtypes.scalar_dtype(like.dtype, value))
+    return var(x)
+
+
+def call(name: str, *args, **attrs) -> Variable:
+    """Apply registry op `name` to Variables/Consts `args` with `attrs`."""
+    op = ops.get(name)
+    return apply(op, tuple(a if type(a) is Const else var(a) for a in args),
+                 tuple(attrs[k] for k in op.attr_names))
+
+
+def checked(label: str, fn, *args):
+    """Run a front-end normalization, restating InvalidType as op `label`'s."""
+    try:
+        return fn(*args)
+    except InvalidType as e:
+        raise invalid_in(label, e) from None
+
+
+def axis_tuple(label: str, axis, ndim: int) -> tuple:
+    from ..compiler.ops.registry import normalize_axis
+    return checked(label, normalize_axis, axis, ndim)
+
+
+def scalar_like(x: Variable, value):
+    """A 0-d constant Variable of x's dtype."""
+    return const(value, x.dtype)
+
+
+__all__ = ["var", "operand", "call", "checked", "axis_tuple", "scalar_like",
+           "Variable", "InvalidType"]

@@ -1,0 +1,72 @@
+"""Activation functions (Chainer's names and signatures)."""
+from __future__ import annotations
+
+from ..function_node import stop_gradient
+from ._core import Variable, axis_tuple, call, var
+from .array import broadcast_to
+from .math import exp, expm1, log, log1p, logsumexp, maximum, sum, where  # noqa: A004
+
+
+def relu(x) -> Variable:
+    """max(x, 0); the gradient is 0 where the output is 0."""
+    return call("relu", var(x))
+
+
+def sigmoid(x) -> Variable:
+    """1 / (1 + exp(-x))."""
+    return call("sigmoid", var(x))
+
+
+def tanh(x) -> Variable:
+    return call("tanh", var(x))
+
+
+def leaky_relu(x, slope: float = 0.2) -> Variable:
+    """x where x >= 0, else slope * x."""
+    x = var(x)
+    return where(_ge0(x), x, x * slope)
+
+
+def elu(x, alpha: float = 1.0) -> Variable:
+    """x where x >= 0, else alpha * (exp(x) - 1)."""
+    x = var(x)
+    return where(_ge0(x), x, expm1(x) * alpha)
+
+
+def softplus(x, beta: float = 1.0) -> Variable:
+    """log(1 + exp(beta * x)) / beta, computed stably."""
+    x = var(x)
+    bx = x * beta if beta != 1.0 else x
+    out = maximum(bx, 0.0) + log1p(exp(-abs(bx)))
+    return out * (1.0 / beta) if beta != 1.0 else out
+
+
+def swish(x, beta=1.0) -> Variable:
+    """x * sigmoid(beta * x) (beta a scalar or an array broadcast over x)."""
+    x = var(x)
+    return x * sigmoid(x * beta)
+
+
+def softmax(x, axis: int = 1) -> Variable:
+    """exp(x) normalized along `axis`."""
+    x = var(x)
+    ax = axis_tuple("Softmax", axis, x.ndim)
+    from .math import max as max_
+    m = stop_gradient(max_(x, ax, keepdims=True))
+    e = exp(x - broadcast_to(m, x.shape))
+    return e / broadcast_to(sum(e, ax, keepdims=True), x.shape)
+
+
+def log_softmax(x, axis: int = 1) -> Variable:
+    """log(softmax(x)) along `axis`, computed stably."""
+    x = var(x)
+    ax = axis_tuple("LogSoftmax", axis, x.ndim)
+    from .array import reshape
+    lse = logsumexp(x, ax)
+    kept = tuple(1 if i in ax else d for i, d in enumerate(x.shape))
+    return x - broadcast_to(reshape(lse, kept), x.shape)
+
+
+def _ge0(x: Variable) -> Variable:
+    from ._core import scalar_like
+    return call("greater_equal", x, scalar_like(x, 0))

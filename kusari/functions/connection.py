@@ -1,0 +1,20 @@
+"""Connections: linear (fully connected)."""
+from __future__ import annotations
+
+from ..utils import size_of_shape
+from ._core import Variable, call, var
+from .array import reshape
+
+
+def linear(x, W, b=None, n_batch_axes: int = 1) -> Variable:
+    """y = x W^T + b (Chainer's convention), over the last axes of x."""
+    x, W = var(x), var(W)
+    if n_batch_axes <= 0:
+        raise ValueError("n_batch_axes should be greater than 0.")
+    batch = x.shape[:n_batch_axes]
+    if x.ndim != 2 or n_batch_axes != 1:
+        x = reshape(x, (size_of_shape(batch), size_of_shape(x.shape[n_batch_axes:])))
+    y = call("linear", x, W) if b is None else call("linear", x, W, var(b))
+    if n_batch_axes > 1:
+        y = reshape(y, batch + (y.shape[-1],))
+    return y

@@ -1,0 +1,176 @@
+"""Mathematical functions: elementwise math, reductions, matmul, cast.
+
+Chainer's names and signatures; each is one registry op (or a few).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._core import Variable, axis_tuple, call, operand, var
+
+
+def _unary(name: str, doc: str):
+    def f(x) -> Variable:
+        return call(name, var(x))
+    f.__name__ = name
+    f.__doc__ = doc
+    return f
+
+
+exp = _unary("exp", "Elementwise exponential.")
+expm1 = _unary("expm1", "Elementwise exp(x) - 1.")
+log = _unary("log", "Elementwise natural logarithm.")
+log2 = _unary("log2", "Elementwise base-2 logarithm.")
+log10 = _unary("log10", "Elementwise base-10 logarithm.")
+log1p = _unary("log1p", "Elementwise log(1 + x).")
+sqrt = _unary("sqrt", "Elementwise square root.")
+rsqrt = _unary("rsqrt", "Elementwise reciprocal square root.")
+square = _unary("square", "Elementwise square.")
+sin = _unary("sin", "Elementwise sine.")
+cos = _unary("cos", "Elementwise cosine.")
+tan = _unary("tan", "Elementwise tangent.")
+arcsin = _unary("arcsin", "Elementwise arcsine.")
+arccos = _unary("arccos", "Elementwise arccosine.")
+arctan = _unary("arctan", "Elementwise arctangent.")
+sinh = _unary("sinh", "Elementwise hyperbolic sine.")
+cosh = _unary("cosh", "Elementwise hyperbolic cosine.")
+tanh = _unary("tanh", "Elementwise hyperbolic tangent.")
+sign = _unary("sign", "Elementwise sign (no gradient flows).")
+floor = _unary("floor", "Elementwise floor (no gradient flows).")
+ceil = _unary("ceil", "Elementwise ceiling (no gradient flows).")
+absolute = _unary("abs", "Elementwise absolute value.")
+absolute.__name__ = "absolute"
+fabs = absolute
+
+
+def maximum(x1, x2) -> Variable:
+    """Elementwise maximum; on ties the gradient goes to x1 (Chainer's rule)."""
+    x1 = var(x1)
+    return call("maximum", x1, operand(x2, x1))
+
+
+def minimum(x1, x2) -> Variable:
+    """Elementwise minimum; on ties the gradient goes to x1 (Chainer's rule)."""
+    x1 = var(x1)
+    return call("minimum", x1, operand(x2, x1))
+
+
+def clip(x, x_min, x_max) -> Variable:
+    """Elementwise clipping to [x_min, x_max]."""
+    x = var(x)
+    if x_min is not None:
+        x = maximum(x, x_min)
+    if x_max is not None:
+        x = minimum(x, x_max)
+    return x
+
+
+def where(condition, x, y) -> Variable:
+    """Elementwise choice: x where condition holds, else y (broadcasting)."""
+    condition = var(condition)
+    if isinstance(x, (int, float)) and isinstance(y, (int, float)):
+        raise TypeError("where needs at least one of x and y to be an array")
+    if isinstance(x, (int, float, np.generic)):
+        y = var(y)
+        x = operand(x, y)
+    else:
+        x = var(x)
+        y = operand(y, x)
+    return call("where", condition, x, y)
+
+
+def cast(x, typ) -> Variable:
+    """`x` as dtype `typ` (returned as is when it already has it)."""
+    x = var(x)
+    typ = np.dtype(typ)
+    if x.dtype == typ:
+        return x
+    return call("cast", x, dtype=typ)
+
+
+def _reduction(name: str, label: str):
+    def f(x, axis=None, keepdims: bool = False) -> Variable:
+        x = var(x)
+        return call(name, x, axis=axis_tuple(label, axis, x.ndim), keepdims=bool(keepdims))
+    f.__name__ = name
+    return f
+
+
+sum = _reduction("sum", "Sum")  # noqa: A001 - Chainer's name
+sum.__doc__ = "Sum of elements over `axis` (all by default)."
+mean = _reduction("mean", "Mean")
+mean.__doc__ = "Mean of elements over `axis` (all by default)."
+max = _reduction("max", "Max")  # noqa: A001
+max.__doc__ = "Maximum over `axis`; every tied element gets the gradient."
+min = _reduction("min", "Min")  # noqa: A001
+min.__doc__ = "Minimum over `axis`; every tied element gets the gradient."
+prod = _reduction("prod", "Prod")
+prod.__doc__ = "Product of elements over `axis`."
+
+
+def average(x, axis=None, weights=None, keepdims: bool = False) -> Variable:
+    """Weighted average over `axis` (Chainer's F.average)."""
+    x = var(x)
+    if weights is None:
+        return mean(x, axis, keepdims)
+    weights = var(weights)
+    if axis is not None and not isinstance(axis, int) and len(axis) != 1:
+        raise ValueError("average with weights needs a single axis")
+    ax = axis if axis is None or isinstance(axis, int) else axis[0]
+    if ax is not None and weights.ndim == 1:
+        shape = [1] * x.ndim
+        shape[ax] = weights.shape[0]
+        from .array import broadcast_to, reshape
+        weights = broadcast_to(reshape(weights, tuple(shape)), x.shape)
+    total = sum(x * weights, ax, keepdims)
+    return total / sum(weights, ax, keepdims)
+
+
+def _arg(name: str):
+    def f(x, axis=None) -> Variable:
+        x = var(x)
+        if axis is not None:
+            axis = axis_tuple("ArgMax", axis, x.ndim)[0]
+        return call(name, x, axis=axis)
+    f.__name__ = name
+    return f
+
+
+argmax = _arg("argmax")
+argmin = _arg("argmin")
+
+
+def logsumexp(x, axis=None) -> Variable:
+    """log(sum(exp(x))) over `axis`, computed stably."""
+    from ..function_node import stop_gradient
+    x = var(x)
+    ax = axis_tuple("LogSumExp", axis, x.ndim)
+    m = stop_gradient(max(x, ax, keepdims=True))
+    from .array import broadcast_to, reshape
+    shifted = exp(x - broadcast_to(m, x.shape))
+    out = log(sum(shifted, ax, keepdims=True)) + m
+    return reshape(out, tuple(d for i, d in enumerate(x.shape) if i not in ax))
+
+
+def matmul(a, b, transa: bool = False, transb: bool = False) -> Variable:
+    """Matrix product (NumPy's matmul; transa/transb transpose the last two axes)."""
+    from .array import swapaxes
+    a, b = var(a), var(b)
+    if transa and a.ndim >= 2:
+        a = swapaxes(a, -1, -2)
+    if transb and b.ndim >= 2:
+        b = swapaxes(b, -1, -2)
+    return call("matmul", a, b)
+
+
+def batch_matmul(a, b, transa: bool = False, transb: bool = False) -> Variable:
+    """Deprecated in Chainer; a batched matmul."""
+    return matmul(a, b, transa, transb)
+
+
+def add(*xs) -> Variable:
+    """The elementwise sum of several arrays."""
+    out = var(xs[0])
+    for x in xs[1:]:
+        out = out + x
+    return out

@@ -1,0 +1,240 @@
+"""Optimizers: Chainer's Optimizer, GradientMethod and UpdateRule.
+
+`GradientMethod.update(lossfun, *args)` clears the grads, computes the loss,
+backpropagates and updates every parameter in place (so graphs that still
+hold the parameter arrays see the update, as in Chainer).
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+
+
+class Hyperparameter:
+    """Attributes that fall back to a parent's (an optimizer's defaults)."""
+
+    def __init__(self, parent: "Hyperparameter | None" = None):
+        object.__setattr__(self, "_parent", parent)
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        parent = object.__getattribute__(self, "_parent")
+        if parent is None:
+            raise AttributeError(f"hyperparameter {name!r} is not set")
+        return getattr(parent, name)
+
+    @property
+    def parent(self):
+        return self._parent
+
+    def get_dict(self) -> dict:
+        d = {} if self._parent is None else self._parent.get_dict()
+        d.update({k: v for k, v in vars(self).items() if k != "_parent"})
+        return d
+
+    def __repr__(self):
+        return f"Hyperparameter({self.get_dict()})"
+
+
+class HyperparameterProxy:
+    """`optimizer.lr` reads and writes `optimizer.hyperparam.lr`."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __get__(self, obj, objtype=None):
+        return self if obj is None else getattr(obj.hyperparam, self.name)
+
+    def __set__(self, obj, value):
+        setattr(obj.hyperparam, self.name, value)
+
+
+def _hook_name(hook, name):
+    name = name or getattr(hook, "name", None) or getattr(hook, "__name__", None)
+    if name is None:
+        raise ValueError("the hook has no name; pass name=")
+    return name
+
+
+def _timing(hook, timing):
+    if timing == "auto":
+        timing = getattr(hook, "timing", "pre")
+    if timing not in ("pre", "post"):
+        raise ValueError(f"timing must be 'pre', 'post' or 'auto', not {timing!r}")
+    return timing
+
+
+class UpdateRule:
+    """How one parameter is updated from its gradient; holds its state."""
+
+    def __init__(self, parent_hyperparam: Hyperparameter | None = None):
+        self._pre_update_hooks: OrderedDict = OrderedDict()
+        self._post_update_hooks: OrderedDict = OrderedDict()
+        self.state = None
+        self.t = 0
+        self.enabled = True
+        self.hyperparam = Hyperparameter(parent_hyperparam)
+
+    def add_hook(self, hook, name=None, timing="auto") -> None:
+        if not callable(hook):
+            raise TypeError("hook function must be callable")
+        hooks = self._pre_update_hooks if _timing(hook, timing) == "pre" \
+            else self._post_update_hooks
+        name = _hook_name(hook, name)
+        if name in hooks:
+            raise KeyError(f"hook {name} already exists")
+        hooks[name] = hook
+
+    def remove_hook(self, name: str) -> None:
+        self._pre_update_hooks.pop(name, None) or self._post_update_hooks.pop(name)
+
+    def init_state(self, param) -> None:
+        pass
+
+    def update(self, param) -> None:
+        if not self.enabled:
+            return
+        self.t += 1
+        if self.state is None:
+            self.state = {}
+            self.init_state(param)
+        scale = getattr(param, "_loss_scale", None)
+        if scale is not None and param.grad is not None:
+            param.grad /= scale
+            param._loss_scale = None
+        for hook in self._pre_update_hooks.values():
+            hook(self, param)
+        if param.grad is not None:
+            self.update_core(param)
+        for hook in self._post_update_hooks.values():
+            hook(self, param)
+
+    def update_core(self, param) -> None:
+        raise NotImplementedError
+
+    def serialize(self, serializer) -> None:
+        self.t = serializer("t", self.t)
+        if self.state is None:
+            return
+        for key in list(self.state):
+            self.state[key] = serializer(key, self.state[key])
+
+
+class Optimizer:
+    """Base of all optimizers: owns the target link, the step count and hooks."""
+
+    target = None
+    t = 0
+    epoch = 0
+
+    def setup(self, link) -> "Optimizer":
+        self.target = link
+        self.t = 0
+        self.epoch = 0
+        self._pre_update_hooks: OrderedDict = OrderedDict()
+        self._post_update_hooks: OrderedDict = OrderedDict()
+        return self
+
+    def update(self, lossfun=None, *args, **kwds) -> None:
+        raise NotImplementedError
+
+    def new_epoch(self) -> None:
+        self.epoch += 1
+
+    def add_hook(self, hook, name=None, timing="auto") -> None:
+        """Add a hook, run before ('pre') or after ('post') each update."""
+        if not callable(hook):
+            raise TypeError("hook function must be callable")
+        if self.target is None:
+            raise RuntimeError("call setup() before add_hook()")
+        timing = _timing(hook, timing)
+        name = _hook_name(hook, name)
+        if getattr(hook, "call_for_each_param", False):
+            for param in self.target.params():
+                if param.update_rule is not None:
+                    param.update_rule.add_hook(hook, name, timing)
+            return
+        hooks = self._pre_update_hooks if timing == "pre" else self._post_update_hooks
+        if name in hooks:
+            raise KeyError(f"hook {name} already exists")
+        hooks[name] = hook
+
+    def remove_hook(self, name: str) -> None:
+        if name in self._pre_update_hooks:
+            del self._pre_update_hooks[name]
+        elif name in self._post_update_hooks:
+            del self._post_update_hooks[name]
+        else:
+            for param in self.target.params():
+                if param.update_rule is not None:
+                    param.update_rule.remove_hook(name)
+
+    def call_hooks(self, timing: str = "pre") -> None:
+        hooks = self._pre_update_hooks if timing == "pre" else self._post_update_hooks
+        for hook in hooks.values():
+            hook(self)
+
+    def serialize(self, serializer) -> None:
+        self.t = serializer("t", self.t)
+        self.epoch = serializer("epoch", self.epoch)
+        for name, param in self.target.namedparams():
+            rule = getattr(param, "update_rule", None)
+            if rule is not None:
+                rule.serialize(serializer[name])
+
+
+class GradientMethod(Optimizer):
+    """An optimizer that updates each parameter from its gradient."""
+
+    def __init__(self):
+        self.hyperparam = Hyperparameter()
+        self._loss_scale = None
+
+    def setup(self, link) -> "GradientMethod":
+        super().setup(link)
+        for param in link.params():
+            param.update_rule = self.create_update_rule()
+        return self
+
+    def create_update_rule(self) -> UpdateRule:
+        raise NotImplementedError
+
+    def reallocate_cleared_grads(self) -> None:
+        for _, param in self.target.namedparams(include_uninit=False):
+            if param.grad is None:
+                param.grad = np.zeros_like(param.array)
+
+    def use_cleargrads(self, use: bool = True) -> None:
+        self._use_cleargrads = use
+
+    def loss_scaling(self, interval=1000, scale=None) -> None:
+        self._loss_scale = scale
+
+    def update(self, lossfun=None, *args, **kwds) -> None:
+        """Update the parameters; with `lossfun`, first compute
+        `lossfun(*args, **kwds)`, clear the grads and backpropagate."""
+        if lossfun is not None:
+            loss = lossfun(*args, **kwds)
+            if getattr(self, "_use_cleargrads", True):
+                self.target.cleargrads()
+            else:
+                self.target.zerograds()
+            loss.backward(loss_scale=self._loss_scale)
+            del loss
+        self.reallocate_cleared_grads()
+        self.call_hooks("pre")
+        self.t += 1
+        for param in self.target.params():
+            param.update()
+        self.reallocate_cleared_grads()
+        self.call_hooks("post")
+
+
+def __getattr__(name):
+    # Chainer kept hooks here before optimizer_hooks (chainer.optimizer.WeightDecay)
+    from . import optimizer_hooks
+    if hasattr(optimizer_hooks, name) and not name.startswith("_"):
+        return getattr(optimizer_hooks, name)
+    raise AttributeError(f"module 'kusari.optimizer' has no attribute {name!r}")

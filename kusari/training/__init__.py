@@ -1,0 +1,13 @@
+"""`kusari.training`: not implemented yet (the toolkit issue fills it in).
+
+The module imports, so Chainer code's import block works; using anything
+in it raises NotImplementedError naming what is missing.
+"""
+from . import extensions  # noqa: F401  (before __getattr__, which would refuse it)
+
+
+def __getattr__(name):
+    if name.startswith("__"):
+        raise AttributeError(name)
+    raise NotImplementedError(f"kusari.training.{name} is not implemented yet")
+

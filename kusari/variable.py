@@ -1,0 +1,622 @@
+"""Chainer's Variable and Parameter.
+
+A Variable holds an array and, when an op made it, the Node of the recorded
+graph. Its gradient is kept as an array (`grad`) and, on demand or after a
+double backprop, as a Variable (`grad_var`); the two always agree.
+
+Semantics follow the seeds first, then Chainer 7: a second `y.backward()`
+accumulates into the leaves' grads again (y keeps its grad), and a backward
+without retain_grad leaves intermediate grads None.
+"""
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+
+from . import function_node as fn
+from .compiler import dtypes, ops
+from .compiler.errors import InvalidType
+from .configuration import state
+from .function_node import Const, Node, const, record
+from .tracing import Traced
+
+ndarray = np.ndarray
+_SCALARS = (int, float, bool)
+
+
+class _ImplicitOnes:
+    """y.grad after backward() started from a one-element y with no grad:
+    ones, made into an array only if someone reads it."""
+
+    def __repr__(self):
+        return "<implicit ones>"
+
+
+IMPLICIT_ONES = _ImplicitOnes()
+
+
+def _is_array(data) -> bool:
+    if isinstance(data, (np.ndarray, Traced)):
+        return True
+    return type(data).__module__.split(".")[0] == "cupy"
+
+
+def _type_error(data) -> TypeError:
+    return TypeError("numpy.ndarray or cuda.ndarray are expected.\n"
+                     f"Actual: {type(data)}")
+
+
+class Variable:
+    """An array with a gradient and the history of how it was computed."""
+
+    __slots__ = ("_array", "_node", "_grad", "_grad_var", "name", "_requires_grad",
+                 "_loss_scale", "__weakref__", "__dict__")
+    __array_priority__ = 200
+    __array_ufunc__ = None    # ndarray <op> Variable defers to Variable's reflected op
+    __hash__ = None           # Variables are unhashable, as in Chainer
+
+    def __init__(self, data=None, *, name: str | None = None, grad=None,
+                 requires_grad: bool = True):
+        if data is not None and not _is_array(data):
+            raise _type_error(data)
+        self._array = data
+        self._node = None
+        self._grad = None
+        self._grad_var = None
+        self.name = name
+        self._requires_grad = requires_grad
+        if grad is not None:
+            self.grad = grad
+
+    # -- the array ------------------------------------------------------------
+    @property
+    def array(self):
+        return self._array
+
+    @array.setter
+    def array(self, d):
+        if d is not None and not _is_array(d):
+            raise _type_error(d)
+        self._array = d
+        node = self._node
+        if node is not None and d is not None:
+            node.shape, node.dtype = d.shape, d.dtype
+
+    data = array
+
+    @property
+    def shape(self) -> tuple:
+        return self._array.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._array.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self._array.ndim
+
+    @property
+    def size(self) -> int:
+        return self._array.size
+
+    def __len__(self) -> int:
+        return len(self._array)
+
+    @property
+    def xp(self):
+        from .backends import cuda
+        return cuda.get_array_module(self._array)
+
+    @property
+    def label(self) -> str:
+        if self._array is None:
+            return "None"
+        if self.ndim == 0:
+            return f"() {self.dtype}"
+        return f"({', '.join(map(str, self.shape))}), {self.dtype}"
+
+    def item(self):
+        return self._array.item()
+
+    # -- the graph ------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @property
+    def node(self) -> Node:
+        return self._node if self._node is not None else self._leaf_node()
+
+    def _leaf_node(self) -> Node:
+        a = self._array
+        if a is None:
+            raise RuntimeError(
+                f"{self._describe()} is not initialized: it has no array yet")
+        node = Node(None, (), (), None, None, weakref.ref(self), a.shape, a.dtype,
+                    self._requires_grad)
+        self._node = node
+        return node
+
+    def _describe(self) -> str:
+        return f"variable {self.name}" if self.name else "a variable"
+
+    @property
+    def creator(self):
+        node = self._node
+        return node if node is not None and node.op is not None else None
+
+    @creator.setter
+    def creator(self, func):
+        if func is not None:
+            raise NotImplementedError(
+                "setting Variable.creator to a function is not supported in kusari; "
+                "apply kusari.functions instead")
+        self.unchain()
+
+    creator_node = creator
+
+    @property
+    def rank(self) -> int:
+        return 0
+
+    def unchain(self) -> None:
+        """Forget the op that made this variable (it becomes a leaf).
+
+        Graphs that already use this variable stop at it too.
+        """
+        node = self._node
+        if node is not None and node.op is not None:
+            _make_leaf(node)
+
+    def unchain_backward(self) -> None:
+        """Forget the whole history behind this variable."""
+        node = self._node
+        if node is None:
+            return
+        stack, seen = [node], set()
+        while stack:
+            n = stack.pop()
+            if id(n) in seen or type(n) is Const:
+                continue
+            seen.add(id(n))
+            stack.extend(x for x in n.inputs if type(x) is Node)
+            if n.op is not None:
+                _make_leaf(n)
+
+    # -- gradients ------------------------------------------------------------
+    @property
+    def grad(self):
+        g = self._grad
+        if g is IMPLICIT_ONES:
+            g = self._grad = np.ones(self._array.shape, self._array.dtype)
+        return g
+
+    @grad.setter
+    def grad(self, g):
+        if g is not None:
+            _check_grad(self, g)
+        self._grad = g
+        self._grad_var = None
+
+    @property
+    def grad_var(self):
+        gv = self._grad_var
+        if gv is None and self._grad is not None:
+            gv = self._grad_var = Variable(self.grad, requires_grad=False)
+        return gv
+
+    @grad_var.setter
+    def grad_var(self, gv):
+        if gv is None:
+            self._grad = self._grad_var = None
+            return
+        if not isinstance(gv, Variable):
+            raise TypeError(f"grad_var must be a Variable or None, not {type(gv).__name__}")
+        _check_grad(self, gv._array)
+        self._grad_var = gv
+        self._grad = gv._array
+
+    def cleargrad(self) -> None:
+        """Clear the gradient (it becomes None)."""
+        self._grad = None
+        self._grad_var = None
+
+    def zerograd(self) -> None:
+        """Set the gradient to zeros (Chainer's older cleargrad)."""
+        g = self.grad
+        if g is None:
+            self._grad = np.zeros_like(self._array)
+        else:
+            g.fill(0)
+        self._grad_var = None
+
+    def addgrad(self, var: "Variable") -> None:
+        """Add `var`'s gradient to this variable's gradient."""
+        src = var.grad
+        if src is None:
+            return
+        mine = self.grad
+        self.grad = src.copy() if mine is None else mine + src
+
+    def copydata(self, var: "Variable") -> None:
+        """Copy `var`'s array into this variable's array (in place)."""
+        if self._array is None:
+            self.array = var.array.copy()
+        else:
+            np.copyto(self._array, var.array)
+
+    def backward(self, retain_grad: bool = False, enable_double_backprop: bool = False,
+                 loss_scale: float | None = None) -> None:
+        """Backpropagate from this variable (see Chainer's Variable.backward).
+
+        The gradient graph is compiled once per structure and cached, so the
+        same loop body runs the same compiled kernels every iteration.
+        """
+        from . import backprop
+        backprop.backward_from_variable(self, retain_grad, enable_double_backprop,
+                                        loss_scale)
+
+    # -- shape methods --------------------------------------------------------
+    def reshape(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = shape[0]
+        from .functions import reshape
+        return reshape(self, shape)
+
+    def transpose(self, *axes):
+        if not axes:
+            axes = None
+        elif len(axes) == 1 and (isinstance(axes[0], (tuple, list)) or axes[0] is None):
+            axes = axes[0]
+        from .functions import transpose
+        return transpose(self, axes)
+
+    @property
+    def T(self):
+        from .functions import transpose
+        return transpose(self)
+
+    def mean(self, axis=None, *, keepdims=False):
+        from .functions import mean
+        return mean(self, axis=axis, keepdims=keepdims)
+
+    def sum(self, axis=None, *, keepdims=False):
+        from .functions import sum as sum_
+        return sum_(self, axis=axis, keepdims=keepdims)
+
+    # -- devices ----------------------------------------------------------------
+    def to_cpu(self):
+        from .backends import cuda
+        self._array = cuda.to_cpu(self._array)
+        if self._grad is not None and self._grad is not IMPLICIT_ONES:
+            self._grad = cuda.to_cpu(self._grad)
+            self._grad_var = None
+        return self
+
+    def to_gpu(self, device=None):
+        from .backends import cuda
+        self._array = cuda.to_gpu(self._array, device)
+        if self._grad is not None and self._grad is not IMPLICIT_ONES:
+            self._grad = cuda.to_gpu(self._grad, device)
+            self._grad_var = None
+        return self
+
+    def to_device(self, device):
+        from .backends import cuda
+        if str(device) in ("@numpy", "cpu", "-1"):
+            return self.to_cpu()
+        return self.to_gpu(cuda.parse_device_id(device))
+
+    # -- Python protocol --------------------------------------------------------
+    def __repr__(self):
+        return _format(self, ", ")
+
+    def __str__(self):
+        return _format(self, " ")
+
+    def __bool__(self):
+        raise TypeError("Variables cannot be evaluated as Python bool.")
+
+    def _refuse(op):
+        def refuse(self, other):
+            raise TypeError(f"Variables do not support {op} operator. "
+                            "You could use `array` attribute instead.")
+        return refuse
+
+    __lt__ = _refuse("<")
+    __le__ = _refuse("<=")
+    __gt__ = _refuse(">")
+    __ge__ = _refuse(">=")
+    __eq__ = _refuse("==")
+    __ne__ = _refuse("!=")
+    del _refuse
+
+    def __copy__(self):
+        v = Variable(self._array, name=self.name, requires_grad=self._requires_grad)
+        v._grad = self._grad
+        return v
+
+    def __deepcopy__(self, memo):
+        import copy
+        v = Variable(copy.deepcopy(self._array, memo), name=self.name,
+                     requires_grad=self._requires_grad)
+        if self._grad is not None:
+            v._grad = copy.deepcopy(self.grad, memo)
+        return v
+
+    def __getstate__(self):
+        return {"array": self._array, "grad": self.grad, "name": self.name,
+                "requires_grad": self._requires_grad,
+                "dict": getattr(self, "__dict__", {})}
+
+    def __setstate__(self, st):
+        self._array = st["array"]
+        self._node = None
+        self._grad = st["grad"]
+        self._grad_var = None
+        self.name = st["name"]
+        self._requires_grad = st["requires_grad"]
+        self.__dict__.update(st["dict"])
+
+    # -- arithmetic: see _binary below -----------------------------------------
+    def __add__(self, other): return _binary(_ADD, self, other, False)
+    def __radd__(self, other): return _binary(_ADD, self, other, True)
+    def __sub__(self, other): return _binary(_SUB, self, other, False)
+    def __rsub__(self, other): return _binary(_SUB, self, other, True)
+    def __mul__(self, other): return _binary(_MUL, self, other, False)
+    def __rmul__(self, other): return _binary(_MUL, self, other, True)
+    def __truediv__(self, other): return _binary(_DIV, self, other, False)
+    def __rtruediv__(self, other): return _binary(_DIV, self, other, True)
+    def __pow__(self, other): return _binary(_POW, self, other, False)
+    def __rpow__(self, other): return _binary(_POW, self, other, True)
+
+    def __matmul__(self, other):
+        from .functions import matmul
+        return matmul(self, other)
+
+    def __rmatmul__(self, other):
+        from .functions import matmul
+        return matmul(other, self)
+
+    def __neg__(self):
+        return fn.apply(_NEG, (self,))
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return fn.apply(_ABS, (self,))
+
+    def __getitem__(self, index):
+        from .functions import get_item
+        return get_item(self, index)
+
+
+_ADD = ops.get("add")
+_SUB = ops.get("sub")
+_MUL = ops.get("mul")
+_DIV = ops.get("div")
+_POW = ops.get("pow")
+_NEG = ops.get("neg")
+_ABS = ops.get("abs")
+_CAST = ops.get("cast")
+
+
+def _binary(op, v: Variable, other, reflected: bool):
+    """`v op other` (or `other op v`): the hot path of eager arithmetic."""
+    a = v._array
+    if isinstance(other, Variable):
+        ov, b = other, other._array
+    elif type(other) in _SCALARS or isinstance(other, np.generic):
+        if a is None:
+            raise RuntimeError(f"{v._describe()} is not initialized")
+        dt = a.dtype
+        want = dtypes.scalar_dtype(dt, other)
+        if want is not dt and want != dt:   # an int array meeting a float, ...
+            v = fn.apply(_CAST, (v,), (want,))
+            a = v._array
+        ov = const(other.item() if isinstance(other, np.generic) else other, want)
+        b = ov.value
+    elif isinstance(other, (np.ndarray, Traced)) or _is_array(other):
+        ov, b = Variable(other, requires_grad=False), other
+    else:
+        return NotImplemented
+    fast = type(a) is ndarray and (type(ov) is Const or type(b) is ndarray)
+    if reflected:
+        v, ov, a, b = ov, v, b, a
+    if not fast:
+        return fn.apply(op, (v, ov))          # traced or device arrays
+    if a.dtype is not b.dtype and a.dtype != b.dtype:
+        op.infer_checked({}, (a, b))          # raises Chainer's InvalidType
+    try:
+        out = op.impl(a, b)
+    except ValueError:
+        op.infer_checked({}, (a, b))
+        raise
+    if type(out) is not ndarray:
+        out = np.asarray(out)
+    if state.debug:
+        fn.check_finite(op, out, "forward")
+    return record(Variable, op, (v, ov), (), (a, b), out)
+
+
+def _make_leaf(node: Node) -> None:
+    node.op = None
+    node.attrs = ()
+    node.inputs = ()
+    node.saved = None
+    node.out = None
+
+
+def _check_grad(var: Variable, g) -> None:
+    """Chainer's checks when a gradient is set: type, dtype, then shape."""
+    a = var._array
+    if a is None:
+        return
+    if not _is_array(g) or (type(g) is not type(a) and not isinstance(a, Traced)):
+        raise TypeError(f"Type of data and grad mismatch\ngrad: {type(g)} != data: {type(a)}")
+    if g.dtype != a.dtype:
+        raise TypeError(f"Dtype of data and grad mismatch\ngrad: {g.dtype} != data: {a.dtype}")
+    if g.shape != a.shape:
+        raise ValueError(f"Shape of data and grad mismatch\ngrad: {g.shape} != data: {a.shape}")
+
+
+def _format(var: Variable, separator: str) -> str:
+    prefix = f"variable {var.name}" if var.name else "variable"
+    arr = var._array
+    if arr is None:
+        body = "None"
+    elif isinstance(arr, Traced):
+        body = repr(arr)
+    else:
+        from .backends import cuda
+        arr = cuda.to_cpu(arr)
+        if arr.size > 0 or arr.shape == (0,):
+            body = np.array2string(arr, None, None, None, separator, prefix + "(")
+        else:
+            body = f"[], shape={arr.shape!r}"
+    return f"{prefix}({body})"
+
+
+class Parameter(Variable):
+    """A Variable that a Link owns and an optimizer updates.
+
+    Created with a shape (or initialized lazily), its grad starts NaN-filled,
+    so forgetting `cleargrads()` shows; the grad of a parameter that is not
+    initialized yet cannot be read.
+    """
+
+    __slots__ = ("initializer", "_grad_initializer", "update_rule")
+
+    def __init__(self, initializer=None, shape=None, name: str | None = None):
+        from . import initializers
+        if initializer is None:
+            initializer = initializers.NaN()
+        elif np.isscalar(initializer):
+            initializer = initializers.Constant(initializer)
+        self.update_rule = None
+        self._grad_initializer = None
+        if shape is None:
+            if isinstance(initializer, np.ndarray) or _is_array(initializer):
+                super().__init__(initializer, name=name)
+            else:
+                super().__init__(name=name)
+                self._grad = _INVALID
+                self._grad_initializer = initializers.NaN(
+                    getattr(initializer, "dtype", None))
+        else:
+            if _is_array(initializer):
+                initializer = initializers.Constant(initializer)
+            data = initializers.generate_array(initializer, shape, np)
+            super().__init__(data, name=name)
+            self._grad = np.full_like(data, np.nan)
+        self.initializer = initializer
+
+    @property
+    def is_initialized(self) -> bool:
+        return self._array is not None
+
+    @property
+    def dtype(self) -> np.dtype:
+        if self._array is not None:
+            return self._array.dtype
+        dt = getattr(self.initializer, "dtype", None)
+        if dt is not None:
+            return np.dtype(dt)
+        raise RuntimeError("Dtype of the parameter is not determined yet because it's "
+                           "uninitialized and dtype was not explicitly given.")
+
+    @property
+    def grad(self):
+        g = self._grad
+        if g is _INVALID:
+            raise RuntimeError(
+                "Cannot retrieve Variable.grad. Either it must be set manually or "
+                "Variable.cleargrad() must be called beforehand.")
+        if g is IMPLICIT_ONES:
+            g = self._grad = np.ones(self._array.shape, self._array.dtype)
+        return g
+
+    @grad.setter
+    def grad(self, g):
+        if g is not None:
+            _check_grad(self, g)
+        self._grad = g
+        self._grad_var = None
+
+    @property
+    def grad_var(self):
+        if self._grad is _INVALID:
+            self.grad  # raises
+        return Variable.grad_var.fget(self)
+
+    @grad_var.setter
+    def grad_var(self, gv):
+        Variable.grad_var.fset(self, gv)
+
+    def cleargrad(self) -> None:
+        super().cleargrad()
+        if not self.is_initialized:
+            self._grad_initializer = None
+
+    def zerograd(self) -> None:
+        if not self.is_initialized:
+            from . import initializers
+            self._grad = None
+            self._grad_initializer = initializers.Zero(
+                getattr(self.initializer, "dtype", None))
+            return
+        super().zerograd()
+
+    def update(self) -> None:
+        """Update the array with the optimizer's rule (set by optimizer.setup)."""
+        if self.update_rule is not None:
+            self.update_rule.update(self)
+
+    def initialize(self, shape) -> None:
+        """Create the array (and the grad) now that the shape is known."""
+        from . import initializers
+        data = initializers.generate_array(self.initializer, shape, np)
+        grad = None
+        if self._grad_initializer is not None:
+            grad = initializers.generate_array(self._grad_initializer, shape, np,
+                                               dtype=data.dtype)
+        self._array = data
+        self._grad = grad
+        self._grad_var = None
+        if self._node is not None:
+            self._node.shape, self._node.dtype = data.shape, data.dtype
+
+    def __reduce__(self):
+        return (_rebuild_parameter, (self._array, self.name, self._grad
+                                     if self._grad is not _INVALID else None))
+
+
+def _rebuild_parameter(array, name, grad):
+    p = Parameter(array, name=name)
+    p._grad = grad
+    return p
+
+
+class _Invalid:
+    def __repr__(self):
+        return "<no grad yet>"
+
+
+_INVALID = _Invalid()
+
+
+def as_variable(obj) -> Variable:
+    """`obj` if it is a Variable, else a Variable (requires_grad=False) around it."""
+    if isinstance(obj, Variable):
+        return obj
+    if not _is_array(obj):
+        raise _type_error(obj)
+    return Variable(obj, requires_grad=False)
+
+
+def as_array(obj):
+    """The array of a Variable, or `obj` itself."""
+    return obj.array if isinstance(obj, Variable) else obj
