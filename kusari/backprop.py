@@ -43,25 +43,32 @@ def walk(roots):
     entries: list = []
     index: dict = {}
     for root in roots:
-        if root in index:
-            continue
-        stack = [(root, False)]
+        stack = [root]
         while stack:
-            n, expanded = stack.pop()
+            n = stack[-1]
             if n in index:
+                stack.pop()
                 continue
             if type(n) is Const:
                 entry = n.entry
             elif n.op is None:
                 entry = (n.shape, n.dtype.char, n.requires_grad)
-            elif expanded:
-                entry = (n.op, n.attrs, tuple([index[x] for x in n.inputs]))
             else:
-                stack.append((n, True))
-                for x in reversed(n.inputs):
+                ins = n.inputs
+                pending = False
+                for x in ins:
                     if x not in index:
-                        stack.append((x, False))
-                continue
+                        stack.append(x)
+                        pending = True
+                if pending:
+                    continue   # operands first; n is looked at again after them
+                if len(ins) == 2:
+                    entry = (n.op, n.attrs, (index[ins[0]], index[ins[1]]))
+                elif len(ins) == 1:
+                    entry = (n.op, n.attrs, (index[ins[0]],))
+                else:
+                    entry = (n.op, n.attrs, tuple([index[x] for x in ins]))
+            stack.pop()
             index[n] = len(order)
             order.append(n)
             entries.append(entry)
@@ -174,6 +181,12 @@ def build_plan(order, entries, roots, cot_ones, wrt, retain: bool, name: str) ->
         cut_inputs.append(p)
     g.inputs = cut_inputs + cot_inputs
     optimize(g)
+    # drop what the optimized gradient no longer reads
+    used = {i for i in g.inputs if g.use_count(i)}
+    fetch = [f for f, p in zip(fetch, cut_inputs) if p in used]
+    cot_roots = [k for k, p in zip(cot_roots, cot_inputs) if p in used]
+    g.inputs = [i for i in g.inputs if i in used]
+    g.nx.remove_nodes_from([i for i in cut_inputs + cot_inputs if i not in used])
     leaf = [type(order[i]) is not Const and order[i].op is None for i in wrt]
     rootset = set(roots)
     clear = [] if retain else [i for i, n in enumerate(order) if type(n) is not Const
@@ -226,12 +239,18 @@ def _cot_var(y: Variable, gy):
 def backward(roots, gys, retain_grad=False, recorded=False, loss_scale=None) -> None:
     """Backpropagate from `roots` (Nodes) with initial gradients `gys`."""
     order, entries, index = walk(roots)
-    root_pos = tuple(index[r] for r in roots)
-    ones = tuple(g is IMPLICIT_ONES for g in gys) if not recorded else (False,) * len(gys)
-    key = (tuple(entries), root_pos, ones, retain_grad, "backward")
-    plan = _plan(key, lambda: build_plan(order, entries, root_pos, ones,
-                                         _wrt_all(order, retain_grad), retain_grad,
-                                         "backward"))
+    if len(roots) == 1:
+        root_pos = (len(order) - 1,)
+        ones = (gys[0] is IMPLICIT_ONES,)
+    else:
+        root_pos = tuple([index[r] for r in roots])
+        ones = tuple([g is IMPLICIT_ONES for g in gys])
+    key = (tuple(entries), root_pos, ones, retain_grad)
+    plan = _plans.get(key)
+    if plan is None:
+        plan = _plan(key, lambda: build_plan(order, entries, root_pos, ones,
+                                             _wrt_all(order, retain_grad), retain_grad,
+                                             "backward"))
     if recorded:
         with using_config("enable_backprop", True):
             grads = evaluate(plan.graph, [_fetch_var(order, s) for s in plan.fetch]

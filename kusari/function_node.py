@@ -188,10 +188,15 @@ def record(Variable, op: OpDef, args: tuple, attrs: tuple, arrays, out):
             saved = tuple(arrays)
         else:
             pos = op.saved_positions(len(arrays))
-            saved = tuple(a if i in pos else None for i, a in enumerate(arrays))
-        v._node = Node(op, attrs, tuple(_to_node(a) for a in args), saved,
-                       out if op.saves_out else None, weakref.ref(v), out.shape,
-                       out.dtype)
+            saved = tuple([a if i in pos else None for i, a in enumerate(arrays)])
+        if len(args) == 2:
+            a, b = args
+            inputs = (a if type(a) is Const else (a._node or a._leaf_node()),
+                      b if type(b) is Const else (b._node or b._leaf_node()))
+        else:
+            inputs = tuple([_to_node(a) for a in args])
+        v._node = Node(op, attrs, inputs, saved, out if op.saves_out else None,
+                       weakref.ref(v), out.shape, out.dtype)
         v._requires_grad = True
     else:
         v._node = None

@@ -18,7 +18,7 @@ from . import function_node as fn
 from .compiler import dtypes, ops
 from .compiler.errors import InvalidType
 from .configuration import state
-from .function_node import Const, Node, const, record
+from .function_node import Const, Node, _consts as _const_cache, const, record
 from .tracing import Traced
 
 ndarray = np.ndarray
@@ -407,6 +407,24 @@ _CAST = ops.get("cast")
 def _binary(op, v: Variable, other, reflected: bool):
     """`v op other` (or `other op v`): the hot path of eager arithmetic."""
     a = v._array
+    if (type(other) is float or type(other) is int) and other and type(a) is ndarray:
+        # the commonest case, x * 2: a float or int constant of x's dtype
+        ov = _const_cache.get((other, a.dtype))
+        if ov is not None:
+            b = ov.value
+            if reflected:
+                out = op.impl(b, a)
+                args = (ov, v)
+                arrays = (b, a)
+            else:
+                out = op.impl(a, b)
+                args = (v, ov)
+                arrays = (a, b)
+            if type(out) is not ndarray:
+                out = np.asarray(out)
+            if state.debug:
+                fn.check_finite(op, out, "forward")
+            return record(Variable, op, args, (), arrays, out)
     if isinstance(other, Variable):
         ov, b = other, other._array
     elif type(other) in _SCALARS or isinstance(other, np.generic):

@@ -1,8 +1,40 @@
-"""Graph passes: each a small function Graph -> Graph (in place, returned)."""
-from .dce import dce  # noqa: F401
+"""Graph passes. Each is a small function over a Graph, in place.
+
+- dce: drop what no output needs
+- cse: merge equal subexpressions
+- fold: constant folding (uniform constants symbolically)
+- simplify: algebraic identities, powers, shape-op chains
+"""
+from __future__ import annotations
+
+from ..ir import Graph
+from . import fold, simplify
+from .cse import cse
+from .dce import dce
+from .rewrite import RuleSet, rewrite
+
+_rules = RuleSet()
+for _source in (fold.rules, simplify.rules):
+    for _op, _fns in _source.by_op.items():
+        _rules.by_op.setdefault(_op, []).extend(_fns)
 
 
-def optimize(g):
-    """Run the pass pipeline on `g` in place; return it."""
+def simplify_graph(g: Graph) -> int:
+    """Constant folding and algebraic simplification to fixpoint."""
+    return rewrite(g, _rules)
+
+
+def optimize(g: Graph) -> Graph:
+    """The pass pipeline: simplify and fold, merge, drop dead code; repeated
+    until nothing changes. Returns `g` (changed in place)."""
     dce(g)
+    for _ in range(10):
+        changed = simplify_graph(g)
+        changed += cse(g)
+        dce(g)
+        if not changed:
+            break
     return g
+
+
+__all__ = ["cse", "dce", "optimize", "rewrite", "simplify_graph", "RuleSet"]
