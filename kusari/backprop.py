@@ -24,7 +24,7 @@ import numpy as np
 from .compiler.autodiff import vjp
 from .compiler.errors import KusariError
 from .compiler.ir import Graph
-from .configuration import using_config
+from .configuration import state, using_config
 from .function_node import Const, evaluate
 from .tracing import Traced
 from .variable import IMPLICIT_ONES, Variable
@@ -255,9 +255,43 @@ def backward(roots, gys, retain_grad=False, recorded=False, loss_scale=None) -> 
         with using_config("enable_backprop", True):
             grads = evaluate(plan.graph, [_fetch_var(order, s) for s in plan.fetch]
                              + [gys[k] for k in plan.cot_roots])
+    elif state.debug:
+        grads = run_checked(plan.graph, [_fetch_array(order, s) for s in plan.fetch]
+                            + [gys[k] for k in plan.cot_roots])
     else:
         grads = plan.run(order, gys)
     _assign(order, plan, grads, recorded, loss_scale)
+
+
+def _fetch_array(order, spec):
+    kind, i = spec[0], spec[1]
+    if kind == "param":
+        return order[i].value
+    if kind == "out":
+        return order[i].out
+    return order[i].saved[spec[2]]
+
+
+def run_checked(g: Graph, inputs: list) -> list:
+    """Run a gradient graph one op at a time, refusing the first NaN and naming
+    the forward op whose gradient produced it (config.debug)."""
+    from .compiler import ops
+    from .compiler.ir import ArrayConst
+    env = dict(zip(g.inputs, inputs))
+    for n in g.topo():
+        if n in env:
+            continue
+        d = g.node(n)
+        if d["op"] == "const":
+            v = d["attrs"]["value"]
+            env[n] = v.array if isinstance(v, ArrayConst) else np.full(d["shape"], v, d["dtype"])
+            continue
+        out = np.asarray(ops.get(d["op"]).impl(*(env[a] for a in d["args"]), **d["attrs"]))
+        if out.dtype.kind == "f" and np.isnan(out).any():
+            raise RuntimeError("NaN is detected on backward computation of "
+                               f"{d.get('origin', d['op'])}")
+        env[n] = out
+    return [None if o is None else np.array(env[o]) for o in g.outputs]
 
 
 def _assign(order, plan: Plan, grads, recorded: bool, loss_scale) -> None:

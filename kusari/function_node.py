@@ -214,9 +214,8 @@ def _apply_traced(op: OpDef, args: tuple, attrs: tuple):
     v._grad = None
     v._grad_var = None
     v.name = None
-    pos = op.saved_positions(len(args))
-    saved = tuple(_value(a) if i in pos else None for i, a in enumerate(args)) \
-        if pos else None
+    # a trace keeps every operand: constants it closes over are read from here
+    saved = tuple([_value(a) for a in args])
     requires = any(type(a) is not Const and a._requires_grad for a in args)
     v._node = Node(op, attrs, tuple(_to_node(a) for a in args), saved,
                    out if op.saves_out else None, weakref.ref(v), shape, dtype,

@@ -72,6 +72,26 @@ class Traced:
     def tolist(self):
         self._refuse("with .tolist()")
 
+    def _operator(symbol):
+        def refuse(self, *other):
+            self._refuse(f"with Python's `{symbol}` on the raw array (use Variable "
+                         "operations and kusari.functions on the Variable instead)")
+        return refuse
+
+    __lt__ = _operator("<")
+    __le__ = _operator("<=")
+    __gt__ = _operator(">")
+    __ge__ = _operator(">=")
+    __add__ = __radd__ = _operator("+")
+    __sub__ = __rsub__ = _operator("-")
+    __mul__ = __rmul__ = _operator("*")
+    __truediv__ = __rtruediv__ = _operator("/")
+    __pow__ = __rpow__ = _operator("**")
+    __matmul__ = __rmatmul__ = _operator("@")
+    __neg__ = _operator("-")
+    __getitem__ = _operator("[]")
+    del _operator
+
     def __repr__(self):
         return f"Traced({dtypes.short(self.dtype)}{list(self.shape)})"
 
@@ -84,7 +104,7 @@ def trace_to_graph(fn, example_arrays, *, name=None, capture: str = "const"):
     (capture="input"); `captured` lists those Variables in input order.
     """
     from .compiler.ir import Graph
-    from .backprop import walk
+    from .backprop import _consumers, walk
     from .function_node import Const
     from .variable import Variable
 
@@ -108,16 +128,19 @@ def trace_to_graph(fn, example_arrays, *, name=None, capture: str = "const"):
             raise TypeError(f"output {k} of {g.name} is a {type(o).__name__}; "
                             "a traced function must return Variables or arrays")
     order, entries, index = walk([r for r in roots if not isinstance(r, np.ndarray)])
+    users = _consumers(order, entries)
     captured = []
     ids = []
-    for n, e in zip(order, entries):
+    for i, (n, e) in enumerate(zip(order, entries)):
         if n in gid:
             ids.append(gid[n])
         elif type(n) is Const:
             ids.append(g.add_const(n.value.item(), n.dtype))
         elif n.op is None:
             v = n.var()
-            array = None if v is None else v.array
+            array = v.array if v is not None else next(
+                (order[j].saved[p] for j, p in users.get(i, ())
+                 if order[j].saved is not None), None)
             if array is None or isinstance(array, Traced):
                 raise TypeError(f"{g.name} uses a traced value from another trace")
             if capture == "const":

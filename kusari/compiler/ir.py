@@ -273,10 +273,9 @@ class Graph:
 
     def names(self) -> dict[int, str]:
         """Short variable names (a, b, ..., z, ba, ...) in topological order."""
-        names = {}
-        for i, n in enumerate(n for n in self.topo() if not self._inline_const(n)):
-            names[n] = _letters(i)
-        return names
+        order = list(self.inputs) + [n for n in self.topo() if n not in set(self.inputs)
+                                     and not self._inline_const(n)]
+        return {n: _letters(i) for i, n in enumerate(order)}
 
     def _inline_const(self, n: int) -> bool:
         d = self.nx.nodes[n]

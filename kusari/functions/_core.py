@@ -20,6 +20,8 @@ def var(x) -> Variable:
 
 def operand(x, like: Variable):
     """A Variable, or a scalar as a Const of `like`'s dtype (Chainer's rule)."""
+    if type(x) is Const:
+        return x
     if isinstance(x, (int, float, bool, np.generic)) and not isinstance(x, np.ndarray):
         value = x.item() if isinstance(x, np.generic) else x
         return const(value, dtypes.scalar_dtype(like.dtype, value))

@@ -109,6 +109,8 @@ def generate(g: Graph, name: str = "kernel") -> Source:
             outs.append(f"np.array({names[o]})")   # never hand out an alias
         elif g.op(o) == "broadcast_to":
             outs.append(f"np.array({names[o]})")   # materialize read-only views
+        elif g.shape(o) == ():
+            outs.append(f"np.asarray({names[o]})")  # ufuncs give 0-d results as scalars
         else:
             outs.append(names[o])
     text = "\n".join(

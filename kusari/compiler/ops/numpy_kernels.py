@@ -12,7 +12,9 @@ import numpy as np
 def sigmoid(x, out=None):
     # tanh form: stable for large |x| and one transcendental (Chainer's choice)
     half = x.dtype.type(0.5)
-    out = np.multiply(x, half, out=out)
+    if out is None:
+        out = np.empty_like(x)   # (ufuncs give 0-d results as scalars otherwise)
+    np.multiply(x, half, out=out)
     np.tanh(out, out=out)
     np.multiply(out, half, out=out)
     return np.add(out, half, out=out)
@@ -23,7 +25,9 @@ def relu(x, out=None):
 
 
 def rsqrt(x, out=None):
-    out = np.sqrt(x, out=out)
+    if out is None:
+        out = np.empty_like(x)
+    np.sqrt(x, out=out)
     return np.divide(x.dtype.type(1), out, out=out)
 
 

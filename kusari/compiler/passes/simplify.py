@@ -222,6 +222,23 @@ def scalar_operands(g: Graph, n: int):
     return None
 
 
+@rules.rule("*")
+def implicit_broadcast(g: Graph, n: int):
+    """An elementwise op broadcasts by itself: a broadcast_to operand whose
+    source gives the same result shape is replaced by its source."""
+    op = g.op(n)
+    if op in ("input", "const") or ops.get(op).kind != ELEMENTWISE:
+        return None
+    args = list(g.args(n))
+    for i, a in enumerate(args):
+        if g.op(a) != "broadcast_to":
+            continue
+        trial = args[:i] + [g.args(a)[0]] + args[i + 1:]
+        if _broadcast([g.shape(t) for t in trial]) == g.shape(n):
+            return g.add(op, trial, **g.attrs(n))
+    return None
+
+
 def _broadcast(shapes) -> tuple:
     try:
         return tuple(np.broadcast_shapes(*shapes)) if shapes else ()
