@@ -62,25 +62,31 @@ y.backward()
 print("dW =\n", f.W.grad, "\ndb =", f.b.grad)
 
 
-# A chain and an optimizer
+# A chain and an optimizer: fit a linear map with a small MLP
 class MyChain(chainer.Chain):
     def __init__(self):
         super().__init__()
         with self.init_scope():
-            self.l1 = L.Linear(4, 3)
-            self.l2 = L.Linear(3, 2)
+            self.l1 = L.Linear(4, 16)
+            self.l2 = L.Linear(16, 2)
 
     def __call__(self, x):
         return self.l2(F.relu(self.l1(x)))
 
 
 model = MyChain()
-optimizer = optimizers.SGD(lr=0.01)
+optimizer = optimizers.SGD(lr=0.05)
 optimizer.setup(model)
 optimizer.add_hook(chainer.optimizer.WeightDecay(0.0005))
 data = np.random.uniform(-1, 1, (100, 4)).astype(np.float32)
 target = data @ np.array([[1, -1], [2, 0], [0, 1], [-1, 1]], np.float32)
-for step in range(200):
-    optimizer.update(lambda: F.mean_squared_error(model(Variable(data)), target))
-loss = F.mean_squared_error(model(Variable(data)), target)
-print(f"loss after 200 SGD steps: {float(loss.array):.4f}")
+
+
+def loss_fn():
+    return F.mean_squared_error(model(Variable(data)), target)
+
+
+print(f"loss before training: {float(loss_fn().array):.4f}")
+for step in range(300):
+    optimizer.update(loss_fn)       # cleargrads, loss, backward, update
+print(f"loss after 300 SGD steps: {float(loss_fn().array):.4f}")
