@@ -277,21 +277,19 @@ def run_checked(g: Graph, inputs: list) -> list:
     the forward op whose gradient produced it (config.debug)."""
     from .compiler import ops
     from .compiler.ir import ArrayConst
-    env = dict(zip(g.inputs, inputs))
-    for n in g.topo():
-        if n in env:
-            continue
-        d = g.node(n)
-        if d["op"] == "const":
-            v = d["attrs"]["value"]
-            env[n] = v.array if isinstance(v, ArrayConst) else np.full(d["shape"], v, d["dtype"])
-            continue
-        out = np.asarray(ops.get(d["op"]).impl(*(env[a] for a in d["args"]), **d["attrs"]))
+
+    def on_const(d):
+        v = d["attrs"]["value"]
+        return v.array if isinstance(v, ArrayConst) else np.full(d["shape"], v, d["dtype"])
+
+    def on_op(d, args):
+        out = np.asarray(ops.get(d["op"]).impl(*args, **d["attrs"]))
         if out.dtype.kind == "f" and np.isnan(out).any():
             raise RuntimeError("NaN is detected on backward computation of "
                                f"{d.get('origin', d['op'])}")
-        env[n] = out
-    return [None if o is None else np.array(env[o]) for o in g.outputs]
+        return out
+
+    return [None if v is None else np.array(v) for v in g.interpret(inputs, on_const, on_op)]
 
 
 def _assign(order, plan: Plan, grads, recorded: bool, loss_scale) -> None:

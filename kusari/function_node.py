@@ -258,30 +258,19 @@ def evaluate(g, inputs: list) -> list:
     from .compiler import ops
     from .compiler.ir import ArrayConst
     from .variable import Variable
-    env = dict(zip(g.inputs, inputs))
-    for n in g.topo():
-        if n in env:
-            continue
-        d = g.node(n)
-        if d["op"] == "const":
-            value = d["attrs"]["value"]
-            if isinstance(value, ArrayConst):
-                env[n] = Variable(value.array.copy(), requires_grad=False)
-            elif d["shape"] == ():
-                env[n] = const(value, d["dtype"])
-            else:
-                env[n] = Variable(np.full(d["shape"], value, d["dtype"]),
-                                  requires_grad=False)
-            continue
-        if d["op"] == "input":
-            raise KeyError(f"input {n} of the graph is not bound")
+
+    def on_const(d):
+        value = d["attrs"]["value"]
+        if isinstance(value, ArrayConst):
+            return Variable(value.array.copy(), requires_grad=False)
+        if d["shape"] == ():
+            return const(value, d["dtype"])
+        return Variable(np.full(d["shape"], value, d["dtype"]), requires_grad=False)
+
+    def on_op(d, args):
         op = ops.get(d["op"])
-        attrs = tuple(d["attrs"][k] for k in op.attr_names)
-        env[n] = apply(op, tuple(env[a] for a in d["args"]), attrs)
-    out = []
-    for o in g.outputs:
-        v = None if o is None else env[o]
-        if type(v) is Const:
-            v = Variable(np.asarray(v.value), requires_grad=False)
-        out.append(v)
-    return out
+        return apply(op, tuple(args), tuple(d["attrs"][k] for k in op.attr_names))
+
+    out = g.interpret(inputs, on_const, on_op)
+    return [Variable(np.asarray(v.value), requires_grad=False) if type(v) is Const else v
+            for v in out]

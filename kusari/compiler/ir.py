@@ -216,6 +216,25 @@ class Graph:
         return (tuple(entries), tuple(pos[i] for i in self.inputs),
                 tuple(None if o is None else pos[o] for o in self.outputs))
 
+    def interpret(self, inputs, on_const, on_op) -> list:
+        """Evaluate the graph node by node: `on_const(data)` gives a constant's
+        value, `on_op(data, operand_values)` an op's. Returns the outputs'
+        values (None where an output is None). The callers decide what a value
+        is: arrays (debug runs), Variables (recording), traced values."""
+        env = dict(zip(self.inputs, inputs))
+        nodes = self.nx.nodes
+        for n in self.topo():
+            if n in env:
+                continue
+            d = nodes[n]
+            if d["op"] == "const":
+                env[n] = on_const(d)
+            elif d["op"] == "input":
+                raise KeyError(f"input {n} of {self.name} is not bound")
+            else:
+                env[n] = on_op(d, [env[a] for a in d["args"]])
+        return [None if o is None else env[o] for o in self.outputs]
+
     # -- mutation used by passes -------------------------------------------
 
     def set_args(self, n: int, args: Sequence[int]) -> None:
