@@ -351,13 +351,13 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad=False,
     _check_seq("outputs", outputs)
     _check_seq("inputs", inputs)
     if grad_outputs is not None:
-        _check_seq("grad_outputs", grad_outputs, none_ok=True)
+        _check_seq("grad_outputs", grad_outputs)
         if len(grad_outputs) != len(outputs):
             raise ValueError("grad_outputs must be of the same length as outputs.\n"
                              f"len(outputs) = {len(outputs)}, "
                              f"len(grad_outputs) = {len(grad_outputs)}")
     if grad_inputs is not None:
-        _check_seq("grad_inputs", grad_inputs, none_ok=True)
+        _check_seq("grad_inputs", grad_inputs)
         if len(grad_inputs) != len(inputs):
             raise ValueError("grad_inputs must be of the same length as inputs.\n"
                              f"len(inputs) = {len(inputs)}, "
@@ -447,7 +447,7 @@ def backward_many(outputs, grad_outputs=None, enable_double_backprop=False) -> N
         backward(roots, [g.array if isinstance(g, Variable) else g for _, g in pairs])
 
 
-def _check_seq(name, seq, none_ok=False):
+def _check_seq(name, seq):
     if not isinstance(seq, (tuple, list)):
         raise TypeError(f"{name} must be a tuple or a list, not {type(seq)}.")
 
