@@ -41,7 +41,8 @@ class Executable:
 
 def load(graph: Graph) -> Executable:
     """Generate NumPy source for `graph` and turn it into an Executable."""
+    from . import blocked
     src = generate(graph)
-    ns = dict(src.namespace)
+    ns = dict(src.namespace, rt=blocked)
     exec(compile(src.text, f"<kusari {graph.name}>", "exec"), ns)
     return Executable(graph, src, ns[src.entry])

@@ -1,19 +1,24 @@
-"""NumPy code generation: one readable Python function per graph.
+"""NumPy code generation: one readable Python module per compiled graph.
 
-The generated source names NumPy (`np`) and kusari's NumPy forms (`nk`)
-directly, so it can be read, printed (`executable.source`) and diffed. Each
-equation of the IR is one line, with the equation itself as a comment.
-Constants become module-level values built once.
+The graph is fused into kernels (`compiler.fusion`). A kernel that is small
+(or not elementwise) becomes straight-line NumPy calls. A large fused
+elementwise kernel becomes a *block function*: every op writes with `out=`
+into a scratch buffer (reused as soon as its value is dead, in place where
+the op allows) or into a view of the kernel's output array; the runtime's
+BlockPlan runs it over cache-sized blocks on a thread pool. Each line carries
+the IR equation it computes, so the source reads alongside `str(graph)`.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .. import ops
+from ..fusion import Kernel, fuse
 from ..ir import ArrayConst, Graph
 from ..ops import numpy_kernels as nk
 
 VIEW_OPS = {"reshape", "transpose", "broadcast_to", "getitem", "sum_to", "stop_gradient"}
+BLOCKED_MIN = 1 << 16       # elements: below this a kernel runs straight-line
 
 
 class Source:
@@ -28,21 +33,19 @@ class Source:
         return self.text
 
 
+def _dtype_expr(dtype: np.dtype) -> str:
+    return "np.bool_" if dtype == np.bool_ else f"np.{dtype.name}"
+
+
 def _const_expr(value, dtype: np.dtype) -> str:
-    name = f"np.{dtype.name}" if dtype.name != "bool" else "np.bool_"
-    if isinstance(value, float):
-        if value != value:
-            return f"{name}(np.nan)"
-        if value in (float("inf"), float("-inf")):
-            return f"{name}({'-' if value < 0 else ''}np.inf)"
-        return f"{name}({value!r})"
-    return f"{name}({value!r})"
+    if isinstance(value, float) and not np.isfinite(value):
+        text = "np.nan" if value != value else ("-np.inf" if value < 0 else "np.inf")
+        return f"{_dtype_expr(dtype)}({text})"
+    return f"{_dtype_expr(dtype)}({value!r})"
 
 
-def _py_attr(v) -> str:
-    if isinstance(v, np.dtype):
-        return f"np.dtype({v.str!r})"
-    return repr(v)
+def _py(v) -> str:
+    return f"np.dtype({v.str!r})" if isinstance(v, np.dtype) else repr(v)
 
 
 def aliases(g: Graph, n: int) -> bool:
@@ -51,70 +54,206 @@ def aliases(g: Graph, n: int) -> bool:
         op = g.op(n)
         if op in ("input", "const"):
             return True
-        if op not in VIEW_OPS:
-            return False
-        if op == "sum_to" and g.shape(n) != g.shape(g.args(n)[0]):
+        if op not in VIEW_OPS or (op == "sum_to" and g.shape(n) != g.shape(g.args(n)[0])):
             return False
         n = g.args(n)[0]
 
 
+def reduction_axes(g: Graph, r: int) -> tuple:
+    """The axes of its operand's shape that reduction node r reduces."""
+    if g.op(r) == "sum_to":
+        src, dst = g.shape(g.args(r)[0]), g.shape(r)
+        lead = len(src) - len(dst)
+        return tuple(range(lead)) + tuple(lead + i for i, d in enumerate(dst)
+                                          if d == 1 and src[lead + i] != 1)
+    return g.attrs(r)["axis"]
+
+
+class _Emitter:
+    def __init__(self, g: Graph, name: str):
+        self.g = g
+        self.name = name
+        self.ir = g.names()
+        self.ns: dict = {"np": np, "nk": nk}
+        self.header: list[str] = []
+        self.blocks: list[str] = []
+        self.body: list[str] = []
+        self.names: dict[int, str] = {}
+        self.n_consts = 0
+
+    # -- values -----------------------------------------------------------------
+    def const(self, n: int) -> str:
+        d = self.g.node(n)
+        value = d["attrs"]["value"]
+        cname = f"c{self.n_consts}"
+        self.n_consts += 1
+        if isinstance(value, ArrayConst):
+            self.ns[cname] = value.array
+            self.header.append(f"# {cname}: array constant {d['dtype'].name}{list(d['shape'])}")
+        elif d["shape"] == ():
+            self.header.append(f"{cname} = {_const_expr(value, d['dtype'])}")
+        else:
+            arr = np.full(d["shape"], value, d["dtype"])
+            arr.flags.writeable = False
+            self.ns[cname] = arr
+            self.header.append(f"# {cname} = full({d['shape']}, {value!r}, {d['dtype']})")
+        return cname
+
+    def value(self, n: int) -> str:
+        if n not in self.names:
+            self.names[n] = self.const(n)
+        return self.names[n]
+
+    def call(self, n: int, args: list[str], out: str | None = None) -> str:
+        d = self.g.node(n)
+        opdef = ops.get(d["op"])
+        parts = list(args) + [f"{k}={_py(v)}" for k, v in d["attrs"].items()]
+        if out is not None:
+            parts.append(f"out={out}")
+        return f"{opdef.numpy_name}({', '.join(parts)})"
+
+    def comment(self, n: int) -> str:
+        return f"# {self.g.equation(n, self.ir)}"
+
+    # -- kernels ----------------------------------------------------------------
+    def straight(self, k: Kernel) -> None:
+        for n in k.nodes:
+            var = f"v_{self.ir[n]}"
+            self.body.append(f"    {var} = {self.call(n, [self.value(a) for a in self.g.args(n)])}"
+                             f"  {self.comment(n)}")
+            self.names[n] = var
+
+    def blocked(self, k: Kernel) -> None:
+        g = self.g
+        inputs = list(k.inputs)
+        consts = sorted({a for n in k.nodes for a in g.args(n)
+                         if g.is_const(a) and g.shape(a) != ()})
+        ins = inputs + consts
+        elementwise = [n for n in k.nodes if n != k.reduction]
+        outs = [n for n in k.outputs if n != k.reduction]
+        local = {a: f"i{j}" for j, a in enumerate(ins)}
+        local.update({n: f"o{j}" for j, n in enumerate(outs)})
+        last_use: dict[int, int] = {}
+        for pos, n in enumerate(k.nodes):
+            for a in g.args(n):
+                last_use[a] = pos
+        free: dict = {}
+        scratch: list[np.dtype] = []
+        lines = []
+        for pos, n in enumerate(elementwise):
+            args = [local.get(a) or self.value(a) for a in g.args(n)]
+            if n not in local:
+                dtype = g.dtype(n)
+                reuse = None
+                if ops.get(g.op(n)).name != "where":   # where reads operands late
+                    for a in g.args(n):
+                        name = local.get(a, "")
+                        if name.startswith("t") and last_use.get(a) == pos and \
+                                g.dtype(a) == dtype and a not in outs:
+                            reuse = name
+                            break
+                for a in g.args(n):   # operands dying here free their buffers
+                    name = local.get(a, "")
+                    if name.startswith("t") and last_use.get(a) == pos and name != reuse:
+                        free.setdefault(g.dtype(a), []).append(name)
+                if reuse is None:
+                    pool = free.get(dtype)
+                    if pool:
+                        reuse = pool.pop()
+                    else:
+                        reuse = f"t{len(scratch)}"
+                        scratch.append(dtype)
+                local[n] = reuse
+            else:
+                for a in g.args(n):
+                    name = local.get(a, "")
+                    if name.startswith("t") and last_use.get(a) == pos:
+                        free.setdefault(g.dtype(a), []).append(name)
+            lines.append(f"    {self.call(n, args, local[n])}  {self.comment(n)}")
+        fname = f"_k{k.id}"
+        plan = f"_plan{k.id}"
+        head = [f"def {fname}(ins, outs, t, axes):",
+                f"    # kernel {k.id}: {len(k.nodes)} ops fused over "
+                f"{g.dtype(elementwise[-1]).name}{list(k.shape)}, run block by block"]
+        if ins:
+            head.append(f"    {', '.join(local[a] for a in ins)}, = ins")
+        if outs:
+            head.append(f"    {', '.join(local[n] for n in outs)}, = outs")
+        if scratch:
+            head.append(f"    {', '.join(f't{j}' for j in range(len(scratch)))}, = t")
+        tail = []
+        red = None
+        if k.reduction is not None:
+            r = k.reduction
+            fn = {"sum": "np.sum", "sum_to": "np.sum", "max": "np.max", "min": "np.min"}[g.op(r)]
+            tail.append(f"    return {fn}({local[g.args(r)[0]]}, axis=axes, keepdims=True)"
+                        f"  {self.comment(r)}")
+            red = (f"rt.Reduction({'sum' if g.op(r) == 'sum_to' else g.op(r)!r}, "
+                   f"{reduction_axes(g, r)}, {g.shape(r)}, {g.dtype(r).name!r})")
+        self.blocks.append("\n".join(head + lines + tail) + "\n")
+        # the runtime provides `rt` (kusari.runtime.blocked) when it loads the module
+        self.header.append(f"{plan} = rt.BlockPlan({k.shape}, {[g.shape(a) for a in ins]}, "
+                           f"{[d.name for d in scratch]}, {red})")
+        # the call site
+        for n in outs:
+            var = f"v_{self.ir[n]}"
+            self.body.append(f"    {var} = np.empty({g.shape(n)}, {_dtype_expr(g.dtype(n))})")
+            self.names[n] = var
+        call = f"{plan}.run({fname}, ({''.join(self.value(a) + ', ' for a in ins)}), " \
+               f"({''.join(self.names[n] + ', ' for n in outs)}))"
+        if k.reduction is not None:
+            var = f"v_{self.ir[k.reduction]}"
+            self.names[k.reduction] = var
+            self.body.append(f"    {var} = {call}")
+        else:
+            self.body.append(f"    {call}")
+
+    def kernel(self, k: Kernel) -> None:
+        size = int(np.prod(k.shape, dtype=np.int64)) if k.kind == "elementwise" else 0
+        if k.kind == "elementwise" and size >= BLOCKED_MIN and all(
+                ops.get(self.g.op(n)).out_arg for n in k.nodes if n != k.reduction):
+            self.body.append(f"    # kernel {k.id}: fused, blocked "
+                             f"({' '.join(self.ir[n] for n in k.nodes)})")
+            self.blocked(k)
+        else:
+            if k.kind == "elementwise" and len(k.nodes) > 1:
+                self.body.append(f"    # kernel {k.id}: fused "
+                                 f"({' '.join(self.ir[n] for n in k.nodes)})")
+            self.straight(k)
+
+    def output(self, o) -> str:
+        if o is None:
+            return "None"
+        name = self.value(o)
+        g = self.g
+        if aliases(g, o) or g.op(o) == "broadcast_to":
+            return f"np.array({name})"       # never hand out an alias or a read-only view
+        if g.shape(o) == ():
+            return f"np.asarray({name})"     # ufuncs give 0-d results as scalars
+        return name
+
+
 def generate(g: Graph, name: str = "kernel") -> Source:
-    """Straight-line NumPy source for `g`: one NumPy call per equation."""
-    names = {}
-    ns: dict = {"np": np, "nk": nk}
-    header: list[str] = []
-    body: list[str] = []
-    ir_names = g.names()
+    """The NumPy source of `g` (fused; call `optimize` first for good code)."""
+    e = _Emitter(g, name)
     params = []
     for i, n in enumerate(g.inputs):
-        names[n] = f"in{i}_{ir_names[n]}"
-        params.append(names[n])
-
-    consts = 0
-    for n in g.topo():
-        d = g.node(n)
-        op = d["op"]
-        if op == "input":
-            continue
-        if op == "const":
-            value = d["attrs"]["value"]
-            cname = f"c{consts}"
-            consts += 1
-            if isinstance(value, ArrayConst):
-                ns[cname] = value.array
-                header.append(f"# {cname}: {d['dtype']}{list(d['shape'])} array constant")
-            elif d["shape"] == ():
-                header.append(f"{cname} = {_const_expr(value, d['dtype'])}")
-            else:
-                arr = np.full(d["shape"], value, d["dtype"])
-                arr.flags.writeable = False
-                ns[cname] = arr
-                header.append(f"# {cname} = full({d['shape']}, {value!r}, {d['dtype']})")
-            names[n] = cname
-            continue
-        opdef = ops.get(op)
-        args = ", ".join(names[a] for a in d["args"])
-        attrs = ", ".join(f"{k}={_py_attr(v)}" for k, v in d["attrs"].items())
-        call = f"{opdef.numpy_name}({args}{', ' if args and attrs else ''}{attrs})"
-        var = f"v_{ir_names[n]}"
-        names[n] = var
-        body.append(f"    # {g.equation(n, ir_names)}")
-        body.append(f"    {var} = {call}")
-
+        e.names[n] = f"in{i}_{e.ir[n]}"
+        params.append(e.names[n])
+    kernels = fuse(g)
+    for k in kernels:
+        e.kernel(k)
+    seen: set[str] = set()
     outs = []
     for o in g.outputs:
-        if o is None:
-            outs.append("None")
-        elif aliases(g, o) or outs.count(names[o]):
-            outs.append(f"np.array({names[o]})")   # never hand out an alias
-        elif g.op(o) == "broadcast_to":
-            outs.append(f"np.array({names[o]})")   # materialize read-only views
-        elif g.shape(o) == ():
-            outs.append(f"np.asarray({names[o]})")  # ufuncs give 0-d results as scalars
-        else:
-            outs.append(names[o])
+        text = e.output(o)
+        if text in seen and o is not None:
+            text = f"np.array({e.value(o)})"       # the same array twice: copy one
+        seen.add(text)
+        outs.append(text)
     text = "\n".join(
-        [f"# kusari: {g.name} ({len(g)} nodes)"] + header +
-        [f"def {name}({', '.join(params)}):"] + body +
+        [f"# kusari: {g.name} ({len(g)} nodes, {len(kernels)} kernels)"] + e.header +
+        [""] + e.blocks +
+        [f"def {name}({', '.join(params)}):"] + (e.body or ["    pass"]) +
         [f"    return ({', '.join(outs)}{',' if len(outs) == 1 else ''})", ""])
-    return Source(text, ns, name)
+    return Source(text, e.ns, name)

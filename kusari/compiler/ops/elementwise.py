@@ -190,7 +190,7 @@ def _where_infer(attrs, c, a, b):
 register(OpDef(
     "where", ELEMENTWISE, _where_infer, impl=nk.where, numpy_name="nk.where",
     cuda="({0} ? {1} : {2})", label="Where", arg_names=("condition", "x", "y"),
-    saves=(0,),
+    saves=(0,), out_arg=True,
     grad=lambda gy, y, c, a, b: (None, S.where(c, gy, 0), S.where(c, 0, gy))))
 
 

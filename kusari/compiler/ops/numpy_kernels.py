@@ -42,8 +42,12 @@ def cast(x, dtype, out=None):
     return out
 
 
-def where(cond, a, b):
-    return np.where(cond, a, b)
+def where(cond, a, b, out=None):
+    if out is None:
+        return np.where(cond, a, b)
+    np.copyto(out, b)                 # (out must not alias an operand)
+    np.copyto(out, a, where=cond)
+    return out
 
 
 def reshape(x, shape):

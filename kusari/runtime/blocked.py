@@ -1,0 +1,195 @@
+"""Running a fused elementwise kernel block by block, on a thread pool.
+
+A kernel's iteration space (its output shape S) is cut into blocks small
+enough that the block's buffers stay in cache. When every input is either a
+scalar or a contiguous array of shape S, the arrays are viewed flat and cut
+into runs of elements ("flat" blocking). Otherwise blocks run along one axis
+`ax` of S, in chunks, at every index of the axes before it; inputs are sliced
+where they have a dimension and left whole where they broadcast.
+
+Each block runs the kernel's generated block function on views: outputs are
+views into the full output arrays, temporaries are scratch buffers allocated
+once per worker thread and reused. Blocks are spread over a thread pool;
+NumPy releases the GIL inside ufunc loops, so the workers run in parallel.
+
+A reduction that closes the kernel gets a partial result per block, which is
+added (or max-ed) into an accumulator; workers that could write the same
+accumulator cells get one each, combined at the end.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+CACHE_BYTES = 1 << 20      # what a block's buffers together should fit in
+MIN_BLOCK = 4096
+MAX_BLOCK = 1 << 16
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def workers() -> int:
+    """Threads a kernel may use (KUSARI_THREADS, else every core)."""
+    return max(1, int(os.environ.get("KUSARI_THREADS", os.cpu_count() or 1)))
+
+
+def pool() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max(1, workers() - 1), thread_name_prefix="kusari")
+        return _pool
+
+
+def block_elements(n_arrays: int, itemsize: int) -> int:
+    """Elements per block (a power of two) so `n_arrays` buffers fit in cache."""
+    per = CACHE_BYTES // max(1, n_arrays * itemsize)
+    size = MIN_BLOCK
+    while size * 2 <= min(per, MAX_BLOCK):
+        size *= 2
+    return size
+
+
+class Reduction:
+    """A closing reduction: its op, the axes of S it reduces, its result."""
+
+    def __init__(self, op: str, axes: tuple, out_shape: tuple, dtype):
+        self.op = op                    # "sum", "max" or "min"
+        self.axes = tuple(axes)
+        self.out_shape = tuple(out_shape)
+        self.dtype = np.dtype(dtype)
+
+    def init(self, shape) -> np.ndarray:
+        fill = {"sum": 0, "max": -np.inf, "min": np.inf}[self.op]
+        return np.full(shape, fill, self.dtype)
+
+    def combine(self, acc, part) -> None:
+        if self.op == "sum":
+            np.add(acc, part, out=acc)
+        elif self.op == "max":
+            np.maximum(acc, part, out=acc)
+        else:
+            np.minimum(acc, part, out=acc)
+
+
+class BlockPlan:
+    """The blocking of one kernel, fixed when its code is generated."""
+
+    def __init__(self, shape, in_shapes, scratch, reduction: Reduction | None = None,
+                 block: int | None = None):
+        S = self.shape = tuple(shape)
+        self.in_shapes = [tuple(s) for s in in_shapes]
+        self.scratch = [np.dtype(d) for d in scratch]
+        self.reduction = reduction
+        itemsize = max([d.itemsize for d in self.scratch] + [4])
+        self.block = block or block_elements(len(self.scratch) + len(self.in_shapes) + 2,
+                                             itemsize)
+        self.size = int(np.prod(S, dtype=np.int64))
+        # flat blocking: all inputs scalars or full, and no partial reduction
+        self.flat_shapes = all(s == () or s == S for s in self.in_shapes) and (
+            reduction is None or set(reduction.axes) == set(range(len(S))))
+        self.flat_blocks = -(-self.size // self.block)
+        # axis blocking: the outermost axis whose inner part fits a block
+        ax, inner = max(len(S) - 1, 0), 1
+        while ax > 0 and inner * S[ax] <= self.block:
+            inner *= S[ax]
+            ax -= 1
+        self.axis = ax
+        self.inner = S[ax + 1:]
+        self.chunk = max(1, self.block // max(int(np.prod(self.inner, dtype=np.int64)), 1))
+        self.outer = S[:ax]
+        self.per_outer = -(-S[ax] // self.chunk) if S else 1
+        self.axis_blocks = int(np.prod(self.outer, dtype=np.int64)) * self.per_outer
+        self.has_dim = []    # per input, per axis of S: does the input vary there?
+        for s in self.in_shapes:
+            lead = len(S) - len(s)
+            self.has_dim.append([i >= lead and s[i - lead] != 1 for i in range(len(S))])
+        if reduction is not None:
+            red = set(reduction.axes)
+            self.block_axes = tuple(i - ax for i in sorted(red) if i >= ax)
+            self.acc_shape = tuple(1 if i in red else d for i, d in enumerate(S))
+        self._local = threading.local()
+
+    def scratch_buffers(self) -> list:
+        """This thread's scratch buffers (flat, `block` elements each)."""
+        bufs = getattr(self._local, "bufs", None)
+        if bufs is None:
+            bufs = self._local.bufs = [np.empty(self.block, d) for d in self.scratch]
+        return bufs
+
+    def run(self, fn, ins, outs):
+        """Run block function `fn` over all blocks; return the reduction result."""
+        flat = self.flat_shapes and all(a.ndim == 0 or a.flags.c_contiguous for a in ins)
+        if flat:
+            ins = [a.reshape(-1) if a.ndim else a for a in ins]
+            outs = [o.reshape(-1) for o in outs]
+        n = self.flat_blocks if flat else self.axis_blocks
+        w = min(workers(), n)
+        bounds = [n * i // w for i in range(w + 1)]
+        futures = [pool().submit(self._run, fn, ins, outs, bounds[i], bounds[i + 1], flat)
+                   for i in range(1, w)]
+        accs = [self._run(fn, ins, outs, bounds[0], bounds[1], flat)]
+        accs += [f.result() for f in futures]
+        if self.reduction is None:
+            return None
+        acc = accs[0]
+        for other in accs[1:]:
+            self.reduction.combine(acc, other)
+        return acc.reshape(self.reduction.out_shape)
+
+    def _run(self, fn, ins, outs, start, stop, flat):
+        bufs = self.scratch_buffers()
+        red = self.reduction
+        acc = None
+        if red is not None:
+            acc = red.init((1,) if flat else self.acc_shape)
+            axes = (0,) if flat else self.block_axes
+        else:
+            axes = None
+        for b in range(start, stop):
+            if flat:
+                lo = b * self.block
+                hi = min(lo + self.block, self.size)
+                views_in = [a[lo:hi] if a.ndim else a for a in ins]
+                views_out = [o[lo:hi] for o in outs]
+                t = [x[:hi - lo] for x in bufs]
+            else:
+                outer, lo, hi = self._position(b)
+                views_in = [self._slice(a, hd, outer, lo, hi) if a.ndim else a
+                            for a, hd in zip(ins, self.has_dim)]
+                region = outer + (slice(lo, hi),)
+                views_out = [o[region] for o in outs]
+                shape = (hi - lo,) + self.inner
+                m = int(np.prod(shape, dtype=np.int64))
+                t = [x[:m].reshape(shape) for x in bufs]
+            part = fn(views_in, views_out, t, axes)
+            if red is not None:
+                red.combine(acc if flat else acc[self._acc_region(outer, lo, hi)], part)
+        return acc
+
+    def _position(self, b: int):
+        o, k = divmod(b, self.per_outer)
+        lo = k * self.chunk
+        hi = min(lo + self.chunk, self.shape[self.axis])
+        outer = tuple(int(i) for i in np.unravel_index(o, self.outer)) if self.outer else ()
+        return outer, lo, hi
+
+    def _slice(self, a, has_dim, outer, lo, hi):
+        lead = len(self.shape) - a.ndim
+        index = []
+        for i in range(lead, self.axis + 1):
+            if i < self.axis:
+                index.append(outer[i] if has_dim[i] else 0)
+            else:
+                index.append(slice(lo, hi) if has_dim[i] else slice(None))
+        return a[tuple(index)]
+
+    def _acc_region(self, outer, lo, hi):
+        red = set(self.reduction.axes)
+        region = [slice(0, 1) if i in red else outer[i] for i in range(len(outer))]
+        region.append(slice(0, 1) if self.axis in red else slice(lo, hi))
+        return tuple(region)
