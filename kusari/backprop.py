@@ -26,6 +26,7 @@ from .compiler.errors import KusariError
 from .compiler.ir import Graph
 from .configuration import state, using_config
 from .function_node import Const, evaluate
+from . import tracing
 from .tracing import Traced
 from .variable import IMPLICIT_ONES, Variable
 
@@ -296,11 +297,13 @@ def _assign(order, plan: Plan, grads, recorded: bool, loss_scale) -> None:
     for i in plan.clear:
         v = order[i].var()
         if v is not None and v._grad is not None:
+            tracing.note(v)
             v._grad = v._grad_var = None
     for i, is_leaf, g in zip(plan.targets, plan.leaf, grads):
         v = order[i].var()
         if v is None:
             continue
+        tracing.note(v)
         if not is_leaf:
             if g is None:
                 v._grad = v._grad_var = None
@@ -403,6 +406,7 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad=False,
         for i, r in by_pos.items():
             v = order[i].var()
             if v is not None and order[i].op is not None:
+                tracing.note(v)
                 v._grad_var = r
                 v._grad = None if r is None else r._array
     out = []

@@ -216,14 +216,30 @@ def _apply_traced(op: OpDef, args: tuple, attrs: tuple):
     v.name = None
     # a trace keeps every operand: constants it closes over are read from here
     saved = tuple([_value(a) for a in args])
+    inputs = tuple([_trace_node(a) for a in args])
     requires = any(type(a) is not Const and a._requires_grad for a in args)
-    v._node = Node(op, attrs, tuple(_to_node(a) for a in args), saved,
-                   out if op.saves_out else None, weakref.ref(v), shape, dtype,
-                   requires_grad=requires)
+    v._node = Node(op, attrs, inputs, saved, out if op.saves_out else None,
+                   weakref.ref(v), shape, dtype, requires_grad=requires)
     v._requires_grad = requires
     if not (requires and state.enable_backprop):
         return stop_gradient(v)
     return v
+
+
+def _trace_node(a):
+    """The node a traced op reads `a` through: a concrete Variable with a
+    history from outside the trace is captured by value, as a leaf."""
+    if type(a) is Const:
+        return a
+    node = a._node
+    if node is None:
+        return a._leaf_node()
+    if node.op is not None and type(a._array) is not Traced:
+        from .tracing import active
+        ctx = active()
+        if ctx is not None:
+            return ctx.detached_leaf(a)
+    return node
 
 
 def stop_gradient(v):
@@ -274,3 +290,21 @@ def evaluate(g, inputs: list) -> list:
     out = g.interpret(inputs, on_const, on_op)
     return [Variable(np.asarray(v.value), requires_grad=False) if type(v) is Const else v
             for v in out]
+
+
+def apply_call(ref, args: tuple) -> list:
+    """All outputs of the graph `ref` holds, applied to Variables `args`: run
+    once, recorded as one `call` node per output (each differentiable)."""
+    from .compiler import ops
+    from .runtime import run_graph
+    from .variable import Variable
+    op = ops.get("call")
+    n_out = len(ref.graph.outputs)
+    arrays = [_value(a) for a in args]
+    if any(type(a) is Traced for a in arrays):
+        return [apply(op, args, (ref, k)) for k in range(n_out)]
+    op.infer_checked({"graph": ref, "output": 0}, arrays)
+    outs = run_graph(ref, arrays)
+    return [record(Variable, op, args, (ref, k), arrays,
+                   out if type(out) is ndarray else _as_array(out))
+            for k, out in enumerate(outs)]

@@ -10,6 +10,33 @@ from collections import OrderedDict
 
 import numpy as np
 
+from . import tracing
+
+
+class _NumpyMath:
+    """The few functions update rules need, for NumPy arrays."""
+    sqrt = staticmethod(np.sqrt)
+    maximum = staticmethod(np.maximum)
+
+    @staticmethod
+    def cast(x, dtype):
+        return np.dtype(dtype).type(x) if np.isscalar(x) else np.asarray(x, dtype)
+
+
+_numpy = _NumpyMath()
+
+
+def _traced_math(F):
+    """The same functions, for (traced) Variables."""
+    class Traced:
+        sqrt = staticmethod(F.sqrt)
+        maximum = staticmethod(F.maximum)
+
+        @staticmethod
+        def cast(x, dtype):
+            return F.cast(x, dtype) if hasattr(x, "array") else np.dtype(dtype).type(x)
+    return Traced
+
 
 class Hyperparameter:
     """Attributes that fall back to a parent's (an optimizer's defaults)."""
@@ -96,13 +123,17 @@ class UpdateRule:
     def update(self, param) -> None:
         if not self.enabled:
             return
-        self.t += 1
+        ctx = tracing.active() if tracing.TRACING else None
+        if ctx is None:
+            self.t += 1
+        else:   # inside kusari.jit: the counter is state the compiled step carries
+            ctx.assign_scalar(self, "t", ctx.scalar(self, "t") + 1)
         if self.state is None:
             self.state = {}
             self.init_state(param)
         scale = getattr(param, "_loss_scale", None)
         if scale is not None and param.grad is not None:
-            param.grad /= scale
+            param.grad = param.grad / param.dtype.type(scale)
             param._loss_scale = None
         for hook in self._pre_update_hooks.values():
             hook(self, param)
@@ -111,8 +142,31 @@ class UpdateRule:
         for hook in self._post_update_hooks.values():
             hook(self, param)
 
-    def update_core(self, param) -> None:
+    def step(self, p, g, state: dict, t, m):
+        """The rule's math, once for both worlds: (new p, new state values).
+
+        `p`, `g` and the state values are NumPy arrays with `m` = numpy, or
+        (inside kusari.jit) Variables with `m` = kusari.functions; `t` is the
+        step count (an int, or a traced 0-d float64 Variable).
+        """
         raise NotImplementedError
+
+    def update_core(self, param) -> None:
+        """Apply `step`: in place on the arrays, or as effects of a trace."""
+        ctx = tracing.active() if tracing.TRACING else None
+        if ctx is None:
+            new_p, new_state = self.step(param.array, param.grad, self.state, self.t, _numpy)
+            np.copyto(param.array, new_p, casting="same_kind")
+            for k, v in new_state.items():
+                np.copyto(self.state[k], v, casting="same_kind")
+            return
+        from . import functions as F
+        state = {k: ctx.array(self.state, k) for k in self.state}
+        new_p, new_state = self.step(ctx.value(param), param.grad_var, state,
+                                     ctx.scalar(self, "t"), _traced_math(F))
+        ctx.assign(param, F.cast(new_p, param.dtype))
+        for k, v in new_state.items():
+            ctx.assign_array(self.state, k, F.cast(v, self.state[k].dtype))
 
     def serialize(self, serializer) -> None:
         self.t = serializer("t", self.t)
@@ -225,7 +279,11 @@ class GradientMethod(Optimizer):
             del loss
         self.reallocate_cleared_grads()
         self.call_hooks("pre")
-        self.t += 1
+        ctx = tracing.active() if tracing.TRACING else None
+        if ctx is None:
+            self.t += 1
+        else:
+            ctx.assign_scalar(self, "t", ctx.scalar(self, "t") + 1)
         for param in self.target.params():
             param.update()
         self.reallocate_cleared_grads()

@@ -96,38 +96,56 @@ class Traced:
         return f"Traced({dtypes.short(self.dtype)}{list(self.shape)})"
 
 
-def trace_to_graph(fn, example_arrays, *, name=None, capture: str = "const"):
-    """Trace `fn` and return (graph, captured).
+def trace_to_graph(fn, example_arrays, *, name=None, capture: str = "const",
+                   requires_grad=None):
+    """Trace `fn` on placeholders shaped like `example_arrays`.
 
-    Leaves that are not arguments (parameters a function closes over) become
-    constants (capture="const") or extra graph inputs, read at each call
-    (capture="input"); `captured` lists those Variables in input order.
+    Returns (graph, result, captured, effects):
+    - graph: inputs are the arguments, then (capture="input") the captured
+      values; outputs are fn's flattened results, then the effects' values;
+    - result: fn's return value (Variables), for its structure;
+    - captured: one reader per captured input, giving its current array;
+    - effects: what fn changed outside itself, in graph-output order after
+      the results (see TraceContext).
+    With capture="const", captured values are baked in as constants instead,
+    and effects are ignored.
     """
-    from .compiler.ir import Graph
     from .backprop import _consumers, walk
+    from .compiler.ir import Graph
     from .function_node import Const
     from .variable import Variable
 
-    args = [Variable(Traced(np.shape(a), np.asarray(a).dtype if not hasattr(a, "dtype")
-                            else a.dtype, origin=f"argument {i}"))
-            for i, a in enumerate(example_arrays)]
-    result = fn(*args)
-    single = not isinstance(result, (tuple, list))
-    outs = [result] if single else list(result)
+    with TraceContext() as ctx:
+        args = []
+        for i, a in enumerate(example_arrays):
+            rg = True if requires_grad is None else requires_grad[i]
+            dtype = a.dtype if hasattr(a, "dtype") else np.asarray(a).dtype
+            args.append(Variable(Traced(np.shape(a), dtype, origin=f"argument {i}"),
+                                 requires_grad=rg))
+        try:
+            result = fn(*args)
+        finally:
+            effects = ctx.finish()
+    outs = flatten(result)
     g = Graph(name or getattr(fn, "__name__", "f").replace("<lambda>", "lambda"))
     gid: dict = {}
     for i, v in enumerate(args):
         gid[v.node] = g.add_input(v.shape, v.dtype, name=f"arg{i}")
-    roots = []
+    if capture != "input":
+        effects = []
+    values = []
     for k, o in enumerate(outs):
         if isinstance(o, Variable):
-            roots.append(o.node)
+            values.append(o)
         elif isinstance(o, np.ndarray) or np.isscalar(o):
-            roots.append(np.asarray(o))
+            values.append(np.asarray(o))
         else:
-            raise TypeError(f"output {k} of {g.name} is a {type(o).__name__}; "
-                            "a traced function must return Variables or arrays")
-    order, entries, index = walk([r for r in roots if not isinstance(r, np.ndarray)])
+            raise TypeError(f"output {k} of {g.name} is a {type(o).__name__}; a traced "
+                            "function must return Variables or arrays (or tuples, lists "
+                            "and dicts of them)")
+    values += [e[3] for e in effects if e[3] is not None]
+    roots = [v.node for v in values if isinstance(v, Variable)]
+    order, entries, index = walk(roots)
     users = _consumers(order, entries)
     captured = []
     ids = []
@@ -137,27 +155,216 @@ def trace_to_graph(fn, example_arrays, *, name=None, capture: str = "const"):
         elif type(n) is Const:
             ids.append(g.add_const(n.value.item(), n.dtype))
         elif n.op is None:
-            v = n.var()
-            array = v.array if v is not None else next(
-                (order[j].saved[p] for j, p in users.get(i, ())
-                 if order[j].saved is not None), None)
-            if array is None or isinstance(array, Traced):
-                raise TypeError(f"{g.name} uses a traced value from another trace")
+            reader = ctx.readers.get(n) or _variable_reader(n, order, users, i)
             if capture == "const":
+                array = reader()
                 ids.append(g.add_const(np.asarray(array), array.dtype))
             else:
                 ids.append(g.add_input(n.shape, n.dtype, name=f"captured{len(captured)}"))
-                captured.append(v)
+                captured.append(reader)
         else:
-            ids.append(g.add_raw(n.op.name, [ids[i] for i in e[2]], n.attrs_dict(),
+            ids.append(g.add_raw(n.op.name, [ids[k] for k in e[2]], n.attrs_dict(),
                                  n.shape, n.dtype))
-    g.outputs = [g.add_const(r, r.dtype) if isinstance(r, np.ndarray) else ids[index[r]]
-                 for r in roots]
-    return g, captured
+    g.outputs = [ids[index[v.node]] if isinstance(v, Variable) else g.add_const(v, v.dtype)
+                 for v in values]
+    return g, result, captured, effects
+
+
+class Reader:
+    """How a captured input is read at each call: `read()` gives its current
+    array; `variable` is the Variable it is (for gradients), if any."""
+
+    __slots__ = ("read", "variable")
+
+    def __init__(self, read, variable=None):
+        self.read = read
+        self.variable = variable
+
+    def __call__(self):
+        return self.read()
+
+
+def _variable_reader(n, order, users, i):
+    """A reader for a captured leaf: its Variable's array, or (if the Variable
+    is gone) the array a consumer kept."""
+    v = n.var()
+    if v is not None and not isinstance(v.array, Traced) and v.array is not None:
+        return Reader(lambda v=v: v.array, v)
+    for j, p in users.get(i, ()):
+        saved = order[j].saved
+        if saved is not None and saved[p] is not None and not isinstance(saved[p], Traced):
+            return Reader(lambda a=saved[p]: a)
+    raise TypeError("a traced function uses a traced value from another trace")
+
+
+def flatten(tree) -> list:
+    """The leaves of nested tuples, lists and dicts (dicts in key order)."""
+    if isinstance(tree, (tuple, list)):
+        return [leaf for t in tree for leaf in flatten(t)]
+    if isinstance(tree, dict):
+        return [leaf for k in sorted(tree) for leaf in flatten(tree[k])]
+    return [tree]
+
+
+def unflatten(tree, leaves):
+    """Rebuild `tree`'s structure with `leaves` (an iterator) in its places."""
+    if isinstance(tree, (tuple, list)):
+        return type(tree)(unflatten(t, leaves) for t in tree)
+    if isinstance(tree, dict):
+        return {k: unflatten(tree[k], leaves) for k in sorted(tree)}
+    return next(leaves)
 
 
 def trace(fn, example_arrays, *, name=None):
     """The Graph of `fn` on arrays shaped like `example_arrays` (see compiler.trace)."""
     from .compiler.passes import dce
-    g, _ = trace_to_graph(fn, example_arrays, name=name, capture="const")
+    g, _, _, _ = trace_to_graph(fn, example_arrays, name=name, capture="const")
     return dce(g)
+
+
+# -- the trace context: captures and effects ------------------------------------
+
+import threading  # noqa: E402
+import weakref  # noqa: E402
+
+_local = threading.local()
+TRACING = 0     # traces open in any thread: a cheap test before active()
+
+
+def active() -> "TraceContext | None":
+    """The trace being recorded on this thread, if any."""
+    return getattr(_local, "ctx", None)
+
+
+class TraceContext:
+    """What a trace reads from outside and what it changes there.
+
+    Reads: leaves whose value comes from outside the trace (parameters,
+    optimizer state, counters) are graph inputs, read afresh at each call.
+    Changes: assigning a parameter's array, a gradient, an optimizer state
+    array or a counter records an *effect*: the new value is an extra output
+    that `kusari.jit` writes back after every run. When the trace ends, every
+    object it touched gets its state from before the trace back.
+    """
+
+    def __init__(self):
+        self.readers: dict = {}        # leaf Node -> () -> current array
+        self.remembered: dict = {}     # id(var) -> (var, array, node, grad, grad_var)
+        self.effects: list = []        # (kind, target, key, Variable | None)
+        self.current: dict = {}        # (id(holder), key) -> traced Variable
+        self.detached: dict = {}       # id(var) -> leaf Node standing for it
+        self.keep: list = []           # objects the readers need alive
+
+    def __enter__(self):
+        global TRACING
+        self._outer = active()
+        _local.ctx = self
+        TRACING += 1
+        return self
+
+    def __exit__(self, *exc):
+        global TRACING
+        _local.ctx = self._outer
+        TRACING -= 1
+        return False
+
+    # -- reads ------------------------------------------------------------------
+    def leaf(self, array_reader, shape, dtype):
+        """A traced Variable for a value read from outside at each call."""
+        from .function_node import Node
+        from .variable import Variable
+        v = Variable(Traced(shape, dtype, origin="captured"), requires_grad=False)
+        node = Node(None, (), (), None, None, weakref.ref(v), tuple(shape), np.dtype(dtype),
+                    False)
+        v._node = node
+        self.readers[node] = Reader(array_reader)
+        self.keep.append(v)
+        return v
+
+    def detached_leaf(self, var):
+        """A leaf node for a concrete Variable whose history is outside the trace."""
+        from .function_node import Node
+        node = self.detached.get(id(var))
+        if node is None:
+            node = Node(None, (), (), None, None, weakref.ref(var), var.shape, var.dtype,
+                        False)
+            self.detached[id(var)] = node
+            self.readers[node] = Reader(lambda var=var: var.array, var)
+            self.keep.append(var)
+        return node
+
+    def value(self, var):
+        """`var`'s current value as a traced Variable (its new value if the
+        trace assigned one)."""
+        if isinstance(var.array, Traced):
+            return var
+        return self.leaf(lambda var=var: var.array, var.shape, var.dtype)
+
+    def array(self, holder: dict, key):
+        """`holder[key]` (an optimizer state array) as a traced Variable."""
+        v = self.current.get((id(holder), key))
+        if v is None:
+            arr = holder[key]
+            v = self.leaf(lambda h=holder, k=key: h[k], arr.shape, arr.dtype)
+            self.current[(id(holder), key)] = v
+            self.keep.append(holder)
+        return v
+
+    def scalar(self, obj, attr: str, dtype=np.float64):
+        """A Python number attribute (a step counter) as a traced 0-d Variable."""
+        v = self.current.get((id(obj), attr))
+        if v is None:
+            v = self.leaf(lambda o=obj, a=attr: np.asarray(getattr(o, a), dtype), (), dtype)
+            self.current[(id(obj), attr)] = v
+            self.keep.append(obj)
+        return v
+
+    # -- changes ------------------------------------------------------------------
+    def remember(self, var) -> None:
+        """Note `var`'s state before the trace changes it (restored at the end)."""
+        if id(var) not in self.remembered:
+            self.remembered[id(var)] = (var, var._array, var._node, var._grad, var._grad_var)
+
+    def assign(self, var, new) -> None:
+        """var.array := new after each run (in place); later reads see `new`."""
+        self.remember(var)
+        self.effects.append(("array", var, None, new))
+        var._array, var._node = new._array, new._node
+
+    def assign_array(self, holder: dict, key, new) -> None:
+        self.current[(id(holder), key)] = new
+        self.effects.append(("state", holder, key, new))
+
+    def assign_scalar(self, obj, attr: str, new, kind=int) -> None:
+        self.current[(id(obj), attr)] = new
+        self.effects.append(("attr", obj, (attr, kind), new))
+
+    def finish(self) -> list:
+        """The effects (gradients included); every touched object restored."""
+        from .variable import IMPLICIT_ONES, Variable
+        effects = list(self.effects)
+        for var, array, node, grad, grad_var in self.remembered.values():
+            g = var._grad
+            if g is not grad or var._grad_var is not grad_var:
+                if g is None:
+                    value = None
+                elif g is IMPLICIT_ONES:
+                    value = Variable(np.ones(var.shape, var.dtype))
+                else:
+                    value = var._grad_var if var._grad_var is not None else Variable(g)
+                effects.append(("grad", var, None, value))
+            var._array, var._node, var._grad, var._grad_var = array, node, grad, grad_var
+        last = {}
+        for e in effects:   # only the last assignment to each target counts
+            key = (e[0], id(e[1]), e[2][0] if e[0] == "attr" else e[2])
+            last.pop(key, None)
+            last[key] = e
+        return list(last.values())
+
+
+def note(var) -> None:
+    """Called before a Variable's gradient changes: inside a trace, remember it."""
+    if TRACING:
+        ctx = active()
+        if ctx is not None:
+            ctx.remember(var)

@@ -19,6 +19,7 @@ from .compiler import dtypes, ops
 from .compiler.errors import InvalidType
 from .configuration import state
 from .function_node import Const, Node, _consts as _const_cache, const, record
+from . import tracing as _tracing
 from .tracing import Traced
 
 ndarray = np.ndarray
@@ -197,6 +198,7 @@ class Variable:
     def grad(self, g):
         if g is not None:
             _check_grad(self, g)
+        _tracing.note(self)
         self._grad = g
         self._grad_var = None
 
@@ -210,21 +212,25 @@ class Variable:
     @grad_var.setter
     def grad_var(self, gv):
         if gv is None:
+            _tracing.note(self)
             self._grad = self._grad_var = None
             return
         if not isinstance(gv, Variable):
             raise TypeError(f"grad_var must be a Variable or None, not {type(gv).__name__}")
         _check_grad(self, gv._array)
+        _tracing.note(self)
         self._grad_var = gv
         self._grad = gv._array
 
     def cleargrad(self) -> None:
         """Clear the gradient (it becomes None)."""
+        _tracing.note(self)
         self._grad = None
         self._grad_var = None
 
     def zerograd(self) -> None:
         """Set the gradient to zeros (Chainer's older cleargrad)."""
+        _tracing.note(self)
         g = self.grad
         if g is None:
             self._grad = np.zeros_like(self._array)
@@ -473,7 +479,8 @@ def _check_grad(var: Variable, g) -> None:
     a = var._array
     if a is None:
         return
-    if not _is_array(g) or (type(g) is not type(a) and not isinstance(a, Traced)):
+    if not _is_array(g) or (type(g) is not type(a) and not isinstance(a, Traced)
+                            and not isinstance(g, Traced)):
         raise TypeError(f"Type of data and grad mismatch\ngrad: {type(g)} != data: {type(a)}")
     if g.dtype != a.dtype:
         raise TypeError(f"Dtype of data and grad mismatch\ngrad: {g.dtype} != data: {a.dtype}")
@@ -561,6 +568,7 @@ class Parameter(Variable):
     def grad(self, g):
         if g is not None:
             _check_grad(self, g)
+        _tracing.note(self)
         self._grad = g
         self._grad_var = None
 

@@ -14,8 +14,9 @@ from .evaluation import accuracy  # noqa: F401
 from .loss import (absolute_error, mean_squared_error, sigmoid_cross_entropy,  # noqa: F401
                    softmax_cross_entropy, squared_error)
 from .math import (absolute, add, arccos, arcsin, arctan, argmax, argmin,  # noqa: F401
-                   average, batch_matmul, cast, ceil, clip, cos, cosh, exp, expm1, fabs,
-                   floor, log, log1p, log2, log10, logsumexp, matmul, max, maximum, mean,
-                   min, minimum, prod, rsqrt, sign, sin, sinh, sqrt, square, sum, tan,
-                   where)
+                   average, batch_matmul, cast, ceil, clip, cos, cosh, equal, exp, expm1,
+                   fabs, floor, greater, greater_equal, less, less_equal, log, log1p, log2,
+                   log10, logical_and, logical_not, logical_or, logsumexp, matmul, max,
+                   maximum, mean, min, minimum, not_equal, prod, rsqrt, sign, sin, sinh,
+                   sqrt, square, sum, tan, where)
 from .noise import dropout  # noqa: F401

@@ -1,7 +1,17 @@
-"""Optimizer hooks: run before (or after) each parameter update."""
+"""Optimizer hooks: run before (or after) each parameter update.
+
+Each works on NumPy arrays in place, or, inside kusari.jit, on the traced
+gradients (the new gradient becomes part of the compiled step).
+"""
 from __future__ import annotations
 
 import numpy as np
+
+from .. import tracing
+
+
+def _tracing():
+    return tracing.active() if tracing.TRACING else None
 
 
 class WeightDecay:
@@ -18,7 +28,11 @@ class WeightDecay:
         p, g = param.array, param.grad
         if p is None or g is None:
             return
-        g += p.dtype.type(self.rate) * p
+        ctx = _tracing()
+        if ctx is None:
+            g += p.dtype.type(self.rate) * p
+        else:
+            param.grad_var = param.grad_var + self.rate * ctx.value(param)
 
 
 class Lasso:
@@ -35,7 +49,12 @@ class Lasso:
         p, g = param.array, param.grad
         if p is None or g is None:
             return
-        g += p.dtype.type(self.rate) * np.sign(p)
+        ctx = _tracing()
+        if ctx is None:
+            g += p.dtype.type(self.rate) * np.sign(p)
+        else:
+            from .. import functions as F
+            param.grad_var = param.grad_var + self.rate * F.sign(ctx.value(param))
 
 
 class GradientClipping:
@@ -49,10 +68,24 @@ class GradientClipping:
         self.threshold = threshold
 
     def __call__(self, opt) -> None:
-        grads = [p.grad for p in opt.target.params() if p.grad is not None]
-        norm = float(np.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64)))
-                                 for g in grads)))
-        rate = self.threshold / norm if norm > 0 else 1.0
-        if rate < 1:
-            for g in grads:
-                g *= g.dtype.type(rate)
+        params = [p for p in opt.target.params() if p.grad is not None]
+        ctx = _tracing()
+        if ctx is None:
+            norm = float(np.sqrt(sum(float(np.sum(np.square(p.grad, dtype=np.float64)))
+                                     for p in params)))
+            rate = self.threshold / norm if norm > 0 else 1.0
+            if rate < 1:
+                for p in params:
+                    p.grad *= p.grad.dtype.type(rate)
+            return
+        from .. import functions as F
+        if not params:
+            return
+        total = None
+        for p in params:
+            s = F.sum(F.cast(p.grad_var * p.grad_var, np.float64))
+            total = s if total is None else total + s
+        norm = F.sqrt(total)
+        rate = F.minimum(self.threshold / F.maximum(norm, 1e-300), 1.0)
+        for p in params:
+            p.grad_var = p.grad_var * F.cast(rate, p.dtype)

@@ -4,16 +4,14 @@ Updates are in place on the parameter arrays, in the parameter's dtype.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ..optimizer import GradientMethod, HyperparameterProxy, UpdateRule
 
 
 class SGDRule(UpdateRule):
-    def update_core(self, param) -> None:
-        param.array -= param.array.dtype.type(self.hyperparam.lr) * param.grad
+    def step(self, p, g, state, t, m):
+        return p - self.hyperparam.lr * g, {}
 
 
 class SGD(GradientMethod):
@@ -33,12 +31,10 @@ class MomentumSGDRule(UpdateRule):
     def init_state(self, param) -> None:
         self.state["v"] = np.zeros_like(param.array)
 
-    def update_core(self, param) -> None:
-        dt = param.array.dtype.type
-        v = self.state["v"]
-        v *= dt(self.hyperparam.momentum)
-        v -= dt(self.hyperparam.lr) * param.grad
-        param.array += v
+    def step(self, p, g, state, t, m):
+        hp = self.hyperparam
+        v = hp.momentum * state["v"] - hp.lr * g
+        return p + v, {"v": v}
 
 
 class MomentumSGD(GradientMethod):
@@ -63,33 +59,29 @@ class AdamRule(UpdateRule):
         if self.hyperparam.amsgrad:
             self.state["vhat"] = np.zeros_like(param.array)
 
+    def alpha_at(self, t, m):
+        hp = self.hyperparam
+        return hp.alpha * m.sqrt(1.0 - hp.beta2 ** t) / (1.0 - hp.beta1 ** t)
+
     @property
     def alpha_t(self) -> float:
-        hp = self.hyperparam
-        fix1 = 1.0 - hp.beta1 ** self.t
-        fix2 = 1.0 - hp.beta2 ** self.t
-        return hp.alpha * math.sqrt(fix2) / fix1
+        return float(self.alpha_at(self.t, np))
 
-    @property
-    def lr(self) -> float:
-        return self.alpha_t
+    lr = alpha_t
 
-    def update_core(self, param) -> None:
+    def step(self, p, g, state, t, m):
         hp = self.hyperparam
-        dt = param.array.dtype.type
-        grad = param.grad
-        m, v = self.state["m"], self.state["v"]
-        m += dt(1 - hp.beta1) * (grad - m)
-        v += dt(1 - hp.beta2) * (grad * grad - v)
+        mom = state["m"] + (1 - hp.beta1) * (g - state["m"])
+        vel = state["v"] + (1 - hp.beta2) * (g * g - state["v"])
+        new = {"m": mom, "v": vel}
+        vhat = vel
         if hp.amsgrad:
-            vhat = self.state["vhat"]
-            np.maximum(vhat, v, out=vhat)
-        else:
-            vhat = v
-        step = dt(self.alpha_t) * m / (np.sqrt(vhat) + dt(hp.eps))
+            vhat = new["vhat"] = m.maximum(state["vhat"], vel)
+        alpha_t = m.cast(self.alpha_at(t, m), p.dtype)
+        update = alpha_t * mom / (m.sqrt(vhat) + hp.eps)
         if hp.weight_decay_rate:
-            step += dt(hp.weight_decay_rate) * param.array
-        param.array -= dt(hp.eta) * step
+            update = update + hp.weight_decay_rate * p
+        return p - hp.eta * update, new
 
 
 class Adam(GradientMethod):

@@ -4,6 +4,7 @@
 - cse: merge equal subexpressions
 - fold: constant folding (uniform constants symbolically)
 - simplify: algebraic identities, powers, shape-op chains
+- inline: calls become copies of their graphs (first, so everything fuses)
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from ..ir import Graph
 from . import fold, simplify
 from .cse import cse
 from .dce import dce
+from .inline import inline
 from .rewrite import RuleSet, rewrite
 
 _rules = RuleSet()
@@ -27,6 +29,7 @@ def simplify_graph(g: Graph) -> int:
 def optimize(g: Graph) -> Graph:
     """The pass pipeline: simplify and fold, merge, drop dead code; repeated
     until nothing changes. Returns `g` (changed in place)."""
+    inline(g)
     dce(g)
     for _ in range(10):
         changed = simplify_graph(g)
@@ -37,4 +40,4 @@ def optimize(g: Graph) -> Graph:
     return g
 
 
-__all__ = ["cse", "dce", "optimize", "rewrite", "simplify_graph", "RuleSet"]
+__all__ = ["cse", "dce", "inline", "optimize", "rewrite", "simplify_graph", "RuleSet"]

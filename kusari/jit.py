@@ -1,0 +1,229 @@
+"""kusari.jit: trace a Python function once per signature, compile, cache.
+
+    @kusari.jit
+    def f(a, b):
+        return F.sin(a) * F.exp(-b) + a * b ** 2 - F.tanh(a * b)
+
+- Called with NumPy arrays, it returns NumPy arrays.
+- Called with Variables, it returns Variables that take part in backward():
+  the function is one `call` node whose gradient is its compiled VJP graph,
+  itself differentiable.
+- Inside the function the whole Python API works on traced values:
+  kusari.functions, links (their parameters become inputs, read at each call),
+  kusari.grad and backward(), optimizers: a whole training step (forward,
+  gradients, update) compiles into one executable. What the function changes
+  outside itself (parameters, gradients, optimizer state, step counters) is
+  written back after every call.
+- Python scalars and keyword arguments are static: part of the signature,
+  baked into the compiled code. Python control flow on traced values raises
+  a clear error.
+
+A new signature (argument shapes, dtypes, static values, captured parameter
+shapes) compiles again; `kusari.compiler.explain_cache()` says why.
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from .compiler import cache_log, dtypes
+from .compiler.ops.call import GraphRef
+from .compiler.passes import dce, optimize
+from .runtime import build
+from .tracing import flatten, trace_to_graph, unflatten
+from .variable import Variable, _is_array
+
+
+def jit(fn=None, *, static_argnums=(), name: str | None = None):
+    """Compile `fn` (usable as `@jit` or `@jit(static_argnums=...)`)."""
+    if fn is None:
+        return lambda f: Jitted(f, static_argnums, name)
+    return Jitted(fn, static_argnums, name)
+
+
+def _type(shape, dtype) -> str:
+    return f"{dtypes.short(dtype)}[{','.join(map(str, shape))}]"
+
+
+class _Entry:
+    """One compiled signature of a jitted function."""
+
+    def __init__(self, graph, executable, result, captured, captured_types, effects,
+                 n_args):
+        self.graph = graph                  # traced graph (before optimization)
+        self.executable = executable
+        self.result = result                # fn's return value: its structure
+        self.n_results = len(flatten(result))
+        self.captured = captured            # readers of captured inputs
+        self.captured_types = captured_types
+        self.effects = effects              # (kind, target, key) per effect output
+        self.n_args = n_args
+        self._ref = None
+
+    @property
+    def ref(self) -> GraphRef:
+        if self._ref is None:
+            self._ref = GraphRef(self.graph)
+        return self._ref
+
+    def captured_arrays(self) -> list:
+        return [read() for read in self.captured]
+
+    def stale(self, arrays) -> str | None:
+        """Why the captured values no longer fit the compiled code, if they don't."""
+        for i, (a, t) in enumerate(zip(arrays, self.captured_types)):
+            now = _type(np.shape(a), a.dtype)
+            if now != t:
+                return f"captured input {i} is {now} (was {t})"
+        return None
+
+
+class Jitted:
+    """A function compiled per signature (see the module docstring)."""
+
+    def __init__(self, fn, static_argnums=(), name=None):
+        self.fn = fn
+        self.static_argnums = frozenset(
+            (static_argnums,) if isinstance(static_argnums, int) else static_argnums)
+        self.name = name or getattr(fn, "__name__", "f").replace("<lambda>", "lambda")
+        self._entries: dict = {}
+        self._last_key = None
+        functools.update_wrapper(self, fn)
+
+    # -- signatures -------------------------------------------------------------
+    def _signature(self, args, kwargs):
+        key, traced = [], []
+        # an array and a Variable trace alike; only a Variable that needs no
+        # gradient differs (backward inside the function skips it)
+        for i, a in enumerate(args):
+            label = f"argument {i}"
+            if i in self.static_argnums:
+                key.append((label, _Static(_hashable(a, i))))
+            elif isinstance(a, Variable):
+                key.append((label, _type(a.shape, a.dtype) +
+                            ("" if a.requires_grad else " (no grad)")))
+                traced.append(i)
+            elif isinstance(a, np.generic) or _is_array(a):
+                a = np.asarray(a)
+                key.append((label, _type(a.shape, a.dtype)))
+                traced.append(i)
+            else:
+                key.append((label, _Static(_hashable(a, i))))
+        for k in sorted(kwargs):
+            key.append((f"keyword {k}", _Static(_hashable(kwargs[k], k))))
+        return tuple(key), traced
+
+    def __call__(self, *args, **kwargs):
+        key, traced = self._signature(args, kwargs)
+        entry = self._entries.get(key)
+        captured = entry.captured_arrays() if entry is not None else None
+        why = entry.stale(captured) if entry is not None else None
+        if entry is None or why:
+            if why is None:
+                why = "first call" if self._last_key is None else cache_log.diff_signature(
+                    key, self._last_key)
+                why += " " + cache_log.describe_types([str(t) for _, t in key])
+            entry = self._compile(args, kwargs, traced, why)
+            self._entries[key] = entry
+            captured = entry.captured_arrays()
+        self._last_key = key
+        if any(isinstance(args[i], Variable) for i in traced):
+            return self._run_variables(entry, [args[i] for i in traced], captured)
+        arrays = [np.asarray(args[i]) for i in traced]
+        outs = entry.executable.fn(*arrays, *captured)
+        self._apply_effects(entry, outs[entry.n_results:])
+        return unflatten(entry.result, iter(_to_numpy(o) for o in outs[:entry.n_results]))
+
+    # -- compiling --------------------------------------------------------------
+    def _compile(self, args, kwargs, traced, why: str) -> _Entry:
+        cache_log.record("jit", self.name, why)
+        examples = [args[i].array if isinstance(args[i], Variable) else np.asarray(args[i])
+                    for i in traced]
+        requires = [args[i].requires_grad if isinstance(args[i], Variable) else True
+                    for i in traced]
+
+        def bound(*values):
+            full = list(args)
+            for i, v in zip(traced, values):
+                full[i] = v
+            return self.fn(*full, **kwargs)
+
+        g, result, captured, effects = trace_to_graph(
+            bound, examples, name=self.name, capture="input", requires_grad=requires)
+        dce(g)
+        captured_types = [_type(np.shape(a), a.dtype) for a in (r() for r in captured)]
+        exe = build(optimize(g.copy()))
+        # effect outputs follow the results, in the order of the effects that
+        # have a value (see trace_to_graph)
+        return _Entry(g, exe, result, captured, captured_types,
+                      [(kind, target, k, value is not None)
+                       for kind, target, k, value in effects], len(traced))
+
+    # -- running ------------------------------------------------------------------
+    def _run_variables(self, entry: _Entry, variables, captured):
+        """Run as differentiable `call` nodes: gradients reach the arguments
+        and the captured parameters."""
+        from .function_node import apply_call
+        inputs = [v if isinstance(v, Variable) else Variable(np.asarray(v),
+                                                             requires_grad=False)
+                  for v in variables]
+        for read in entry.captured:
+            inputs.append(read.variable if read.variable is not None else
+                          Variable(read(), requires_grad=False))
+        outs = apply_call(entry.ref, tuple(inputs))
+        self._apply_effects(entry, [o.array for o in outs[entry.n_results:]])
+        return unflatten(entry.result, iter(outs[:entry.n_results]))
+
+    @staticmethod
+    def _apply_effects(entry: _Entry, values) -> None:
+        values = iter(values)
+        for kind, target, key, has_value in entry.effects:
+            if not has_value:                     # a gradient the function cleared
+                target._grad = target._grad_var = None
+                continue
+            value = next(values)
+            if kind == "array":
+                np.copyto(target.array, value)
+            elif kind == "grad":
+                target._grad, target._grad_var = np.array(value), None
+            elif kind == "state":
+                np.copyto(target[key], value)
+            elif kind == "attr":
+                name, convert = key
+                setattr(target, name, convert(value))
+
+    def __repr__(self):
+        return f"<kusari.jit {self.name}: {len(self._entries)} compiled signatures>"
+
+
+class _Static:
+    """A static argument in a signature (compared by value and type)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __eq__(self, other):
+        return isinstance(other, _Static) and type(self.value) is type(other.value) \
+            and self.value == other.value
+
+    def __hash__(self):
+        return hash((type(self.value), self.value))
+
+    def __str__(self):
+        return f"static {self.value!r}"
+
+
+def _hashable(value, where):
+    try:
+        hash(value)
+    except TypeError:
+        raise TypeError(f"{where!r} of a jitted function is a {type(value).__name__}: "
+                        "pass arrays, Variables, or hashable static values") from None
+    return value
+
+
+def _to_numpy(a):
+    return np.asarray(a) if not isinstance(a, np.ndarray) else a
