@@ -99,7 +99,7 @@ class Jitted:
         for i, a in enumerate(args):
             label = f"argument {i}"
             if i in self.static_argnums:
-                key.append((label, _Static(_hashable(a, i))))
+                key.append((label, _Static(_hashable(a, label))))
             elif isinstance(a, Variable):
                 key.append((label, _type(a.shape, a.dtype) +
                             ("" if a.requires_grad else " (no grad)")))
@@ -109,9 +109,9 @@ class Jitted:
                 key.append((label, _type(a.shape, a.dtype)))
                 traced.append(i)
             else:
-                key.append((label, _Static(_hashable(a, i))))
+                key.append((label, _Static(_hashable(a, label))))
         for k in sorted(kwargs):
-            key.append((f"keyword {k}", _Static(_hashable(kwargs[k], k))))
+            key.append((f"keyword {k}", _Static(_hashable(kwargs[k], f"keyword {k}"))))
         return tuple(key), traced
 
     def __call__(self, *args, **kwargs):
@@ -220,7 +220,7 @@ def _hashable(value, where):
     try:
         hash(value)
     except TypeError:
-        raise TypeError(f"{where!r} of a jitted function is a {type(value).__name__}: "
+        raise TypeError(f"{where} of a jitted function is a {type(value).__name__}: "
                         "pass arrays, Variables, or hashable static values") from None
     return value
 

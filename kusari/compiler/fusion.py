@@ -5,14 +5,17 @@
   acyclic sequence of kernels. Operands may broadcast into the group.
 - A reduction (sum, max, min, sum_to) whose operand is in a group may close
   it: the group then reduces block by block instead of materializing.
+- Independent groups of one shape that read a common value merge too
+  (horizontal fusion): the value is read once per block.
 - Everything else (matmul, linear, shape movement, indexing, other
   reductions) is a kernel of its own.
 - No node is in two kernels, so nothing is ever computed twice.
 
-Groups are built in topological order. Each group remembers the set of groups
-it depends on (transitively); a node may join a producer's group only if no
-other operand of the node depends on that group, which is exactly the
-condition for the grown group to stay convex.
+Groups are built in topological order. Each group knows exactly which groups
+are above and below it (transitively, kept up to date as groups grow and
+merge); a node may join a producer's group only if no other operand of the
+node is below that group, which is exactly the condition for the grown group
+to stay convex; groups merged together must not be above one another.
 """
 from __future__ import annotations
 
@@ -46,11 +49,17 @@ def fusible(g: Graph, n: int) -> bool:
 
 
 class _Groups:
-    """Union-find over groups, with each root's dependency set."""
+    """Union-find over groups, with exact transitive ancestors and descendants.
+
+    Both sets are kept complete as groups gain edges and merge: a group that
+    grows passes its new ancestors on to everything below it, so "does A reach
+    B" is a set lookup that is never stale.
+    """
 
     def __init__(self):
         self.parent: dict[int, int] = {}
-        self.deps: dict[int, set[int]] = {}
+        self.anc: dict[int, set[int]] = {}
+        self.desc: dict[int, set[int]] = {}
         self.shape: dict[int, tuple] = {}
         self.closed: set[int] = set()
 
@@ -62,27 +71,47 @@ class _Groups:
             self.parent[a], a = root, self.parent[a]
         return root
 
-    def new(self, a: int, shape, deps: set[int]) -> None:
+    def new(self, a: int, shape) -> None:
         self.parent[a] = a
-        self.deps[a] = deps
+        self.anc[a] = set()
+        self.desc[a] = set()
         self.shape[a] = shape
 
-    def deps_of(self, root: int) -> set[int]:
-        d = {self.find(x) for x in self.deps[root]}
-        d.discard(root)
-        self.deps[root] = d
-        return d
+    def _normal(self, sets: dict, r: int) -> set[int]:
+        found = {self.find(x) for x in sets[r]}
+        found.discard(r)
+        sets[r] = found
+        return found
 
-    def union(self, roots: list[int], extra_deps: set[int]) -> int:
+    def reaches(self, a: int, b: int) -> bool:
+        """Whether group a is above group b (a path leads from a to b)."""
+        return a in self._normal(self.anc, b)
+
+    def _close(self, r: int) -> None:
+        """Everything above r learns all of r's descendants; everything below
+        r learns all of r's ancestors."""
+        up, down = self._normal(self.anc, r), self._normal(self.desc, r)
+        for y in down:
+            self.anc[y] |= up | {r}
+        for z in up:
+            self.desc[z] |= down | {r}
+
+    def edge(self, src: int, dst: int) -> None:
+        """Group src feeds group dst."""
+        if src == dst or dst in self.desc[src]:
+            return
+        self.desc[src].add(dst)
+        self.anc[dst].add(src)
+        self._close(src)
+        self._close(dst)
+
+    def union(self, roots: list[int]) -> int:
         keep = roots[0]
-        merged = set(extra_deps)
-        for r in roots:
-            merged |= self.deps[r]
         for r in roots[1:]:
             self.parent[r] = keep
-            del self.deps[r]
-        self.deps[keep] = merged
-        self.deps_of(keep)
+            self.anc[keep] |= self.anc.pop(r)
+            self.desc[keep] |= self.desc.pop(r)
+        self._close(keep)
         return keep
 
 
@@ -92,57 +121,52 @@ def fuse(g: Graph) -> list[Kernel]:
     groups = _Groups()
     group_of: dict[int, int] = {}          # node -> any member id of its group
 
-    def operand_groups(n):
-        return [groups.find(group_of[a]) for a in g.args(n) if a in group_of]
-
     for n in order:
-        producers = operand_groups(n)
-        deps = set()
-        for r in producers:
-            deps.add(r)
-            deps |= groups.deps_of(r)
-        can_join = fusible(g, n) or (
-            g.op(n) in CLOSING_REDUCTIONS and g.dtype(n).kind == "f"
-            and g.dtype(n).itemsize >= 4)
-        if can_join:
-            shape = g.shape(g.args(n)[0]) if not fusible(g, n) else g.shape(n)
-            joinable = []
-            for r in dict.fromkeys(producers):
+        producers = list(dict.fromkeys(groups.find(group_of[a]) for a in g.args(n)
+                                       if a in group_of))
+        elementwise = fusible(g, n)
+        closes = not elementwise and g.op(n) in CLOSING_REDUCTIONS and \
+            g.dtype(n).kind == "f" and g.dtype(n).itemsize >= 4
+        joinable: list[int] = []
+        if elementwise or closes:
+            shape = g.shape(n) if elementwise else g.shape(g.args(n)[0])
+            for r in producers:
                 if r in groups.closed or groups.shape[r] != shape:
                     continue
-                # convex: no other operand of n may depend on r
-                others = [x for x in producers if x != r and x not in joinable]
-                if any(r == x or r in groups.deps_of(x) for x in others):
+                # convex: no other operand group may lie below r
+                if any(groups.reaches(r, x) for x in producers if x != r):
                     continue
-                # and groups merged together must be independent of each other
-                if any(r in groups.deps_of(j) or j in groups.deps_of(r) for j in joinable):
+                # groups merged together must not lie above one another
+                if any(groups.reaches(r, j) or groups.reaches(j, r) for j in joinable):
                     continue
                 joinable.append(r)
-            if not fusible(g, n):   # a reduction closes exactly one group
-                joinable = joinable[:1] if len(set(producers)) == 1 else []
-            if joinable:
-                root = groups.union(joinable, deps - set(joinable))
-                group_of[n] = root
-                if not fusible(g, n):
-                    groups.closed.add(root)
-                continue
-        groups.new(n, g.shape(n) if fusible(g, n) else None, deps)
-        group_of[n] = n
+            if closes and len(producers) != 1:
+                joinable = []              # a reduction closes exactly one group
+        if joinable:
+            root = groups.union(joinable)
+            if closes:
+                groups.closed.add(root)
+        else:
+            root = n
+            groups.new(n, g.shape(n) if elementwise else None)
+        group_of[n] = root
+        for p in producers:
+            if groups.find(p) != groups.find(root):
+                groups.edge(groups.find(p), groups.find(root))
 
-    # collect kernels in the order their last node appears
+    _merge_siblings(g, order, groups, group_of)
+
+    # collect kernels, then order them so each comes after those it reads
     members: dict[int, list[int]] = {}
     for n in order:
         members.setdefault(groups.find(group_of[n]), []).append(n)
     kernels = []
-    position = {n: i for i, n in enumerate(order)}
-    for root, nodes in sorted(members.items(), key=lambda kv: position[kv[1][-1]]):
-        k = Kernel(len(kernels), "elementwise" if fusible(g, nodes[0]) else "single",
-                   nodes)
+    for nodes in members.values():
+        k = Kernel(len(kernels), "elementwise" if fusible(g, nodes[0]) else "single", nodes)
         if k.kind == "elementwise":
-            k.shape = groups.shape[root]
-            last = nodes[-1]
-            if not fusible(g, last):
-                k.reduction = last
+            k.shape = g.shape(nodes[0])
+            if not fusible(g, nodes[-1]):
+                k.reduction = nodes[-1]
         inside = set(nodes)
         for n in nodes:
             for a in g.args(n):
@@ -150,33 +174,65 @@ def fuse(g: Graph) -> list[Kernel]:
                     k.inputs.append(a)
             if n in g.outputs or any(u not in inside for u in g.users(n)):
                 k.outputs.append(n)
-            g.node(n)["kernel"] = k.id
         kernels.append(k)
     return _in_dependency_order(g, kernels)
+
+
+def _merge_siblings(g: Graph, order, groups: _Groups, group_of) -> None:
+    """Horizontal fusion: elementwise groups of one shape that read a common
+    value and do not lie above one another run as one kernel."""
+    reads: dict[int, set[int]] = {}      # group -> values it reads from outside
+    for n in order:
+        if not fusible(g, n):
+            continue
+        r = groups.find(group_of[n])
+        outside = reads.setdefault(r, set())
+        for a in g.args(n):
+            if g.is_const(a) or (a in group_of and groups.find(group_of[a]) == r):
+                continue
+            outside.add(a)
+    seen: dict[tuple, list[int]] = {}    # shape -> groups so far
+    for r in list(reads):
+        if r in groups.closed:
+            continue
+        shape = groups.shape[r]
+        for q in seen.get(shape, []):
+            q = groups.find(q)
+            if q != r and reads[q] & reads[r] and not groups.reaches(q, r) \
+                    and not groups.reaches(r, q):
+                merged = groups.union([q, r])
+                reads[merged] = reads.pop(q) | reads.pop(r)
+                r = merged
+                break
+        else:
+            seen.setdefault(shape, []).append(r)
 
 
 def _in_dependency_order(g: Graph, kernels: list[Kernel]) -> list[Kernel]:
     """Kernels sorted so every kernel comes after those it reads from."""
     kernel_of = {n: k.id for k in kernels for n in k.nodes}
-    done: set[int] = set()
-    out: list[Kernel] = []
     by_id = {k.id: k for k in kernels}
-
-    def visit(k: Kernel, stack: set[int]):
-        if k.id in done:
-            return
-        if k.id in stack:
-            raise AssertionError("fusion produced a cycle between kernels")
-        stack.add(k.id)
-        for a in k.inputs:
-            if a in kernel_of:
-                visit(by_id[kernel_of[a]], stack)
-        stack.discard(k.id)
-        done.add(k.id)
-        out.append(k)
-
+    state: dict[int, int] = {}       # 1: on the stack, 2: placed
+    out: list[Kernel] = []
     for k in kernels:
-        visit(k, set())
+        stack = [(k, iter(k.inputs))]
+        state.setdefault(k.id, 1)
+        while stack:
+            top, pending = stack[-1]
+            for a in pending:
+                j = kernel_of.get(a)
+                if j is None or state.get(j) == 2:
+                    continue
+                if state.get(j) == 1:
+                    raise AssertionError("fusion produced a cycle between kernels")
+                state[j] = 1
+                stack.append((by_id[j], iter(by_id[j].inputs)))
+                break
+            else:
+                stack.pop()
+                if state[top.id] != 2:
+                    state[top.id] = 2
+                    out.append(top)
     for i, k in enumerate(out):
         k.id = i
         for n in k.nodes:

@@ -321,9 +321,21 @@ class Graph:
         params = " ".join(f"{names[i]}:{type_text(self.shape(i), self.dtype(i))}"
                           for i in self.inputs)
         lines = [f"{{ lambda {params} . let"]
-        for n in self.topo():
-            if n in names and self.op(n) != "input":
-                lines.append("    " + self.equation(n, names))
+        body = [n for n in self.topo() if n in names and self.op(n) != "input"]
+        if any(self.node(n).get("kernel") is not None for n in body):
+            # annotated by fusion: kernel by kernel (a stable sort keeps each
+            # kernel's equations in topological order)
+            body.sort(key=lambda n: self.node(n).get("kernel", -1))
+        current = object()
+        for n in body:
+            k = self.node(n).get("kernel")
+            if k is not None and k != current:
+                members = [m for m in body if self.node(m).get("kernel") == k]
+                lines.append(f"    # kernel {k}: " + (
+                    f"{len(members)} ops fused over {type_text(self.shape(members[0]), self.dtype(members[0]))}"
+                    if len(members) > 1 else self.op(n)))
+                current = k
+            lines.append("    " + self.equation(n, names))
         outs = ", ".join("_" if o is None else self.operand_text(o, names)
                          for o in self.outputs)
         lines.append(f"  in ({outs}) }}")
@@ -343,10 +355,12 @@ class Graph:
                  'fontname="monospace"];']
         for n in self.topo():
             d = self.nx.nodes[n]
-            label = self.equation(n, names) if d["op"] != "input" else \
-                f"{names[n]}:{type_text(d['shape'], d['dtype'])} (input)"
-            if n not in names:
+            if n not in names:                      # an inline scalar constant
                 label = self.operand_text(n, names)
+            elif d["op"] == "input":
+                label = f"{names[n]}:{type_text(d['shape'], d['dtype'])} (input)"
+            else:
+                label = self.equation(n, names)
             label = label.replace('"', r'\"')
             extra = ""
             if "kernel" in d and d["kernel"] is not None:

@@ -27,8 +27,11 @@ def simplify_graph(g: Graph) -> int:
 
 
 def optimize(g: Graph) -> Graph:
-    """The pass pipeline: simplify and fold, merge, drop dead code; repeated
-    until nothing changes. Returns `g` (changed in place)."""
+    """The pass pipeline: inline calls; simplify and fold, merge, drop dead
+    code, repeated until nothing changes; then mark the kernels fusion makes
+    (node attribute `kernel`, shown by `str(g)` and `g.to_dot()`).
+    Returns `g` (changed in place)."""
+    from ..fusion import fuse
     inline(g)
     dce(g)
     for _ in range(10):
@@ -37,6 +40,7 @@ def optimize(g: Graph) -> Graph:
         dce(g)
         if not changed:
             break
+    fuse(g)
     return g
 
 

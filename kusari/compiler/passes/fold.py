@@ -66,6 +66,19 @@ def fold_uniform(g: Graph, n: int):
     return None
 
 
+@rules.rule("const")
+def uniform_array(g: Graph, n: int):
+    """An array constant whose elements are all equal is a uniform constant."""
+    value = g.attrs(n)["value"]
+    if not isinstance(value, ArrayConst) or value.array.size == 0:
+        return None
+    flat = value.array.reshape(-1)
+    first = flat[0]
+    if first != first or not (flat == first).all():     # NaN, or not all equal
+        return None
+    return g.add_const(first.item(), g.dtype(n), g.shape(n))
+
+
 @rules.rule("*")
 def fold_small(g: Graph, n: int):
     """Ops whose operands are all constants, when everything is small."""

@@ -98,6 +98,72 @@ def add_neg(g: Graph, n: int):
     return None
 
 
+# -- exact rewrites that expose sharing (negation and doubling are exact) -----
+
+@rules.rule("neg")
+def neg_through(g: Graph, n: int):
+    (x,) = g.args(n)
+    op = g.op(x)
+    if op == "sub":                          # -(a - b) = b - a
+        a, b = g.args(x)
+        return g.add("sub", [b, a])
+    if op == "mul":                          # -(a * c) = a * (-c) for a constant c
+        a, b = g.args(x)
+        for v, c in ((a, b), (b, a)):
+            if uniform(g, c) is not None and g.shape(c) == ():
+                return g.add("mul", [v, g.add_const(-uniform(g, c), g.dtype(c))])
+    return None
+
+
+@rules.rule("sub")
+def sub_of_neg(g: Graph, n: int):
+    a, b = g.args(n)
+    if g.op(a) == "neg":                     # -a - b = -(a + b)
+        return g.add("neg", [g.add("add", [g.args(a)[0], b])])
+    return None
+
+
+@rules.rule("mul")
+def mul_of_neg(g: Graph, n: int):
+    a, b = g.args(n)
+    if g.op(a) == "neg":                     # (-a) * b = -(a * b)
+        return g.add("neg", [g.add("mul", [g.args(a)[0], b])])
+    if g.op(b) == "neg":
+        return g.add("neg", [g.add("mul", [a, g.args(b)[0]])])
+    return None
+
+
+@rules.rule("add")
+def add_self(g: Graph, n: int):
+    a, b = g.args(n)
+    if a == b:                               # x + x = 2x, exactly
+        return g.add("mul", [a, g.add_const(2, g.dtype(a))])
+    return None
+
+
+def _power_of_two(v) -> bool:
+    m, _ = np.frexp(abs(v))
+    return v != 0 and m == 0.5
+
+
+@rules.rule("mul")
+def mul_constants(g: Graph, n: int):
+    """(a * c1) * c2 = a * (c1 c2) when c1 or c2 is a power of two (exact)."""
+    a, b = g.args(n)
+    for inner, c2 in ((a, b), (b, a)):
+        v2 = uniform(g, c2)
+        if v2 is None or g.shape(c2) != () or g.op(inner) != "mul":
+            continue
+        x, y = g.args(inner)
+        for v, c1 in ((x, y), (y, x)):
+            v1 = uniform(g, c1)
+            if v1 is not None and g.shape(c1) == () and (_power_of_two(v1) or
+                                                         _power_of_two(v2)):
+                prod = np.asarray(v1 * v2, dtype=g.dtype(n)).item()
+                return g.add("mul", [v, g.add_const(prod, g.dtype(n))])
+    return None
+
+
 @rules.rule("exp")
 def exp_log(g: Graph, n: int):
     (x,) = g.args(n)
