@@ -21,6 +21,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from .compiler import gcpause
 from .compiler.autodiff import vjp
 from .compiler.errors import KusariError
 from .compiler.ir import Graph
@@ -120,6 +121,28 @@ class Plan:
         return self._run
 
 
+def _postorder(g: Graph, roots, first_backward: int) -> list[int]:
+    """Nodes the roots need, operands first, not looking behind forward nodes."""
+    out, seen = [], set()
+    nodes = g.nx._node
+    for root in roots:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(nodes[root]["args"] if root >= first_backward else ()))]
+        while stack:
+            n, it = stack[-1]
+            for a in it:
+                if a not in seen:
+                    seen.add(a)
+                    stack.append((a, iter(nodes[a]["args"] if a >= first_backward else ())))
+                    break
+            else:
+                stack.pop()
+                out.append(n)
+    return out
+
+
 def _consumers(order, entries):
     users: dict[int, list] = {}
     for j, (n, e) in enumerate(zip(order, entries)):
@@ -142,9 +165,15 @@ def _fetch_spec(order, entries, users, i):
     raise KusariError(f"internal: the gradient needs {n!r}, which no op kept")
 
 
-def build_plan(order, entries, roots, cot_ones, wrt, retain: bool, name: str) -> Plan:
-    """Build (but do not compile) the gradient plan for one walked graph."""
+def build_plan(order, entries, roots, cot_ones, wrt, retain: bool, name: str,
+               optimize_graph: bool = True) -> Plan:
+    """Build (but do not compile) the gradient plan for one walked graph.
+
+    `optimize_graph=False` when the plan is evaluated on traced values: the
+    enclosing trace is optimized as a whole anyway.
+    """
     from .compiler import optimize
+    from .compiler.passes import dce
     g = Graph(name)
     gid: list = []
     for n, e in zip(order, entries):
@@ -168,20 +197,39 @@ def build_plan(order, entries, roots, cot_ones, wrt, retain: bool, name: str) ->
             cot_roots.append(k)
     g.outputs = vjp(g, [gid[r] for r in roots], cots, [gid[i] for i in wrt])
 
-    # Cut: forward values the gradient reads become inputs fetched from the tape.
+    # Cut: copy out the gradient nodes the outputs need; the forward values
+    # they read become inputs, fetched from the tape at run time.
     position = {k: i for i, k in enumerate(gid)}
     users = _consumers(order, entries)
-    needed = sorted({a for n in g.nx.nodes if n >= first_backward
-                     for a in g.args(n) if a < first_backward and not g.is_const(a)}
-                    | {o for o in g.outputs if o is not None and o < first_backward})
-    fetch, cut_inputs = [], []
-    for f in needed:
-        fetch.append(_fetch_spec(order, entries, users, position[f]))
-        p = g.add_input(g.shape(f), g.dtype(f))
-        g.replace_uses(f, p)
-        cut_inputs.append(p)
-    g.inputs = cut_inputs + cot_inputs
-    optimize(g)
+    h = Graph(name)
+    fetch, cut_inputs, cot_map = [], [], {}
+    for c in cot_inputs:
+        cot_map[c] = h.add_input(g.shape(c), g.dtype(c))
+    copied: dict[int, int] = dict(cot_map)
+    nodes = g.nx._node
+    for n in _postorder(g, [o for o in g.outputs if o is not None], first_backward):
+        if n in copied:                   # a cotangent input
+            continue
+        d = nodes[n]
+        if d["op"] == "const":
+            copied[n] = h.add_raw("const", (), dict(d["attrs"]), d["shape"], d["dtype"])
+        elif n < first_backward:         # a forward value: fetched
+            fetch.append(_fetch_spec(order, entries, users, position[n]))
+            copied[n] = h.add_input(d["shape"], d["dtype"])
+            cut_inputs.append(copied[n])
+        else:
+            copied[n] = h.add_raw(d["op"], [copied[a] for a in d["args"]], d["attrs"],
+                                  d["shape"], d["dtype"])
+            if "origin" in d:
+                h.node(copied[n])["origin"] = d["origin"]
+    cot_inputs = [cot_map[c] for c in cot_inputs]
+    h.inputs = cut_inputs + cot_inputs
+    h.outputs = [None if o is None else copied[o] for o in g.outputs]
+    g = h
+    if optimize_graph:
+        optimize(g, mark_kernels=False)
+    else:
+        dce(g)
     # drop what the optimized gradient no longer reads
     used = {i for i in g.inputs if g.use_count(i)}
     fetch = [f for f, p in zip(fetch, cut_inputs) if p in used]
@@ -198,7 +246,8 @@ def build_plan(order, entries, roots, cot_ones, wrt, retain: bool, name: str) ->
 def _plan(key, make):
     plan = _plans.get(key)
     if plan is None:
-        plan = make()
+        with gcpause.paused():
+            plan = make()
         _plans[key] = plan
         if len(_plans) > MAX_PLANS:
             _plans.popitem(last=False)
@@ -226,9 +275,10 @@ def backward_from_variable(y: Variable, retain_grad: bool, enable_double_backpro
         gy = y._grad = IMPLICIT_ONES
     if loss_scale is not None:
         gy = y.grad * y.dtype.type(loss_scale)
-    recorded = enable_double_backprop or type(y._array) is Traced
+    traced = type(y._array) is Traced
+    recorded = enable_double_backprop or traced
     backward([node], [gy if not recorded else _cot_var(y, gy)], retain_grad, recorded,
-             loss_scale)
+             loss_scale, traced)
 
 
 def _cot_var(y: Variable, gy):
@@ -237,8 +287,12 @@ def _cot_var(y: Variable, gy):
     return Variable(gy, requires_grad=False)
 
 
-def backward(roots, gys, retain_grad=False, recorded=False, loss_scale=None) -> None:
-    """Backpropagate from `roots` (Nodes) with initial gradients `gys`."""
+def backward(roots, gys, retain_grad=False, recorded=False, loss_scale=None,
+             traced=False) -> None:
+    """Backpropagate from `roots` (Nodes) with initial gradients `gys`.
+
+    `traced`: the roots are traced values (inside kusari.jit); the gradient
+    plan is then left unoptimized, as the whole trace is optimized later."""
     order, entries, index = walk(roots)
     if len(roots) == 1:
         root_pos = (len(order) - 1,)
@@ -246,12 +300,13 @@ def backward(roots, gys, retain_grad=False, recorded=False, loss_scale=None) -> 
     else:
         root_pos = tuple([index[r] for r in roots])
         ones = tuple([g is IMPLICIT_ONES for g in gys])
-    key = (tuple(entries), root_pos, ones, retain_grad)
+
+    key = (tuple(entries), root_pos, ones, retain_grad, traced)
     plan = _plans.get(key)
     if plan is None:
         plan = _plan(key, lambda: build_plan(order, entries, root_pos, ones,
                                              _wrt_all(order, retain_grad), retain_grad,
-                                             "backward"))
+                                             "backward", optimize_graph=not traced))
     if recorded:
         with using_config("enable_backprop", True):
             grads = evaluate(plan.graph, [_fetch_var(order, s) for s in plan.fetch]
@@ -392,9 +447,11 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad=False,
     if retain_grad:
         distinct = sorted(set(distinct) | {i for i, n in enumerate(order)
                                            if type(n) is not Const and n.op is not None})
-    key = (tuple(entries), root_pos, tuple(distinct), retain_grad, "grad")
+    traced = any(type(v._array) is Traced for v in list(outputs) + list(inputs) + gys)
+    key = (tuple(entries), root_pos, tuple(distinct), retain_grad, "grad", traced)
     plan = _plan(key, lambda: build_plan(order, entries, root_pos,
-                                         (False,) * len(roots), distinct, True, "grad"))
+                                         (False,) * len(roots), distinct, True, "grad",
+                                         optimize_graph=not traced))
     if recorded:
         with using_config("enable_backprop", True):
             results = evaluate(plan.graph, [_fetch_var(order, s) for s in plan.fetch] + gys)
@@ -443,10 +500,11 @@ def backward_many(outputs, grad_outputs=None, enable_double_backprop=False) -> N
     if not pairs:
         return
     roots = [y._node for y, _ in pairs]
-    if enable_double_backprop:
+    traced = any(type(y._array) is Traced for y, _ in pairs)
+    if enable_double_backprop or traced:
         gys = [g if isinstance(g, Variable) else Variable(g, requires_grad=False)
                for _, g in pairs]
-        backward(roots, gys, False, True)
+        backward(roots, gys, False, True, traced=traced)
     else:
         backward(roots, [g.array if isinstance(g, Variable) else g for _, g in pairs])
 

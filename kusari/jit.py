@@ -27,7 +27,7 @@ import functools
 
 import numpy as np
 
-from .compiler import cache_log, dtypes
+from .compiler import cache_log, dtypes, gcpause
 from .compiler.ops.call import GraphRef
 from .compiler.passes import dce, optimize
 from .runtime import build
@@ -138,6 +138,10 @@ class Jitted:
     # -- compiling --------------------------------------------------------------
     def _compile(self, args, kwargs, traced, why: str) -> _Entry:
         cache_log.record("jit", self.name, why)
+        with gcpause.paused():
+            return self._compile_paused(args, kwargs, traced)
+
+    def _compile_paused(self, args, kwargs, traced) -> _Entry:
         examples = [args[i].array if isinstance(args[i], Variable) else np.asarray(args[i])
                     for i in traced]
         requires = [args[i].requires_grad if isinstance(args[i], Variable) else True
@@ -153,7 +157,7 @@ class Jitted:
             bound, examples, name=self.name, capture="input", requires_grad=requires)
         dce(g)
         captured_types = [_type(np.shape(a), a.dtype) for a in (r() for r in captured)]
-        exe = build(optimize(g.copy()))
+        exe = build(optimize(g.copy(), mark_kernels=False))
         # effect outputs follow the results, in the order of the effects that
         # have a value (see trace_to_graph)
         return _Entry(g, exe, result, captured, captured_types,

@@ -28,5 +28,5 @@ def compile(graph: Graph, optimize_graph: bool = True):  # noqa: A001 - the verb
     from ..runtime import build
     g = graph.copy()
     if optimize_graph:
-        optimize(g)
+        optimize(g, mark_kernels=False)
     return build(g)

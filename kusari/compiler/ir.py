@@ -67,6 +67,9 @@ class Graph:
 
     def __init__(self, name: str = "f"):
         self.nx = nx.DiGraph()
+        # Nodes and edges are inserted straight into the DiGraph's dicts (see
+        # _new_node); networkx's backend cache is off so nothing can go stale.
+        self.nx.__networkx_cache__ = None
         self.name = name
         self.inputs: list[int] = []
         self.outputs: list[int | None] = []
@@ -77,14 +80,19 @@ class Graph:
     def _new_node(self, op: str, args: Sequence[int], attrs: dict, shape, dtype) -> int:
         n = self.next_id
         self.next_id += 1
-        self.nx.add_node(n, op=op, attrs=attrs, args=tuple(args),
-                         shape=tuple(shape), dtype=np.dtype(dtype))
-        pred = self.nx._pred[n]
+        G = self.nx
+        G._node[n] = {"op": op, "attrs": attrs, "args": tuple(args),
+                      "shape": tuple(shape), "dtype": np.dtype(dtype)}
+        succ = G._succ
+        succ[n] = {}
+        pred = G._pred[n] = {}
         for i, a in enumerate(args):
             if a in pred:
                 pred[a]["pos"] = pred[a]["pos"] + (i,)
             else:
-                self.nx.add_edge(a, n, pos=(i,))
+                edge = {"pos": (i,)}
+                pred[a] = edge
+                succ[a][n] = edge
         return n
 
     def add_input(self, shape, dtype, name: str | None = None) -> int:
@@ -111,8 +119,7 @@ class Graph:
 
         Raises InvalidType (Chainer's form, naming the op) on invalid operands.
         """
-        from .ops import registry
-        opdef = registry.get(op)
+        opdef = _registry().get(op)
         shape, dtype = opdef.infer_checked(attrs, [self.aval(a) for a in args])
         return self._new_node(op, args, attrs, shape, dtype)
 
@@ -128,26 +135,28 @@ class Graph:
     def __len__(self) -> int:
         return self.nx.number_of_nodes()
 
+    # Accessors read networkx's node dict directly (`G._node`): the public
+    # NodeView costs more than the lookup itself, and passes do millions.
     def node(self, n: int) -> dict:
-        return self.nx.nodes[n]
+        return self.nx._node[n]
 
     def op(self, n: int) -> str:
-        return self.nx.nodes[n]["op"]
+        return self.nx._node[n]["op"]
 
     def attrs(self, n: int) -> dict:
-        return self.nx.nodes[n]["attrs"]
+        return self.nx._node[n]["attrs"]
 
     def args(self, n: int) -> tuple:
-        return self.nx.nodes[n]["args"]
+        return self.nx._node[n]["args"]
 
     def shape(self, n: int) -> tuple:
-        return self.nx.nodes[n]["shape"]
+        return self.nx._node[n]["shape"]
 
     def dtype(self, n: int) -> np.dtype:
-        return self.nx.nodes[n]["dtype"]
+        return self.nx._node[n]["dtype"]
 
     def aval(self, n: int) -> "AVal":
-        d = self.nx.nodes[n]
+        d = self.nx._node[n]
         return AVal(d["shape"], d["dtype"])
 
     def users(self, n: int) -> list[int]:
@@ -160,11 +169,11 @@ class Graph:
         return uses + sum(1 for o in self.outputs if o == n)
 
     def is_const(self, n: int) -> bool:
-        return self.nx.nodes[n]["op"] == "const"
+        return self.nx._node[n]["op"] == "const"
 
     def const_value(self, n: int):
         """The scalar value of a scalar-filled const node, else None."""
-        d = self.nx.nodes[n]
+        d = self.nx._node[n]
         if d["op"] != "const":
             return None
         v = d["attrs"]["value"]
@@ -179,7 +188,7 @@ class Graph:
         """
         order: list[int] = []
         seen: set[int] = set()
-        nodes = self.nx.nodes
+        nodes = self.nx._node
         roots = [o for o in self.outputs if o is not None] + list(self.inputs)
         for root in itertools.chain(roots, sorted(self.nx.nodes)):
             if root in seen:
@@ -206,7 +215,7 @@ class Graph:
         """
         order = self.topo()
         pos = {n: i for i, n in enumerate(order)}
-        nodes = self.nx.nodes
+        nodes = self.nx._node
         entries = []
         for n in order:
             d = nodes[n]
@@ -222,7 +231,7 @@ class Graph:
         values (None where an output is None). The callers decide what a value
         is: arrays (debug runs), Variables (recording), traced values."""
         env = dict(zip(self.inputs, inputs))
-        nodes = self.nx.nodes
+        nodes = self.nx._node
         for n in self.topo():
             if n in env:
                 continue
@@ -268,6 +277,7 @@ class Graph:
     def copy(self) -> "Graph":
         g = Graph(self.name)
         g.nx = self.nx.copy()
+        g.nx.__networkx_cache__ = None
         for n in g.nx.nodes:  # attrs dicts are shared otherwise
             g.nx.nodes[n]["attrs"] = dict(g.nx.nodes[n]["attrs"])
         g.inputs = list(self.inputs)
@@ -376,6 +386,18 @@ class Graph:
                 lines.append(f"  n{o} -> out{i};")
         lines.append("}")
         return "\n".join(lines)
+
+
+def _registry():
+    """The op registry (imported late: the registry's rules build Graphs)."""
+    global _REGISTRY
+    if _REGISTRY is None:
+        from .ops import registry
+        _REGISTRY = registry
+    return _REGISTRY
+
+
+_REGISTRY = None
 
 
 class AVal:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+from ..compiler import gcpause
 from ..compiler.ir import Graph
 from .executable import Executable, load
 
@@ -15,7 +16,8 @@ def build(graph: Graph) -> Executable:
     key = graph.key()
     exe = _cache.get(key)
     if exe is None:
-        exe = load(graph)
+        with gcpause.paused():
+            exe = load(graph)
         _cache[key] = exe
         if len(_cache) > MAX_EXECUTABLES:
             _cache.popitem(last=False)
@@ -33,7 +35,7 @@ def run_graph(ref, arrays) -> tuple:
     run = ref._run
     if run is None:
         from ..compiler.passes import optimize
-        run = ref._run = build(optimize(ref.graph.copy())).fn
+        run = ref._run = build(optimize(ref.graph.copy(), mark_kernels=False)).fn
     return run(*arrays)
 
 

@@ -21,26 +21,24 @@ for _source in (fold.rules, simplify.rules):
         _rules.by_op.setdefault(_op, []).extend(_fns)
 
 
-def simplify_graph(g: Graph) -> int:
-    """Constant folding and algebraic simplification to fixpoint."""
-    return rewrite(g, _rules)
+def simplify_graph(g: Graph, merge: bool = False) -> int:
+    """Constant folding and algebraic simplification to fixpoint (`merge`:
+    with common-subexpression elimination folded in)."""
+    return rewrite(g, _rules, cse=merge)
 
 
-def optimize(g: Graph) -> Graph:
-    """The pass pipeline: inline calls; simplify and fold, merge, drop dead
-    code, repeated until nothing changes; then mark the kernels fusion makes
-    (node attribute `kernel`, shown by `str(g)` and `g.to_dot()`).
-    Returns `g` (changed in place)."""
+def optimize(g: Graph, mark_kernels: bool = True) -> Graph:
+    """The pass pipeline: inline calls; simplify, fold and merge equal nodes
+    in one rewrite to fixpoint; drop dead code; then (mark_kernels) mark the
+    kernels fusion makes (node attribute `kernel`, shown by `str(g)` and
+    `g.to_dot()`). Returns `g` (changed in place)."""
     from ..fusion import fuse
     inline(g)
     dce(g)
-    for _ in range(10):
-        changed = simplify_graph(g)
-        changed += cse(g)
-        dce(g)
-        if not changed:
-            break
-    fuse(g)
+    simplify_graph(g, merge=True)
+    dce(g)
+    if mark_kernels:
+        fuse(g)
     return g
 
 
