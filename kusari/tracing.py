@@ -156,7 +156,9 @@ def trace_to_graph(fn, example_arrays, *, name=None, capture: str = "const",
             ids.append(g.add_const(n.value.item(), n.dtype))
         elif n.op is None:
             reader = ctx.readers.get(n) or _variable_reader(n, order, users, i)
-            if capture == "const":
+            if capture == "const" or (reader.variable is None and n not in ctx.readers):
+                # nothing outside the trace holds it (a temporary made while
+                # tracing): it cannot change between calls, so it is a constant
                 array = reader()
                 ids.append(g.add_const(np.asarray(array), array.dtype))
             else:
