@@ -21,7 +21,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from .compiler import gcpause
+from .compiler import cache_log, gcpause
 from .compiler.autodiff import vjp
 from .compiler.errors import KusariError
 from .compiler.ir import Graph
@@ -246,12 +246,38 @@ def build_plan(order, entries, roots, cot_ones, wrt, retain: bool, name: str,
 def _plan(key, make):
     plan = _plans.get(key)
     if plan is None:
+        root = key[0][key[1][0]]
+        label = root[0].label if len(root) == 3 and hasattr(root[0], "label") else "leaf"
+        cache_log.record(key[-2], f"from {label} ({len(key[0])} values)", _why_new(key))
         with gcpause.paused():
             plan = make()
         _plans[key] = plan
         if len(_plans) > MAX_PLANS:
             _plans.popitem(last=False)
     return plan
+
+
+def _why_new(key) -> str:
+    """Why no plan fit `key`: what differs from the most similar earlier one."""
+    entries = key[0]
+    for old in reversed(_plans):
+        if len(old[0]) != len(entries) or old[1:] != key[1:]:
+            continue
+        diffs = [(i, a, b) for i, (a, b) in enumerate(zip(entries, old[0])) if a != b]
+        if not diffs or len(diffs) > 3:
+            continue
+        return "; ".join(_describe_change(i, a, b) for i, a, b in diffs)
+    return "a graph structure not seen before"
+
+
+def _describe_change(i, new, old) -> str:
+    def text(e):
+        if len(e) == 3 and isinstance(e[0], tuple):          # a leaf
+            return f"{np.dtype(e[1]).name}{list(e[0])}" + ("" if e[2] else " (no grad)")
+        if e[0] in ("c", "p"):                                 # a constant
+            return f"constant {e[2]!r}" if e[0] == "c" else "a scalar parameter"
+        return f"op {e[0].name}"
+    return f"value #{i} is {text(new)} (was {text(old)})"
 
 
 def _wrt_all(order, retain: bool):
@@ -301,7 +327,7 @@ def backward(roots, gys, retain_grad=False, recorded=False, loss_scale=None,
         root_pos = tuple([index[r] for r in roots])
         ones = tuple([g is IMPLICIT_ONES for g in gys])
 
-    key = (tuple(entries), root_pos, ones, retain_grad, traced)
+    key = (tuple(entries), root_pos, ones, retain_grad, "backward", traced)
     plan = _plans.get(key)
     if plan is None:
         plan = _plan(key, lambda: build_plan(order, entries, root_pos, ones,

@@ -23,10 +23,22 @@ def trace(fn, *example_arrays, name: str | None = None) -> Graph:
     return _trace(fn, example_arrays, name=name)
 
 
+_compiled: dict = {}
+
+
 def compile(graph: Graph, optimize_graph: bool = True):  # noqa: A001 - the verb
-    """A callable on NumPy arrays computing `graph` (cached by structure)."""
+    """A callable on NumPy arrays computing `graph`, cached by structural key
+    (a graph of the same structure, shapes and dtypes reuses the callable)."""
     from ..runtime import build
-    g = graph.copy()
-    if optimize_graph:
-        optimize(g, mark_kernels=False)
-    return build(g)
+    from . import cache_log
+    key = (graph.key(), optimize_graph)
+    exe = _compiled.get(key)
+    if exe is None:
+        cache_log.record("compile", graph.name, f"a new graph ({len(graph)} nodes)")
+        g = graph.copy()
+        if optimize_graph:
+            optimize(g, mark_kernels=False)
+        exe = _compiled[key] = build(g)
+        if len(_compiled) > 1024:
+            _compiled.pop(next(iter(_compiled)))
+    return exe

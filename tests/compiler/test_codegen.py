@@ -15,11 +15,20 @@ EXPR = (lambda a, b: F.sin(a) * F.exp(-b) + a * b ** 2 - F.tanh(a * b),
 BLOCK = 4096   # tests force small blocks so odd sizes cross many boundaries
 
 
+def _clear_caches():
+    import kusari.runtime
+    kc._compiled.clear()          # (code generated under other settings)
+    kusari.runtime.clear_cache()
+
+
 @pytest.fixture(autouse=True)
 def small_blocks(monkeypatch):
+    _clear_caches()
     monkeypatch.setattr(numpy_gen, "BLOCKED_MIN", 1)
     monkeypatch.setattr(blocked, "MAX_BLOCK", BLOCK)
     monkeypatch.setattr(blocked, "MIN_BLOCK", BLOCK)
+    yield
+    _clear_caches()
 
 
 def rand(shape, dtype, seed=0, lo=-1.0, hi=1.0):
@@ -115,3 +124,32 @@ def test_zero_dimensional_outputs_are_arrays():
     f = compiled(lambda v: F.sum(v) * 2, rand(5, np.float32))
     out = f(rand(5, np.float32))
     assert isinstance(out, np.ndarray) and out.shape == ()
+
+
+def test_arena_reuses_buffers_across_kernels():
+    x = rand((40, 30), np.float32, 13)
+    w = rand((30, 30), np.float32, 14)
+    f = compiled(lambda a, b: F.tanh(F.matmul(F.tanh(F.matmul(F.tanh(a * 2), b) * 2), b)
+                                     * 2) + 1, x, w)
+    assert f.source.count("np.empty(4800, np.uint8)") == 2      # two slots, four values
+    want = np.tanh(np.tanh(np.tanh(x * 2) @ w * 2) @ w * 2) + 1
+    np.testing.assert_allclose(f(x, w), want, rtol=1e-5)
+    a, b = f(x, w), f(x, w)
+    assert not np.shares_memory(a, b)                           # outputs are fresh
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tests.compiler.strategies import inputs_for, random_graph, reference  # noqa: E402
+
+
+@settings(max_examples=80)
+@given(random_graph(max_ops=16), st.integers(0, 2**31 - 1))
+def test_blocked_code_on_random_graphs(g, seed):
+    # (the fixture forces every fused kernel through blocks and the arena)
+    xs = inputs_for(g, seed)
+    got = kc.compile(g)(*xs)
+    got = got if isinstance(got, tuple) else (got,)
+    for w, o in zip(reference(g, xs), got):
+        np.testing.assert_allclose(o, w, rtol=1e-12, atol=1e-12)

@@ -119,9 +119,16 @@ class _Emitter:
     def straight(self, k: Kernel) -> None:
         for n in k.nodes:
             var = f"v_{self.ir[n]}"
-            self.body.append(f"    {var} = {self.call(n, [self.value(a) for a in self.g.args(n)])}"
-                             f"  {self.comment(n)}")
+            args = [self.value(a) for a in self.g.args(n)]
+            out = None
+            if self.g.op(n) == "matmul" and n in self.last_read and n not in self.g.outputs \
+                    and self.g.shape(n) and self.big(n):
+                out = self.allocate(n)             # into an arena slot
+            self.body.append(f"    {var} = {self.call(n, args, out)}  {self.comment(n)}")
             self.names[n] = var
+
+    def big(self, n: int) -> bool:
+        return int(np.prod(self.g.shape(n), dtype=np.int64)) >= BLOCKED_MIN
 
     def blocked(self, k: Kernel) -> None:
         g = self.g
@@ -194,10 +201,10 @@ class _Emitter:
         # the runtime provides `rt` (kusari.runtime.blocked) when it loads the module
         self.header.append(f"{plan} = rt.BlockPlan({k.shape}, {[g.shape(a) for a in ins]}, "
                            f"{[d.name for d in scratch]}, {red})")
-        # the call site
+        # the call site: outputs in fresh arrays, or (intermediates) in arena slots
         for n in outs:
             var = f"v_{self.ir[n]}"
-            self.body.append(f"    {var} = np.empty({g.shape(n)}, {_dtype_expr(g.dtype(n))})")
+            self.body.append(f"    {var} = {self.allocate(n)}")
             self.names[n] = var
         call = f"{plan}.run({fname}, ({''.join(self.value(a) + ', ' for a in ins)}), " \
                f"({''.join(self.names[n] + ', ' for n in outs)}))"
@@ -207,6 +214,45 @@ class _Emitter:
             self.body.append(f"    {var} = {call}")
         else:
             self.body.append(f"    {call}")
+
+    # -- the arena: buffers reused across kernels -------------------------------
+    def plan_arena(self, kernels: list[Kernel]) -> None:
+        """Where each value is last read (by kernel position), for reuse."""
+        self.kernel_pos = {n: i for i, k in enumerate(kernels) for n in k.nodes}
+        self.last_read: dict[int, int] = {}
+        for i, k in enumerate(kernels):
+            for a in k.inputs:
+                self.last_read[a] = i
+        self.free_slots: list[tuple[int, str]] = []     # (bytes, slot name)
+        self.slot_of: dict[int, tuple[int, str]] = {}
+        self.n_slots = 0
+
+    def allocate(self, n: int) -> str:
+        """An expression for n's output array: a view into a free arena slot
+        when n is an intermediate, else a fresh array (it is handed out)."""
+        g = self.g
+        shape, dtype = g.shape(n), g.dtype(n)
+        if n in g.outputs or n not in self.last_read:
+            return f"np.empty({shape}, {_dtype_expr(dtype)})"
+        nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        fits = [s for s in self.free_slots if s[0] >= nbytes]
+        if fits:
+            slot = min(fits)
+            self.free_slots.remove(slot)
+        else:
+            slot = (nbytes, f"arena{self.n_slots}")
+            self.n_slots += 1
+            self.body.append(f"    {slot[1]} = np.empty({nbytes}, np.uint8)")
+        self.slot_of[n] = slot
+        count = int(np.prod(shape, dtype=np.int64))
+        return f"{slot[1]}[:{nbytes}].view({_dtype_expr(dtype)})[:{count}].reshape({shape})"
+
+    def release_after(self, position: int) -> None:
+        """Slots whose values were last read by the kernel at `position`."""
+        for n, slot in list(self.slot_of.items()):
+            if self.last_read.get(n) == position:
+                self.free_slots.append(slot)
+                del self.slot_of[n]
 
     def kernel(self, k: Kernel) -> None:
         size = int(np.prod(k.shape, dtype=np.int64)) if k.kind == "elementwise" else 0
@@ -241,8 +287,10 @@ def generate(g: Graph, name: str = "kernel") -> Source:
         e.names[n] = f"in{i}_{e.ir[n]}"
         params.append(e.names[n])
     kernels = fuse(g)
-    for k in kernels:
+    e.plan_arena(kernels)
+    for i, k in enumerate(kernels):
         e.kernel(k)
+        e.release_after(i)
     seen: set[str] = set()
     outs = []
     for o in g.outputs:

@@ -1,0 +1,54 @@
+"""Kernel caches: hits for the same structure, recompiles (with a reason) for
+new shapes and dtypes, never a stale kernel."""
+from __future__ import annotations
+
+import numpy as np
+
+import kusari
+import kusari.compiler as kc
+import kusari.functions as F
+from kusari import Variable, backprop
+from kusari.compiler import cache_log, explain_cache
+
+
+def events(kind):
+    return [str(e) for e in explain_cache() if e.kind == kind]
+
+
+def test_backward_plans_hit_and_explain_misses():
+    cache_log.clear()
+    backprop.clear_plans()
+    for shape in [(2, 3), (2, 3), (4, 3)]:
+        x = Variable(np.ones(shape, np.float32))
+        F.sum(F.tanh(x) * x).backward()
+        assert x.grad.shape == shape
+    x = Variable(np.ones((4, 3), np.float64))
+    F.sum(F.tanh(x) * x).backward()
+    assert x.grad.dtype == np.float64
+    x = Variable(np.ones((4, 3), np.float64))
+    F.sum(F.sin(x) * x).backward()
+    assert events("backward") == [
+        "backward from Sum (4 values): a graph structure not seen before",
+        "backward from Sum (4 values): value #0 is float32[4, 3] (was float32[2, 3])",
+        "backward from Sum (4 values): value #0 is float64[4, 3] (was float32[4, 3])",
+        "backward from Sum (4 values): value #1 is op sin (was op tanh)",
+    ]
+
+
+def test_compile_caches_by_structure():
+    cache_log.clear()
+    g1 = kc.trace(lambda x: F.tanh(x) * 2, np.ones(3, np.float32))
+    g2 = kc.trace(lambda y: F.tanh(y) * 2, np.ones(3, np.float32))   # equal structure
+    g3 = kc.trace(lambda y: F.tanh(y) * 2, np.ones(4, np.float32))   # another shape
+    f1, f2, f3 = kc.compile(g1), kc.compile(g2), kc.compile(g3)
+    assert f1 is f2 and f3 is not f1
+    assert len(events("compile")) == 2
+    assert f3(np.ones(4, np.float32)).shape == (4,)
+
+
+def test_dtype_change_is_never_served_a_stale_kernel():
+    f = kusari.jit(lambda x: x * 2 + 1)
+    assert f(np.ones(3, np.float32)).dtype == np.float32
+    assert f(np.ones(3, np.float64)).dtype == np.float64
+    assert f(np.ones(3, np.float16)).dtype == np.float16
+    assert len(f._entries) == 3
