@@ -26,6 +26,7 @@ from .link import Chain, ChainList, Link  # noqa: F401
 from .reporter import Reporter, report, report_scope  # noqa: F401
 from .function_node import stop_gradient  # noqa: F401
 from .jit import jit  # noqa: F401
+from .grammar.module import load, loads  # noqa: F401
 
 get_array_module = cuda.get_array_module
 

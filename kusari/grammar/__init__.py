@@ -1,0 +1,1 @@
+"""The kusari language: grammar, parser, checker and lowering to the IR."""
