@@ -82,8 +82,11 @@ class _Entry:
 class Jitted:
     """A function compiled per signature (see the module docstring)."""
 
-    def __init__(self, fn, static_argnums=(), name=None):
+    def __init__(self, fn, static_argnums=(), name=None, differentiable_args=False):
         self.fn = fn
+        # trace every argument as needing a gradient (functional code such as the
+        # language's grad), rather than following the Variables' flags
+        self.differentiable_args = differentiable_args
         self.static_argnums = frozenset(
             (static_argnums,) if isinstance(static_argnums, int) else static_argnums)
         self.name = name or getattr(fn, "__name__", "f").replace("<lambda>", "lambda")
@@ -144,8 +147,8 @@ class Jitted:
     def _compile_paused(self, args, kwargs, traced) -> _Entry:
         examples = [args[i].array if isinstance(args[i], Variable) else np.asarray(args[i])
                     for i in traced]
-        requires = [args[i].requires_grad if isinstance(args[i], Variable) else True
-                    for i in traced]
+        requires = [args[i].requires_grad if isinstance(args[i], Variable)
+                    and not self.differentiable_args else True for i in traced]
 
         def bound(*values):
             full = list(args)

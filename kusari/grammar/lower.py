@@ -48,6 +48,10 @@ class Lowering:
         return frame.expr(d.body[-1].value)
 
     def call_transform(self, sig, args, pos):
+        # gradients are explicit in the language: constants (literals) are
+        # differentiated too, as fresh leaves
+        args = [a if a.requires_grad else Variable(a.array) if i in sig.wrt else a
+                for i, a in enumerate(args)]
         y = self.call(sig.target, args, pos)
         xs = [args[i] for i in sig.wrt]
         gs = kusari_grad([y], xs, enable_double_backprop=True)

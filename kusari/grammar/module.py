@@ -29,7 +29,7 @@ class KsrFunction:
         self.name = name
         self.signature = module.signatures[name]
         self.__doc__ = f"{self.signature.describe()} -> {self.signature.result}"
-        self._jit = Jitted(self._trace, name=name)
+        self._jit = Jitted(self._trace, name=name, differentiable_args=True)
 
     @property
     def params(self) -> list:
