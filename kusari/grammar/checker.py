@@ -191,8 +191,8 @@ class Checker(CheckRules):
         if fname not in self.defs:
             raise Located(v.args[0].pos, f"unknown function `{fname}`"
                                          f"{did_you_mean(fname, self.defs)}")
-        f = self.signatures[fname]
-        if f.kind == "failed":
+        f = self.signatures.get(fname)
+        if f is None or f.kind == "failed":
             return None
         out = f.result
         if out is UNKNOWN:        # f's own mistakes are reported already
@@ -210,15 +210,14 @@ class Checker(CheckRules):
                 if not isinstance(item, ast.Name) or item.id not in names:
                     raise Located(item.pos, f"`wrt` names parameters of `{fname}` "
                                             f"({', '.join(names)})")
-                wrt.append(names.index(item.id))
+                i = names.index(item.id)
+                if not f.params[i][1].dtype.startswith("f"):
+                    raise Located(item.pos, f"cannot take the gradient with respect to "
+                                            f"`{item.id}`: it is {f.params[i][1]}; only "
+                                            "floating parameters have gradients")
+                wrt.append(i)
         else:
             wrt = [i for i, (_, t) in enumerate(f.params) if t.dtype.startswith("f")]
-        for i in wrt:
-            name, t = f.params[i]
-            if not t.dtype.startswith("f"):
-                pos = kwargs["wrt"].value.pos if "wrt" in kwargs else v.pos
-                raise Located(pos, f"cannot take the gradient with respect to `{name}`: "
-                                   f"it is {t}; only floating parameters have gradients")
         if not wrt:
             raise Located(v.pos, f"`{fname}` has no floating parameter to differentiate")
         grads = [T.of_spec(f.params[i][1].dtype, f.params[i][1].dims) for i in wrt]
@@ -331,7 +330,10 @@ class Checker(CheckRules):
             self.fail(f"`{name}` is a transform: define it at the top level, "
                       f"as `def g = {name}(f)`")
         if name in self.defs:
-            return self.call_user(self.signatures[name], e, args, kwargs)
+            sig = self.signatures.get(name)
+            if sig is None:           # on a recursion cycle: reported already
+                return UNKNOWN
+            return self.call_user(sig, e, args, kwargs)
         if name in B.BUILTINS:
             b = B.BUILTINS[name]
             where = {k.name: k.pos for k in e.kwargs}
