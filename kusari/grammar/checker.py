@@ -61,6 +61,9 @@ class Checker(CheckRules):
             if d.name in B.BUILTINS or d.name in TRANSFORMS:
                 self.error(d.pos, f"`{d.name}` is a built-in function; choose another name")
                 continue
+            if d.name in T.DTYPES:
+                self.error(d.pos, f"`{d.name}` is a dtype; choose another name")
+                continue
             self.defs[d.name] = d
         for name in self._order():
             d = self.defs[name]
@@ -113,6 +116,8 @@ class Checker(CheckRules):
         for p in d.params:
             if p.name in seen:
                 raise Located(p.pos, f"parameter `{p.name}` appears twice")
+            if p.name in T.DTYPES:
+                raise Located(p.pos, f"`{p.name}` is a dtype; choose another name")
             seen.add(p.name)
             params.append((p.name, p.type))
             scope[p.name] = T.of_spec(p.type.dtype, p.type.dims)
@@ -143,6 +148,9 @@ class Checker(CheckRules):
             return UNKNOWN
 
     def bind(self, s: ast.Let, value, scope: dict) -> None:
+        for n in s.names:
+            if n in T.DTYPES:
+                self.error(s.pos, f"`{n}` is a dtype; choose another name")
         if not s.many:
             scope[s.names[0]] = value
             return
@@ -318,6 +326,9 @@ class Checker(CheckRules):
         return T.Array(t.dtype, dims)
 
     def e_Call(self, e, scope):
+        if isinstance(e.func, ast.DType):
+            raise Located(e.pos, f"`{e.func.name}` is a dtype, not a function (to convert, "
+                                 f"use astype(x, {e.func.name}))")
         if not isinstance(e.func, ast.Name):
             raise Located(e.pos, "only named functions can be called")
         name = e.func.id

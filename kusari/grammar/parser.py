@@ -21,8 +21,10 @@ _TERMINALS = {
 
 @functools.lru_cache(maxsize=1)
 def _lark() -> Lark:
+    # cache=True keeps the LALR tables in the temp directory (keyed by the
+    # grammar), so a new process does not rebuild them
     return Lark(GRAMMAR.read_text(), parser="lalr", propagate_positions=True,
-                maybe_placeholders=True)
+                maybe_placeholders=True, cache=True)
 
 
 def _pos(meta) -> ast.Pos:

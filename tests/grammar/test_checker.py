@@ -138,6 +138,9 @@ def test_structure_errors():
         ["t.ksr:2:5: `f` is defined twice (first at line 1)"]
     assert errors("def exp(x: f32[N]) = x") == \
         ["t.ksr:1:5: `exp` is a built-in function; choose another name"]
+    assert errors("def f32(x: f32[N]) = x") == ["t.ksr:1:5: `f32` is a dtype; choose another name"]
+    assert errors("def g(x: f32[N]) = f64(x)") == \
+        ["t.ksr:1:20: `f64` is a dtype, not a function (to convert, use astype(x, f64))"]
 
 
 def test_several_errors_are_collected_once_each():
