@@ -87,6 +87,6 @@ def loss_fn():
 
 
 print(f"loss before training: {float(loss_fn().array):.4f}")
-for step in range(300):
+for _ in range(300):
     optimizer.update(loss_fn)       # cleargrads, loss, backward, update
 print(f"loss after 300 SGD steps: {float(loss_fn().array):.4f}")

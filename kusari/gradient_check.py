@@ -139,7 +139,7 @@ def check_backward(func, x_data, y_grad, params=(), eps=1e-3, atol=1e-5, rtol=1e
 
     rng = np.random.default_rng(0)
     directions, analytic = [], 0.0
-    for x, x_arr, skip in zip(xs, x_data, no_grads):
+    for x, skip in zip(xs, no_grads):
         if skip:
             if x.grad is not None:
                 raise AssertionError("a gradient was computed for an input marked "

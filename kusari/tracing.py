@@ -7,6 +7,9 @@ converting to NumPy) raises TraceError naming the value and saying why.
 """
 from __future__ import annotations
 
+import threading
+import weakref
+
 import numpy as np
 
 from .compiler import dtypes
@@ -96,141 +99,7 @@ class Traced:
         return f"Traced({dtypes.short(self.dtype)}{list(self.shape)})"
 
 
-def trace_to_graph(fn, example_arrays, *, name=None, capture: str = "const",
-                   requires_grad=None):
-    """Trace `fn` on placeholders shaped like `example_arrays`.
-
-    Returns (graph, result, captured, effects):
-    - graph: inputs are the arguments, then (capture="input") the captured
-      values; outputs are fn's flattened results, then the effects' values;
-    - result: fn's return value (Variables), for its structure;
-    - captured: one reader per captured input, giving its current array;
-    - effects: what fn changed outside itself, in graph-output order after
-      the results (see TraceContext).
-    With capture="const", captured values are baked in as constants instead,
-    and effects are ignored.
-    """
-    from .backprop import _consumers, walk
-    from .compiler.ir import Graph
-    from .function_node import Const
-    from .variable import Variable
-
-    with TraceContext() as ctx:
-        args = []
-        for i, a in enumerate(example_arrays):
-            rg = True if requires_grad is None else requires_grad[i]
-            dtype = a.dtype if hasattr(a, "dtype") else np.asarray(a).dtype
-            args.append(Variable(Traced(np.shape(a), dtype, origin=f"argument {i}"),
-                                 requires_grad=rg))
-        try:
-            result = fn(*args)
-        finally:
-            effects = ctx.finish()
-    outs = flatten(result)
-    g = Graph(name or getattr(fn, "__name__", "f").replace("<lambda>", "lambda"))
-    gid: dict = {}
-    for i, v in enumerate(args):
-        gid[v.node] = g.add_input(v.shape, v.dtype, name=f"arg{i}")
-    if capture != "input":
-        effects = []
-    values = []
-    for k, o in enumerate(outs):
-        if isinstance(o, Variable):
-            values.append(o)
-        elif isinstance(o, np.ndarray) or np.isscalar(o):
-            values.append(np.asarray(o))
-        else:
-            raise TypeError(f"output {k} of {g.name} is a {type(o).__name__}; a traced "
-                            "function must return Variables or arrays (or tuples, lists "
-                            "and dicts of them)")
-    values += [e[3] for e in effects if e[3] is not None]
-    # a result computed from constants alone is concrete: it is a constant too
-    values = [np.asarray(v.array) if isinstance(v, Variable) and
-              not isinstance(v.array, Traced) else v for v in values]
-    roots = [v.node for v in values if isinstance(v, Variable)]
-    order, entries, index = walk(roots)
-    users = _consumers(order, entries)
-    captured = []
-    ids = []
-    for i, (n, e) in enumerate(zip(order, entries)):
-        if n in gid:
-            ids.append(gid[n])
-        elif type(n) is Const:
-            ids.append(g.add_const(n.value.item(), n.dtype))
-        elif n.op is None:
-            reader = ctx.readers.get(n) or _variable_reader(n, order, users, i)
-            if capture == "const" or (reader.variable is None and n not in ctx.readers):
-                # nothing outside the trace holds it (a temporary made while
-                # tracing): it cannot change between calls, so it is a constant
-                array = reader()
-                ids.append(g.add_const(np.asarray(array), array.dtype))
-            else:
-                ids.append(g.add_input(n.shape, n.dtype, name=f"captured{len(captured)}"))
-                captured.append(reader)
-        else:
-            ids.append(g.add_raw(n.op.name, [ids[k] for k in e[2]], n.attrs_dict(),
-                                 n.shape, n.dtype))
-    g.outputs = [ids[index[v.node]] if isinstance(v, Variable) else g.add_const(v, v.dtype)
-                 for v in values]
-    return g, result, captured, effects
-
-
-class Reader:
-    """How a captured input is read at each call: `read()` gives its current
-    array; `variable` is the Variable it is (for gradients), if any."""
-
-    __slots__ = ("read", "variable")
-
-    def __init__(self, read, variable=None):
-        self.read = read
-        self.variable = variable
-
-    def __call__(self):
-        return self.read()
-
-
-def _variable_reader(n, order, users, i):
-    """A reader for a captured leaf: its Variable's array, or (if the Variable
-    is gone) the array a consumer kept."""
-    v = n.var()
-    if v is not None and not isinstance(v.array, Traced) and v.array is not None:
-        return Reader(lambda v=v: v.array, v)
-    for j, p in users.get(i, ()):
-        saved = order[j].saved
-        if saved is not None and saved[p] is not None and not isinstance(saved[p], Traced):
-            return Reader(lambda a=saved[p]: a)
-    raise TypeError("a traced function uses a traced value from another trace")
-
-
-def flatten(tree) -> list:
-    """The leaves of nested tuples, lists and dicts (dicts in key order)."""
-    if isinstance(tree, (tuple, list)):
-        return [leaf for t in tree for leaf in flatten(t)]
-    if isinstance(tree, dict):
-        return [leaf for k in sorted(tree) for leaf in flatten(tree[k])]
-    return [tree]
-
-
-def unflatten(tree, leaves):
-    """Rebuild `tree`'s structure with `leaves` (an iterator) in its places."""
-    if isinstance(tree, (tuple, list)):
-        return type(tree)(unflatten(t, leaves) for t in tree)
-    if isinstance(tree, dict):
-        return {k: unflatten(tree[k], leaves) for k in sorted(tree)}
-    return next(leaves)
-
-
-def trace(fn, example_arrays, *, name=None):
-    """The Graph of `fn` on arrays shaped like `example_arrays` (see compiler.trace)."""
-    from .compiler.passes import dce
-    g, _, _, _ = trace_to_graph(fn, example_arrays, name=name, capture="const")
-    return dce(g)
-
-
 # -- the trace context: captures and effects ------------------------------------
-
-import threading  # noqa: E402
-import weakref  # noqa: E402
 
 _local = threading.local()
 TRACING = 0     # traces open in any thread: a cheap test before active()
@@ -373,3 +242,136 @@ def note(var) -> None:
         ctx = active()
         if ctx is not None:
             ctx.remember(var)
+
+
+class Reader:
+    """How a captured input is read at each call: `read()` gives its current
+    array; `variable` is the Variable it is (for gradients), if any."""
+
+    __slots__ = ("read", "variable")
+
+    def __init__(self, read, variable=None):
+        self.read = read
+        self.variable = variable
+
+    def __call__(self):
+        return self.read()
+
+
+# -- tracing a function into a Graph ---------------------------------------------
+
+def trace_to_graph(fn, example_arrays, *, name=None, capture: str = "const",
+                   requires_grad=None):
+    """Trace `fn` on placeholders shaped like `example_arrays`.
+
+    Returns (graph, result, captured, effects):
+    - graph: inputs are the arguments, then (capture="input") the captured
+      values; outputs are fn's flattened results, then the effects' values;
+    - result: fn's return value (Variables), for its structure;
+    - captured: one reader per captured input, giving its current array;
+    - effects: what fn changed outside itself, in graph-output order after
+      the results (see TraceContext).
+    With capture="const", captured values are baked in as constants instead,
+    and effects are ignored.
+    """
+    from .backprop import _consumers, walk
+    from .compiler.ir import Graph
+    from .function_node import Const
+    from .variable import Variable
+
+    with TraceContext() as ctx:
+        args = []
+        for i, a in enumerate(example_arrays):
+            rg = True if requires_grad is None else requires_grad[i]
+            dtype = a.dtype if hasattr(a, "dtype") else np.asarray(a).dtype
+            args.append(Variable(Traced(np.shape(a), dtype, origin=f"argument {i}"),
+                                 requires_grad=rg))
+        try:
+            result = fn(*args)
+        finally:
+            effects = ctx.finish()
+    outs = flatten(result)
+    g = Graph(name or getattr(fn, "__name__", "f").replace("<lambda>", "lambda"))
+    gid: dict = {}
+    for i, v in enumerate(args):
+        gid[v.node] = g.add_input(v.shape, v.dtype, name=f"arg{i}")
+    if capture != "input":
+        effects = []
+    values = []
+    for k, o in enumerate(outs):
+        if isinstance(o, Variable):
+            values.append(o)
+        elif isinstance(o, np.ndarray) or np.isscalar(o):
+            values.append(np.asarray(o))
+        else:
+            raise TypeError(f"output {k} of {g.name} is a {type(o).__name__}; a traced "
+                            "function must return Variables or arrays (or tuples, lists "
+                            "and dicts of them)")
+    values += [e[3] for e in effects if e[3] is not None]
+    # a result computed from constants alone is concrete: it is a constant too
+    values = [np.asarray(v.array) if isinstance(v, Variable) and
+              not isinstance(v.array, Traced) else v for v in values]
+    roots = [v.node for v in values if isinstance(v, Variable)]
+    order, entries, index = walk(roots)
+    users = _consumers(order, entries)
+    captured = []
+    ids = []
+    for i, (n, e) in enumerate(zip(order, entries)):
+        if n in gid:
+            ids.append(gid[n])
+        elif type(n) is Const:
+            ids.append(g.add_const(n.value.item(), n.dtype))
+        elif n.op is None:
+            reader = ctx.readers.get(n) or _variable_reader(n, order, users, i)
+            if capture == "const" or (reader.variable is None and n not in ctx.readers):
+                # nothing outside the trace holds it (a temporary made while
+                # tracing): it cannot change between calls, so it is a constant
+                array = reader()
+                ids.append(g.add_const(np.asarray(array), array.dtype))
+            else:
+                ids.append(g.add_input(n.shape, n.dtype, name=f"captured{len(captured)}"))
+                captured.append(reader)
+        else:
+            ids.append(g.add_raw(n.op.name, [ids[k] for k in e[2]], n.attrs_dict(),
+                                 n.shape, n.dtype))
+    g.outputs = [ids[index[v.node]] if isinstance(v, Variable) else g.add_const(v, v.dtype)
+                 for v in values]
+    return g, result, captured, effects
+
+
+def _variable_reader(n, order, users, i):
+    """A reader for a captured leaf: its Variable's array, or (if the Variable
+    is gone) the array a consumer kept."""
+    v = n.var()
+    if v is not None and not isinstance(v.array, Traced) and v.array is not None:
+        return Reader(lambda v=v: v.array, v)
+    for j, p in users.get(i, ()):
+        saved = order[j].saved
+        if saved is not None and saved[p] is not None and not isinstance(saved[p], Traced):
+            return Reader(lambda a=saved[p]: a)
+    raise TypeError("a traced function uses a traced value from another trace")
+
+
+def trace(fn, example_arrays, *, name=None):
+    """The Graph of `fn` on arrays shaped like `example_arrays` (see compiler.trace)."""
+    from .compiler.passes import dce
+    g, _, _, _ = trace_to_graph(fn, example_arrays, name=name, capture="const")
+    return dce(g)
+
+
+def flatten(tree) -> list:
+    """The leaves of nested tuples, lists and dicts (dicts in key order)."""
+    if isinstance(tree, (tuple, list)):
+        return [leaf for t in tree for leaf in flatten(t)]
+    if isinstance(tree, dict):
+        return [leaf for k in sorted(tree) for leaf in flatten(tree[k])]
+    return [tree]
+
+
+def unflatten(tree, leaves):
+    """Rebuild `tree`'s structure with `leaves` (an iterator) in its places."""
+    if isinstance(tree, (tuple, list)):
+        return type(tree)(unflatten(t, leaves) for t in tree)
+    if isinstance(tree, dict):
+        return {k: unflatten(tree[k], leaves) for k in sorted(tree)}
+    return next(leaves)

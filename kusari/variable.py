@@ -16,7 +16,6 @@ import numpy as np
 
 from . import function_node as fn
 from .compiler import dtypes, ops
-from .compiler.errors import InvalidType
 from .configuration import state
 from .function_node import Const, Node, _consts as _const_cache, const, record
 from . import tracing as _tracing

@@ -46,6 +46,7 @@ def test_random_arguments_dims_seed_and_out(tmp_path):
     again = kusari(*args[:-6], "--out", tmp_path / "s.npz",
                    *[a for name in ("x", "t", "W1", "b1", "W2", "b2")
                      for a in ("--arg", f"{name}=random")])
+    assert again.returncode == 0                   # the same seed: the same arrays
     np.testing.assert_array_equal(np.load(tmp_path / "s.npz")["out0"], saved["out0"])
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..function_node import stop_gradient
 from ._core import Variable, axis_tuple, call, var
 from .array import broadcast_to
-from .math import exp, expm1, log, log1p, logsumexp, maximum, sum, where  # noqa: A004
+from .math import exp, expm1, log1p, logsumexp, maximum, sum, where  # noqa: A004
 
 
 def relu(x) -> Variable:
