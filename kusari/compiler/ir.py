@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 from typing import Sequence
 
+import networkx as nx
 import numpy as np
 
 from . import dtypes
@@ -65,7 +66,7 @@ class Graph:
     """A dataflow graph of op applications; see the module docstring."""
 
     def __init__(self, name: str = "f"):
-        self.nx = _networkx().DiGraph()
+        self.nx = nx.DiGraph()
         # Nodes and edges are inserted straight into the DiGraph's dicts (see
         # _new_node); networkx's backend cache is off so nothing can go stale.
         self.nx.__networkx_cache__ = None
@@ -293,7 +294,7 @@ class Graph:
                 want[a] = want.get(a, ()) + (i,)
             got = {a: e["pos"] for a, e in G._pred[n].items()}
             assert want == got, f"node {n}: args {d['args']} but edges {got}"
-        assert _networkx().is_directed_acyclic_graph(G), "graph has a cycle"
+        assert nx.is_directed_acyclic_graph(G), "graph has a cycle"
         for o in self.outputs:
             assert o is None or o in G, f"output {o} is not a node"
 
@@ -385,19 +386,6 @@ class Graph:
                 lines.append(f"  n{o} -> out{i};")
         lines.append("}")
         return "\n".join(lines)
-
-
-def _networkx():
-    """networkx, imported on first use: it is most of `import kusari`'s time, and
-    parsing or checking a program builds no graph."""
-    global _NX
-    if _NX is None:
-        import networkx
-        _NX = networkx
-    return _NX
-
-
-_NX = None
 
 
 def _registry():
