@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..compiler import dtypes
+from ..compiler.ops.registry import Mismatch, broadcast_dims  # noqa: F401 (used as T.*)
 
 DTYPES = {"f16": np.float16, "f32": np.float32, "f64": np.float64,
           "i32": np.int32, "i64": np.int64, "bool": np.bool_}
@@ -99,30 +100,6 @@ class ListT:
 
     def __str__(self):
         return "a list"
-
-
-class Mismatch(Exception):
-    """Two shapes do not broadcast (the checker adds the place and the op)."""
-
-
-def broadcast_dims(shapes) -> tuple:
-    """NumPy broadcasting over symbolic dims; Mismatch when it fails."""
-    ndim = max((len(s) for s in shapes), default=0)
-    out = []
-    for i in range(-ndim, 0):
-        dim = 1
-        for s in shapes:
-            d = s[i] if -i <= len(s) else 1
-            if d == 1:
-                continue
-            if dim == 1:
-                dim = d
-            elif d is None or dim is None:
-                dim = d if dim is None else dim
-            elif d != dim:
-                raise Mismatch()
-        out.append(dim)
-    return tuple(out)
 
 
 def weak_dtype(array_dtype: str, kind: str) -> str:

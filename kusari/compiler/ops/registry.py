@@ -87,22 +87,40 @@ def get(name: str) -> OpDef:
 
 # -- shared shape rules -------------------------------------------------------
 
-def broadcast_shapes(shapes: Sequence[tuple], names: Sequence[str]) -> tuple:
-    """NumPy broadcasting of `shapes`, or InvalidType naming the operands."""
+class Mismatch(ValueError):
+    """Shapes that do not broadcast (callers say where and which)."""
+
+
+def broadcast_dims(shapes) -> tuple:
+    """NumPy broadcasting of `shapes`. Dims are ints, or, for the language's
+    checker, names (equal only to themselves) and None (not known yet, so
+    compatible with anything). Raises Mismatch."""
     ndim = max((len(s) for s in shapes), default=0)
     out = []
     for i in range(-ndim, 0):
         dim = 1
         for s in shapes:
             d = s[i] if -i <= len(s) else 1
-            if d != 1:
-                if dim != 1 and d != dim:
-                    parts = " and ".join(f"{n}.shape" for n in names)
-                    actual = ", ".join(str(tuple(s)) for s in shapes)
-                    raise InvalidType(f"{parts} are broadcastable", actual)
+            if d == 1:
+                continue
+            if dim == 1:
                 dim = d
+            elif d is None or dim is None:
+                dim = d if dim is None else dim
+            elif d != dim:
+                raise Mismatch()
         out.append(dim)
     return tuple(out)
+
+
+def broadcast_shapes(shapes: Sequence[tuple], names: Sequence[str]) -> tuple:
+    """NumPy broadcasting of `shapes`, or InvalidType naming the operands."""
+    try:
+        return broadcast_dims(shapes)
+    except Mismatch:
+        parts = " and ".join(f"{n}.shape" for n in names)
+        actual = ", ".join(str(tuple(s)) for s in shapes)
+        raise InvalidType(f"{parts} are broadcastable", actual) from None
 
 
 def check_float(aval, name: str) -> None:
