@@ -11,8 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import Graph
-from ..ops.registry import ELEMENTWISE
-from .. import ops
+from ..fusion import fusible
 from .fold import uniform
 from .rewrite import RuleSet
 
@@ -272,9 +271,9 @@ def drop_stop_gradient(g: Graph, n: int):
 def scalar_operands(g: Graph, n: int):
     """A uniform operand of an elementwise op shrinks to a scalar when the
     other operands already give the result its shape."""
-    op = g.op(n)
-    if op in ("input", "const") or ops.get(op).kind != ELEMENTWISE:
+    if not fusible(g, n):                # elementwise ops only
         return None
+    op = g.op(n)
     args = g.args(n)
     shrink = [i for i, a in enumerate(args) if g.shape(a) != () and uniform(g, a) is not None]
     if not shrink:
@@ -292,9 +291,9 @@ def scalar_operands(g: Graph, n: int):
 def implicit_broadcast(g: Graph, n: int):
     """An elementwise op broadcasts by itself: a broadcast_to operand whose
     source gives the same result shape is replaced by its source."""
-    op = g.op(n)
-    if op in ("input", "const") or ops.get(op).kind != ELEMENTWISE:
+    if not fusible(g, n):                # elementwise ops only
         return None
+    op = g.op(n)
     args = list(g.args(n))
     for i, a in enumerate(args):
         if g.op(a) != "broadcast_to":
