@@ -87,7 +87,7 @@ class Plan:
     """
 
     __slots__ = ("graph", "fetch", "cot_roots", "targets", "leaf", "clear", "_run",
-                 "executable")
+                 "executable", "_ref")
 
     def __init__(self, graph, fetch, cot_roots, targets, leaf, clear):
         self.graph = graph
@@ -98,6 +98,17 @@ class Plan:
         self.clear = clear
         self._run = None
         self.executable = None
+        self._ref = None
+
+    def ref(self):
+        """(GraphRef of the gradient graph less its None outputs, their positions)."""
+        if self._ref is None:
+            from .compiler.ops.call import GraphRef
+            g = self.graph.copy()
+            present = [k for k, o in enumerate(g.outputs) if o is not None]
+            g.outputs = [g.outputs[k] for k in present]
+            self._ref = (GraphRef(g), present)
+        return self._ref
 
     @property
     def run(self):
@@ -236,11 +247,8 @@ def build_plan(order, entries, roots, cot_ones, wrt, retain: bool, name: str,
     cot_roots = [k for k, p in zip(cot_roots, cot_inputs) if p in used]
     g.inputs = [i for i in g.inputs if i in used]
     g.nx.remove_nodes_from([i for i in cut_inputs + cot_inputs if i not in used])
-    leaf = [type(order[i]) is not Const and order[i].op is None for i in wrt]
-    rootset = set(roots)
-    clear = [] if retain else [i for i, n in enumerate(order) if type(n) is not Const
-                               and n.op is not None and i not in rootset]
-    return Plan(g, tuple(fetch), tuple(cot_roots), tuple(wrt), tuple(leaf), tuple(clear))
+    return Plan(g, tuple(fetch), tuple(cot_roots), tuple(wrt), _leaf_flags(order, wrt),
+                _clear_list(order, roots, retain))
 
 
 def _plan(key, make):
@@ -328,12 +336,21 @@ def backward(roots, gys, retain_grad=False, recorded=False, loss_scale=None,
         ones = tuple([g is IMPLICIT_ONES for g in gys])
 
     key = (tuple(entries), root_pos, ones, retain_grad, "backward", traced)
+    wrt = None
     plan = _plans.get(key)
     if plan is None:
-        plan = _plan(key, lambda: build_plan(order, entries, root_pos, ones,
-                                             _wrt_all(order, retain_grad), retain_grad,
-                                             "backward", optimize_graph=not traced))
-    if recorded:
+        wrt = _wrt_all(order, retain_grad)
+        if not recorded and _first_sights(key):
+            grads = eager_gradients(order, index, root_pos, gys, wrt, retain_grad)
+            _assign(order, wrt, _leaf_flags(order, wrt), _clear_list(order, root_pos, retain_grad),
+                    grads, False, loss_scale)
+            return
+        plan = _plan(key, lambda: build_plan(order, entries, root_pos, ones, wrt,
+                                             retain_grad, "backward",
+                                             optimize_graph=not traced))
+    if recorded and not traced:
+        grads = _apply_recorded(plan, order, [gys[k] for k in plan.cot_roots])
+    elif recorded:
         with using_config("enable_backprop", True):
             grads = evaluate(plan.graph, [_fetch_var(order, s) for s in plan.fetch]
                              + [gys[k] for k in plan.cot_roots])
@@ -342,7 +359,157 @@ def backward(roots, gys, retain_grad=False, recorded=False, loss_scale=None,
                             + [gys[k] for k in plan.cot_roots])
     else:
         grads = plan.run(order, gys)
-    _assign(order, plan, grads, recorded, loss_scale)
+    _assign(order, plan.targets, plan.leaf, plan.clear, grads, recorded, loss_scale)
+
+
+# -- the eager tier: a structure seen for the first time ----------------------
+
+MAX_SIGHTINGS = 8192
+_sightings: OrderedDict = OrderedDict()   # hash of a plan key -> times seen
+
+
+def _first_sights(key) -> bool:
+    """Whether the structure `key` is still to run eagerly (counts a sighting).
+
+    Only hashes are kept: a collision merely compiles a structure early."""
+    threshold = state.compile_threshold
+    if threshold <= 1:
+        return False
+    h = hash(key)
+    seen = _sightings.pop(h, 0) + 1
+    if seen >= threshold:
+        return False
+    _sightings[h] = seen
+    if len(_sightings) > MAX_SIGHTINGS:
+        _sightings.popitem(last=False)
+    return True
+
+
+MAX_OP_VJPS = 4096
+_op_vjps: OrderedDict = OrderedDict()     # op signature -> compiled per-op gradient
+
+
+def _op_vjp(node, mask):
+    """The compiled gradient of one op application: run(node, gy) -> one
+    gradient array (or None) per operand. Compiled once per op signature (op,
+    attributes, operand types, which operands need a gradient)."""
+    ins = node.inputs
+    key = (node.op, node.attrs, mask,
+           tuple([x.entry if type(x) is Const else (x.shape, x.dtype) for x in ins]))
+    run = _op_vjps.get(key)
+    if run is not None:
+        _op_vjps.move_to_end(key)
+        return run
+    run = _op_vjps[key] = _build_op_vjp(node, mask)
+    if len(_op_vjps) > MAX_OP_VJPS:
+        _op_vjps.popitem(last=False)
+    return run
+
+
+def _build_op_vjp(node, mask):
+    from .compiler.autodiff import op_vjp
+    from .runtime import build
+    from .compiler import optimize
+    op = node.op
+    operands = [x.value if type(x) is Const and x.baked else
+                ((), x.dtype) if type(x) is Const else (x.shape, x.dtype)
+                for x in node.inputs]
+    g = op_vjp(op, node.attrs_dict(), operands, (node.shape, node.dtype), mask)
+    exe = build(optimize(g, mark_kernels=False))
+    saved = op.saved_positions(len(node.inputs))
+    args = []
+    for i in g.inputs:
+        name = g.node(i)["name"]
+        if not g.use_count(i):
+            args.append("None")
+        elif name == "gy":
+            args.append("gy")
+        elif name == "y":
+            if not op.saves_out:
+                raise KusariError(f"internal: the gradient of {op.name} reads its output, "
+                                  "which the op does not keep")
+            args.append("n.out")
+        else:
+            k = int(name[1:])
+            if type(node.inputs[k]) is Const:
+                args.append(f"n.inputs[{k}].value")
+            elif k in saved:
+                args.append(f"n.saved[{k}]")
+            else:
+                raise KusariError(f"internal: the gradient of {op.name} reads operand {k}, "
+                                  "which the op does not keep")
+    src = f"def run(n, gy):\n    return kernel({', '.join(args)})\n"
+    ns = {"kernel": exe.fn}
+    exec(compile(src, f"<kusari vjp {op.name}>", "exec"), ns)
+    return ns["run"]
+
+
+def eager_gradients(order, index, root_pos, gys, wrt, retain: bool) -> list:
+    """Backpropagate through the walked graph op by op, on arrays: each op's
+    gradient rule runs as its own small compiled function. Returns the
+    gradient array (or None) for each position in `wrt`."""
+    n_order = len(order)
+    acc: list = [None] * n_order
+    for p, gy in zip(root_pos, gys):
+        node = order[p]
+        if gy is IMPLICIT_ONES:
+            gy = np.ones(node.shape, node.dtype)
+        acc[p] = gy if acc[p] is None else acc[p] + gy
+    keep = set(wrt)
+    stop = min(wrt) if wrt else n_order
+    debug = state.debug
+    for i in range(n_order - 1, stop, -1):
+        gy = acc[i]
+        if gy is None:
+            continue
+        if i not in keep:
+            acc[i] = None            # free it as soon as it is used
+        n = order[i]
+        if type(n) is Const or n.op is None:
+            continue
+        ins = n.inputs
+        mask = tuple([type(x) is not Const and x.requires_grad and x.dtype.kind == "f"
+                      for x in ins])
+        if True not in mask:
+            continue
+        grads = _op_vjp(n, mask)(n, gy)
+        for x, gx, want in zip(ins, grads, mask):
+            if gx is None or not want:
+                continue
+            if debug and gx.dtype.kind == "f" and np.isnan(gx).any():
+                raise RuntimeError(f"NaN is detected on backward computation of {n.op.label}")
+            j = index[x]
+            old = acc[j]
+            acc[j] = gx if old is None else old + gx
+    return [acc[w] for w in wrt]
+
+
+def _leaf_flags(order, wrt) -> tuple:
+    return tuple([type(order[i]) is not Const and order[i].op is None for i in wrt])
+
+
+def _clear_list(order, roots, retain: bool) -> tuple:
+    """Positions of intermediate values whose grads a backward clears."""
+    if retain:
+        return ()
+    rootset = set(roots)
+    return tuple([i for i, n in enumerate(order) if type(n) is not Const
+                  and n.op is not None and i not in rootset])
+
+
+def _apply_recorded(plan: Plan, order, gys) -> list:
+    """The plan's gradients as Variables with a history: one compiled,
+    differentiable `call` node per gradient (double backprop)."""
+    from .function_node import apply_call
+    ref, present = plan.ref()
+    grads: list = [None] * len(plan.graph.outputs)
+    if present:
+        with using_config("enable_backprop", True):
+            outs = apply_call(ref, tuple([_fetch_var(order, s) for s in plan.fetch]
+                                         + list(gys)))
+        for k, v in zip(present, outs):
+            grads[k] = v
+    return grads
 
 
 def _fetch_array(order, spec):
@@ -374,13 +541,13 @@ def run_checked(g: Graph, inputs: list) -> list:
     return [None if v is None else np.array(v) for v in g.interpret(inputs, on_const, on_op)]
 
 
-def _assign(order, plan: Plan, grads, recorded: bool, loss_scale) -> None:
-    for i in plan.clear:
+def _assign(order, targets, leaf, clear, grads, recorded: bool, loss_scale) -> None:
+    for i in clear:
         v = order[i].var()
         if v is not None and v._grad is not None:
             tracing.note(v)
             v._grad = v._grad_var = None
-    for i, is_leaf, g in zip(plan.targets, plan.leaf, grads):
+    for i, is_leaf, g in zip(targets, leaf, grads):
         v = order[i].var()
         if v is None:
             continue
@@ -541,5 +708,8 @@ def _check_seq(name, seq):
 
 
 def clear_plans() -> None:
-    """Forget every compiled gradient (the next backward recompiles)."""
+    """Forget every compiled gradient and every structure seen (the next
+    backward starts afresh)."""
     _plans.clear()
+    _op_vjps.clear()
+    _sightings.clear()

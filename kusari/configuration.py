@@ -29,6 +29,10 @@ class _State(threading.local):
     use_static_graph = True
     in_recomputing = False
     schedule_func = None
+    # kusari's own: backward() runs a graph structure eagerly (each op's
+    # gradient on arrays, nothing compiled) until it has seen it this many
+    # times, then compiles, fuses and caches it. 1 compiles at first sight.
+    compile_threshold = 2
 
 
 state = _State()

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import numpy as np
+
 from . import ops
 from .errors import KusariError
 from .ir import Graph
@@ -77,24 +79,69 @@ def vjp(g: Graph, outputs: Sequence[int], cotangents: Sequence[int],
         if not any(a in relevant for a in args):
             continue
         opdef = ops.get(op)
-        if opdef.grad is None:
-            continue  # piecewise constant: nothing flows back
+        needed = [a in relevant for a in args]
         first_new = g.next_id
-        grads = opdef.grad(Sym(g, gy), Sym(g, n), *(Sym(g, a) for a in args), **g.attrs(n))
-        for a, gx in zip(args, grads):
-            if gx is None or a not in relevant:
-                continue
-            if opdef.kind == ELEMENTWISE and gx.shape != g.shape(a):
-                gx = gx.sum_to(g.shape(a))
-            if gx.shape != g.shape(a) or gx.dtype != g.dtype(a):
-                raise KusariError(
-                    f"internal: gradient rule of {op!r} gave {gx.dtype}{list(gx.shape)} "
-                    f"for an operand of {g.dtype(a)}{list(g.shape(a))}")
-            contributions.setdefault(a, []).append(gx.n)
+        for a, gx in zip(args, rule_grads(g, opdef, gy, n, args, g.attrs(n), needed)):
+            if gx is not None:
+                contributions.setdefault(a, []).append(gx)
         for k in range(first_new, g.next_id):
             if k in g.nx:
                 g.node(k).setdefault("origin", opdef.label)
     return [totals.get(w) for w in wrt]
+
+
+def rule_grads(g: Graph, opdef, gy: int, out: int, args: Sequence[int], attrs: dict,
+               needed: Sequence[bool]) -> list[int | None]:
+    """Apply `opdef`'s gradient rule in `g`: the gradient node for each operand
+    in `args` where `needed`, summed back to the operand's shape (None where
+    not needed or nothing flows back). `out` is the node standing for the
+    op's output (the rule may read it)."""
+    rule = opdef.grad
+    if rule is None:
+        return [None] * len(args)      # piecewise constant: nothing flows back
+    grads = rule(Sym(g, gy), Sym(g, out), *(Sym(g, a) for a in args), **attrs)
+    result: list[int | None] = []
+    for a, gx, want in zip(args, grads, needed):
+        if gx is None or not want:
+            result.append(None)
+            continue
+        if opdef.kind == ELEMENTWISE and gx.shape != g.shape(a):
+            gx = gx.sum_to(g.shape(a))
+        if gx.shape != g.shape(a) or gx.dtype != g.dtype(a):
+            raise KusariError(
+                f"internal: gradient rule of {opdef.name!r} gave {gx.dtype}{list(gx.shape)} "
+                f"for an operand of {g.dtype(a)}{list(g.shape(a))}")
+        result.append(gx.n)
+    return result
+
+
+def op_vjp(opdef, attrs: dict, operands: Sequence, out_type: tuple,
+           needed: Sequence[bool]) -> Graph:
+    """The gradient of one application of `opdef`, as a Graph.
+
+    `operands` gives each operand as a (shape, dtype) pair, or as a scalar
+    (an np.generic) that is baked in as a constant; `out_type` is the output's
+    (shape, dtype). The graph's inputs are the non-constant operands, then
+    the output, then the output's gradient, each named `x{i}`, `y` or `gy`; its
+    outputs are one gradient per operand (None where not `needed`). Unused
+    inputs are kept, so callers bind by position. This is what the eager tier
+    of backward() runs per op, compiled once per op signature.
+    """
+    from .passes import dce
+    g = Graph(f"vjp_{opdef.name}")
+    args = []
+    for i, o in enumerate(operands):
+        if isinstance(o, np.generic):
+            args.append(g.add_const(o.item(), o.dtype))
+        else:
+            args.append(g.add_input(o[0], o[1], name=f"x{i}"))
+    y = g.add_input(out_type[0], out_type[1], name="y")
+    gy = g.add_input(out_type[0], out_type[1], name="gy")
+    g.outputs = rule_grads(g, opdef, gy, y, args, attrs, needed)
+    inputs = list(g.inputs)
+    dce(g)
+    g.inputs = inputs
+    return g
 
 
 def grad(graph: Graph, wrt: Sequence[int] | None = None) -> Graph:

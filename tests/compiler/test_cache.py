@@ -18,6 +18,27 @@ def events(kind):
 def test_backward_plans_hit_and_explain_misses():
     cache_log.clear()
     backprop.clear_plans()
+    with kusari.using_config("compile_threshold", 1):    # compile at first sight
+        _backward_of_four_structures()
+    assert events("backward") == [
+        "backward from Sum (4 values): a graph structure not seen before",
+        "backward from Sum (4 values): value #0 is float32[4, 3] (was float32[2, 3])",
+        "backward from Sum (4 values): value #0 is float64[4, 3] (was float32[4, 3])",
+        "backward from Sum (4 values): value #1 is op sin (was op tanh)",
+    ]
+
+
+def test_a_structure_is_compiled_when_seen_again():
+    cache_log.clear()
+    backprop.clear_plans()
+    _backward_of_four_structures()      # (2, 3) twice, then three structures once
+    assert events("backward") == [
+        "backward from Sum (4 values): a graph structure not seen before"]
+    _backward_of_four_structures()      # now each is seen again
+    assert len(events("backward")) == 4
+
+
+def _backward_of_four_structures():
     for shape in [(2, 3), (2, 3), (4, 3)]:
         x = Variable(np.ones(shape, np.float32))
         F.sum(F.tanh(x) * x).backward()
@@ -27,12 +48,7 @@ def test_backward_plans_hit_and_explain_misses():
     assert x.grad.dtype == np.float64
     x = Variable(np.ones((4, 3), np.float64))
     F.sum(F.sin(x) * x).backward()
-    assert events("backward") == [
-        "backward from Sum (4 values): a graph structure not seen before",
-        "backward from Sum (4 values): value #0 is float32[4, 3] (was float32[2, 3])",
-        "backward from Sum (4 values): value #0 is float64[4, 3] (was float32[4, 3])",
-        "backward from Sum (4 values): value #1 is op sin (was op tanh)",
-    ]
+    np.testing.assert_allclose(x.grad, np.sin(1) + np.cos(1))
 
 
 def test_compile_caches_by_structure():
