@@ -17,6 +17,7 @@ is itself recorded and can be differentiated again, to any order.
 """
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 
 import numpy as np
@@ -336,18 +337,24 @@ def backward(roots, gys, retain_grad=False, recorded=False, loss_scale=None,
         ones = tuple([g is IMPLICIT_ONES for g in gys])
 
     key = (tuple(entries), root_pos, ones, retain_grad, "backward", traced)
-    wrt = None
     plan = _plans.get(key)
     if plan is None:
         wrt = _wrt_all(order, retain_grad)
-        if not recorded and _first_sights(key):
+        sighting = None if recorded else _sighting(key, len(order))
+        if sighting is not None:
+            start = time.perf_counter()
             grads = eager_gradients(order, index, root_pos, gys, wrt, retain_grad)
             _assign(order, wrt, _leaf_flags(order, wrt), _clear_list(order, root_pos, retain_grad),
                     grads, False, loss_scale)
+            sighting[1] += time.perf_counter() - start
             return
+        start = time.perf_counter()
         plan = _plan(key, lambda: build_plan(order, entries, root_pos, ones, wrt,
                                              retain_grad, "backward",
                                              optimize_graph=not traced))
+        if not recorded:
+            plan.run                          # compile now, to time it
+            _compiled(len(order), time.perf_counter() - start)
     if recorded and not traced:
         grads = _apply_recorded(plan, order, [gys[k] for k in plan.cot_roots])
     elif recorded:
@@ -365,24 +372,42 @@ def backward(roots, gys, retain_grad=False, recorded=False, loss_scale=None,
 # -- the eager tier: a structure seen for the first time ----------------------
 
 MAX_SIGHTINGS = 8192
-_sightings: OrderedDict = OrderedDict()   # hash of a plan key -> times seen
+_sightings: OrderedDict = OrderedDict()   # hash of a plan key -> [times seen, eager seconds]
+# what compiling a structure of n values is expected to take: FIXED + rate * n
+# seconds, the rate a running average of the compiles measured so far
+COMPILE_FIXED_S = 0.002
+_compile_rate = [4e-5]
 
 
-def _first_sights(key) -> bool:
-    """Whether the structure `key` is still to run eagerly (counts a sighting).
+def _sighting(key, n_values: int):
+    """Count a sighting of structure `key`; return its record [times seen,
+    seconds spent running it eagerly] if it is to run eagerly this time, or
+    None if it is to be compiled now.
 
+    A structure is compiled once it has been seen `config.compile_threshold`
+    times and its eager runs have taken, in all, as long as compiling it is
+    expected to take: the rent-or-buy rule, so that a structure that seldom
+    recurs never costs more than twice what the better choice would have.
     Only hashes are kept: a collision merely compiles a structure early."""
     threshold = state.compile_threshold
     if threshold <= 1:
-        return False
+        return None
     h = hash(key)
-    seen = _sightings.pop(h, 0) + 1
-    if seen >= threshold:
-        return False
-    _sightings[h] = seen
+    record = _sightings.pop(h, None) or [0, 0.0]
+    record[0] += 1
+    if record[0] >= threshold and \
+            record[1] >= COMPILE_FIXED_S + _compile_rate[0] * n_values:
+        return None
+    _sightings[h] = record
     if len(_sightings) > MAX_SIGHTINGS:
         _sightings.popitem(last=False)
-    return True
+    return record
+
+
+def _compiled(n_values: int, seconds: float) -> None:
+    """Learn the compile rate from one compile of `n_values` values."""
+    rate = max(seconds - COMPILE_FIXED_S, 0.0) / max(n_values, 1)
+    _compile_rate[0] = 0.7 * _compile_rate[0] + 0.3 * rate
 
 
 MAX_OP_VJPS = 4096

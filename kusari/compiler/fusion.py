@@ -11,6 +11,12 @@
   reductions) is a kernel of its own.
 - No node is in two kernels, so nothing is ever computed twice.
 
+Groups are built in topological order, window by window: a group never
+spans two windows of WINDOW consecutive nodes. Any path between two nodes of
+a window runs through nodes between them in that order, so groups convex
+within their window are convex in the whole graph, and the exact (quadratic)
+bookkeeping below costs O(WINDOW) per node: fusion is linear in graph size.
+
 Groups are built in topological order. Each group knows exactly which groups
 are above and below it (transitively, kept up to date as groups grow and
 merge); a node may join a producer's group only if no other operand of the
@@ -26,6 +32,7 @@ from .ir import Graph
 from .ops.registry import ELEMENTWISE
 
 CLOSING_REDUCTIONS = {"sum", "max", "min", "sum_to"}
+WINDOW = 384
 
 
 @dataclass
@@ -118,6 +125,36 @@ class _Groups:
 def fuse(g: Graph) -> list[Kernel]:
     """Partition `g`'s computed nodes into kernels (sets node attr `kernel`)."""
     order = [n for n in g.topo() if g.op(n) not in ("input", "const")]
+    members: dict[tuple, list[int]] = {}
+    for start in range(0, len(order), WINDOW):
+        window = order[start:start + WINDOW]
+        groups, group_of = _fuse_window(g, window)
+        _merge_siblings(g, window, groups, group_of)
+        for n in window:
+            members.setdefault((start, groups.find(group_of[n])), []).append(n)
+
+    # collect kernels, then order them so each comes after those it reads
+    kernels = []
+    outputs = set(g.outputs)
+    for nodes in members.values():
+        k = Kernel(len(kernels), "elementwise" if fusible(g, nodes[0]) else "single", nodes)
+        if k.kind == "elementwise":
+            k.shape = g.shape(nodes[0])
+            if not fusible(g, nodes[-1]):
+                k.reduction = nodes[-1]
+        inside = set(nodes)
+        for n in nodes:
+            for a in g.args(n):
+                if a not in inside and a not in k.inputs and g.op(a) != "const":
+                    k.inputs.append(a)
+            if n in outputs or any(u not in inside for u in g.users(n)):
+                k.outputs.append(n)
+        kernels.append(k)
+    return _in_dependency_order(g, kernels)
+
+
+def _fuse_window(g: Graph, order: list[int]):
+    """Group the nodes of one window (see the module docstring)."""
     groups = _Groups()
     group_of: dict[int, int] = {}          # node -> any member id of its group
 
@@ -153,29 +190,7 @@ def fuse(g: Graph) -> list[Kernel]:
         for p in producers:
             if groups.find(p) != groups.find(root):
                 groups.edge(groups.find(p), groups.find(root))
-
-    _merge_siblings(g, order, groups, group_of)
-
-    # collect kernels, then order them so each comes after those it reads
-    members: dict[int, list[int]] = {}
-    for n in order:
-        members.setdefault(groups.find(group_of[n]), []).append(n)
-    kernels = []
-    for nodes in members.values():
-        k = Kernel(len(kernels), "elementwise" if fusible(g, nodes[0]) else "single", nodes)
-        if k.kind == "elementwise":
-            k.shape = g.shape(nodes[0])
-            if not fusible(g, nodes[-1]):
-                k.reduction = nodes[-1]
-        inside = set(nodes)
-        for n in nodes:
-            for a in g.args(n):
-                if a not in inside and a not in k.inputs and g.op(a) != "const":
-                    k.inputs.append(a)
-            if n in g.outputs or any(u not in inside for u in g.users(n)):
-                k.outputs.append(n)
-        kernels.append(k)
-    return _in_dependency_order(g, kernels)
+    return groups, group_of
 
 
 def _merge_siblings(g: Graph, order, groups: _Groups, group_of) -> None:

@@ -302,15 +302,16 @@ class Graph:
 
     def names(self) -> dict[int, str]:
         """Short variable names (a, b, ..., z, ba, ...) in topological order."""
-        order = list(self.inputs) + [n for n in self.topo() if n not in set(self.inputs)
-                                     and not self._inline_const(n)]
+        inputs, outputs = set(self.inputs), set(self.outputs)
+        order = list(self.inputs) + [n for n in self.topo() if n not in inputs
+                                     and not self._inline_const(n, outputs)]
         return {n: _letters(i) for i, n in enumerate(order)}
 
-    def _inline_const(self, n: int) -> bool:
+    def _inline_const(self, n: int, outputs=None) -> bool:
         d = self.nx.nodes[n]
         return (d["op"] == "const" and d["shape"] == ()
                 and not isinstance(d["attrs"]["value"], ArrayConst)
-                and n not in self.outputs)
+                and n not in (self.outputs if outputs is None else outputs))
 
     def operand_text(self, n: int, names: dict[int, str]) -> str:
         if n in names:

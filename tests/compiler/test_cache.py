@@ -28,7 +28,8 @@ def test_backward_plans_hit_and_explain_misses():
     ]
 
 
-def test_a_structure_is_compiled_when_seen_again():
+def test_a_structure_is_compiled_when_seen_again(monkeypatch):
+    _compiling_is_free(monkeypatch)     # the count alone decides
     cache_log.clear()
     backprop.clear_plans()
     _backward_of_four_structures()      # (2, 3) twice, then three structures once
@@ -36,6 +37,24 @@ def test_a_structure_is_compiled_when_seen_again():
         "backward from Sum (4 values): a graph structure not seen before"]
     _backward_of_four_structures()      # now each is seen again
     assert len(events("backward")) == 4
+
+
+def test_a_structure_is_compiled_once_its_eager_runs_cost_a_compile(monkeypatch):
+    monkeypatch.setattr(backprop, "COMPILE_FIXED_S", 3600.0)  # compiling costs an hour
+    cache_log.clear()
+    backprop.clear_plans()
+    for _ in range(5):
+        _backward_of_four_structures()
+    assert events("backward") == []
+    _compiling_is_free(monkeypatch)
+    _backward_of_four_structures()
+    assert len(events("backward")) == 4
+
+
+def _compiling_is_free(monkeypatch):
+    monkeypatch.setattr(backprop, "COMPILE_FIXED_S", 0.0)
+    monkeypatch.setattr(backprop, "_compile_rate", [0.0])
+    monkeypatch.setattr(backprop, "_compiled", lambda n_values, seconds: None)
 
 
 def _backward_of_four_structures():
