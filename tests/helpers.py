@@ -99,23 +99,36 @@ def diff_positions(arrays, no_grad=()):
     return [i for i, a in enumerate(arrays) if a.dtype.kind == "f" and i not in no_grad]
 
 
+EAGER = 10 ** 9      # config.compile_threshold that keeps backward() in the eager tier
+COMPILED = 1         # ... that compiles every structure at first sight
+
+
 def check_grad(f, arrays, dtype, no_grad=(), seed=0, eps=1e-6):
-    """backward() gradients of <f, w> against float64 finite differences."""
+    """backward() gradients of <f, w> against float64 finite differences, in
+    both tiers (eager at first sight, compiled), which must agree with each
+    other to rounding."""
     rng = np.random.default_rng(seed)
-    xs, ys = outputs(f, arrays)
+    _, ys = outputs(f, arrays)
     ws = weights_for(ys, rng)
-    for y, w in zip(ys, ws):
-        y.grad = w
-    kusari.backward(ys)
     diff = diff_positions(arrays, no_grad)
     fd = fd_grad(scalar_objective(f, ws), arrays, diff, eps)
-    for k, expected in zip(diff, fd):
-        gx = xs[k].grad
-        assert gx is not None, f"no gradient for input {k}"
-        assert gx.dtype == xs[k].dtype and gx.shape == xs[k].shape
-        assert_close(gx, expected, dtype, what=f"d/dx{k}")
-    for k in no_grad:
-        assert xs[k].grad is None, f"input {k} must get no gradient"
+    tiers = {}
+    for tier, threshold in (("eager", EAGER), ("compiled", COMPILED)):
+        with kusari.using_config("compile_threshold", threshold):
+            xs, ys = outputs(f, arrays)
+            for y, w in zip(ys, ws):
+                y.grad = w
+            kusari.backward(ys)
+        for k, expected in zip(diff, fd):
+            gx = xs[k].grad
+            assert gx is not None, f"no gradient for input {k} ({tier})"
+            assert gx.dtype == xs[k].dtype and gx.shape == xs[k].shape
+            assert_close(gx, expected, dtype, what=f"d/dx{k} ({tier})")
+        for k in no_grad:
+            assert xs[k].grad is None, f"input {k} must get no gradient ({tier})"
+        tiers[tier] = [xs[k].grad for k in diff]
+    for k, a, b in zip(diff, tiers["eager"], tiers["compiled"]):
+        assert_close(a, b.astype(np.float64), dtype, FWD_TOL, f"d/dx{k}: eager vs compiled")
     return ws
 
 

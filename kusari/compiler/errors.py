@@ -15,6 +15,10 @@ class KusariError(Exception):
     """Base of kusari's own errors that are not Chainer's."""
 
 
+class NotDifferentiable(KusariError):
+    """A gradient was asked of an op whose gradient is undefined."""
+
+
 class InvalidType(Exception):
     """Raised when the types (shapes, dtypes) of an op's inputs are invalid."""
 

@@ -3,7 +3,8 @@
 - Elementwise ops of one output shape join maximal *convex* groups: no path
   leaves a group and comes back into it, so the groups, in order, form an
   acyclic sequence of kernels. Operands may broadcast into the group.
-- A reduction (sum, max, min, sum_to) whose operand is in a group may close
+- A reduction with a `combine` in its registry entry (sum, max, min, prod,
+  sum_to) whose operand is in a group may close
   it: the group then reduces block by block instead of materializing.
 - Independent groups of one shape that read a common value merge too
   (horizontal fusion): the value is read once per block.
@@ -31,7 +32,6 @@ from . import ops
 from .ir import Graph
 from .ops.registry import ELEMENTWISE
 
-CLOSING_REDUCTIONS = {"sum", "max", "min", "sum_to"}
 WINDOW = 384
 
 
@@ -162,7 +162,7 @@ def _fuse_window(g: Graph, order: list[int]):
         producers = list(dict.fromkeys(groups.find(group_of[a]) for a in g.args(n)
                                        if a in group_of))
         elementwise = fusible(g, n)
-        closes = not elementwise and g.op(n) in CLOSING_REDUCTIONS and \
+        closes = not elementwise and ops.get(g.op(n)).combine is not None and \
             g.dtype(n).kind == "f" and g.dtype(n).itemsize >= 4
         joinable: list[int] = []
         if elementwise or closes:

@@ -55,25 +55,21 @@ def block_elements(n_arrays: int, itemsize: int) -> int:
 
 
 class Reduction:
-    """A closing reduction: its op, the axes of S it reduces, its result."""
+    """A closing reduction: its identity and combining ufunc (from the op's
+    registry entry), the axes of S it reduces, its result."""
 
-    def __init__(self, op: str, axes: tuple, out_shape: tuple, dtype):
-        self.op = op                    # "sum", "max" or "min"
+    def __init__(self, identity, ufunc, axes: tuple, out_shape: tuple, dtype):
+        self.identity = identity
+        self.ufunc = ufunc
         self.axes = tuple(axes)
         self.out_shape = tuple(out_shape)
         self.dtype = np.dtype(dtype)
 
     def init(self, shape) -> np.ndarray:
-        fill = {"sum": 0, "max": -np.inf, "min": np.inf}[self.op]
-        return np.full(shape, fill, self.dtype)
+        return np.full(shape, self.identity, self.dtype)
 
     def combine(self, acc, part) -> None:
-        if self.op == "sum":
-            np.add(acc, part, out=acc)
-        elif self.op == "max":
-            np.maximum(acc, part, out=acc)
-        else:
-            np.minimum(acc, part, out=acc)
+        self.ufunc(acc, part, out=acc)
 
 
 class BlockPlan:

@@ -17,7 +17,6 @@ from ..fusion import Kernel, fuse
 from ..ir import ArrayConst, Graph
 from ..ops import numpy_kernels as nk
 
-VIEW_OPS = {"reshape", "transpose", "broadcast_to", "getitem", "sum_to", "stop_gradient"}
 BLOCKED_MIN = 1 << 16       # elements: below this a kernel runs straight-line
 
 
@@ -54,7 +53,7 @@ def aliases(g: Graph, n: int) -> bool:
         op = g.op(n)
         if op in ("input", "const"):
             return True
-        if op not in VIEW_OPS or (op == "sum_to" and g.shape(n) != g.shape(g.args(n)[0])):
+        if not ops.get(op).view or (op == "sum_to" and g.shape(n) != g.shape(g.args(n)[0])):
             return False
         n = g.args(n)[0]
 
@@ -192,11 +191,12 @@ class _Emitter:
         red = None
         if k.reduction is not None:
             r = k.reduction
-            fn = {"sum": "np.sum", "sum_to": "np.sum", "max": "np.max", "min": "np.min"}[g.op(r)]
-            tail.append(f"    return {fn}({local[g.args(r)[0]]}, axis=axes, keepdims=True)"
-                        f"  {self.comment(r)}")
-            red = (f"rt.Reduction({'sum' if g.op(r) == 'sum_to' else g.op(r)!r}, "
-                   f"{reduction_axes(g, r)}, {g.shape(r)}, {g.dtype(r).name!r})")
+            combine = ops.get(g.op(r)).combine
+            tail.append(f"    return {combine.numpy_reduce}({local[g.args(r)[0]]}, axis=axes, "
+                        f"keepdims=True)  {self.comment(r)}")
+            red = (f"rt.Reduction({_const_expr(float(combine.identity), g.dtype(r))}, "
+                   f"{combine.numpy_combine}, {reduction_axes(g, r)}, {g.shape(r)}, "
+                   f"{g.dtype(r).name!r})")
         self.blocks.append("\n".join(head + lines + tail) + "\n")
         # the runtime provides `rt` (kusari.runtime.blocked) when it loads the module
         self.header.append(f"{plan} = rt.BlockPlan({k.shape}, {[g.shape(a) for a in ins]}, "

@@ -13,7 +13,7 @@ import numpy as np
 from .. import sym as S
 from ..errors import InvalidType
 from . import numpy_kernels as nk
-from .registry import (ELEMENTWISE, OpDef, broadcast_shapes, check_float,
+from .registry import (ELEMENTWISE, ZERO, OpDef, broadcast_shapes, check_float,
                        check_same_dtype, numpy_result_dtype, register)
 
 
@@ -25,7 +25,7 @@ def _unary_infer(float_only: bool):
     return infer
 
 
-def unary(name, fn, numpy_name, cuda, grad=None, *, saves=(), saves_out=False,
+def unary(name, fn, numpy_name, cuda, grad, *, saves=(), saves_out=False,
           float_only=True, label=None):
     return register(OpDef(
         name, ELEMENTWISE, _unary_infer(float_only), impl=fn, numpy_name=numpy_name,
@@ -83,9 +83,9 @@ unary("abs", np.abs, "np.abs", "abs({0})",
       lambda gy, y, x: (gy * S.sign(x),), saves=(0,), float_only=False,
       label="Absolute")
 # piecewise constant: no gradient flows through these
-unary("sign", np.sign, "np.sign", "(({0} > (T)0) - ({0} < (T)0))", float_only=False)
-unary("floor", np.floor, "np.floor", "floor({0})")
-unary("ceil", np.ceil, "np.ceil", "ceil({0})")
+unary("sign", np.sign, "np.sign", "(({0} > (T)0) - ({0} < (T)0))", ZERO, float_only=False)
+unary("floor", np.floor, "np.floor", "floor({0})", ZERO)
+unary("ceil", np.ceil, "np.ceil", "ceil({0})", ZERO)
 
 
 # -- binary -------------------------------------------------------------------
@@ -106,7 +106,7 @@ def _binary_infer(fn, float_only: bool, same_dtype: bool, out_dtype=None):
     return infer
 
 
-def binary(name, fn, numpy_name, cuda, grad=None, *, label, saves=(), saves_out=False,
+def binary(name, fn, numpy_name, cuda, grad, *, label, saves=(), saves_out=False,
            float_only=False, out_dtype=None):
     return register(OpDef(
         name, ELEMENTWISE, _binary_infer(fn, float_only, True, out_dtype), impl=fn,
@@ -155,7 +155,7 @@ for _name, _fn, _c in [("less", np.less, "<"), ("less_equal", np.less_equal, "<=
                        ("greater", np.greater, ">"),
                        ("greater_equal", np.greater_equal, ">="),
                        ("equal", np.equal, "=="), ("not_equal", np.not_equal, "!=")]:
-    binary(_name, _fn, f"np.{_name}", f"({{0}} {_c} {{1}})", label=f"_ {_c} _",
+    binary(_name, _fn, f"np.{_name}", f"({{0}} {_c} {{1}})", ZERO, label=f"_ {_c} _",
            out_dtype=bool_)
 
 
@@ -170,11 +170,11 @@ def _logical_infer(attrs, *xs):
 
 for _name, _c in [("logical_and", "({0} && {1})"), ("logical_or", "({0} || {1})")]:
     register(OpDef(_name, ELEMENTWISE, _logical_infer, impl=getattr(np, _name),
-                   numpy_name=f"np.{_name}", cuda=_c, label=_name,
+                   numpy_name=f"np.{_name}", cuda=_c, label=_name, grad=ZERO,
                    arg_names=("lhs", "rhs"), out_arg=True))
 register(OpDef("logical_not", ELEMENTWISE, _logical_infer, impl=np.logical_not,
                numpy_name="np.logical_not", cuda="(!{0})", label="logical_not",
-               out_arg=True))
+               grad=ZERO, out_arg=True))
 
 
 # -- select and cast ----------------------------------------------------------
@@ -210,4 +210,4 @@ register(OpDef(
 
 register(OpDef(
     "stop_gradient", ELEMENTWISE, _unary_infer(False), impl=nk.identity,
-    numpy_name="nk.identity", cuda="{0}", label="StopGradient"))
+    numpy_name="nk.identity", cuda="{0}", label="StopGradient", grad=ZERO, view=True))

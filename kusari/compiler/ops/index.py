@@ -101,7 +101,7 @@ def _getitem_grad(gy, y, x, *arrays, key):
 
 
 register(OpDef("getitem", INDEX, _getitem_infer, impl=nk.getitem, numpy_name="nk.getitem",
-               grad=_getitem_grad, label="GetItem", attr_names=("key",),
+               grad=_getitem_grad, view=True, label="GetItem", attr_names=("key",),
                saves=slice(1, None)))
 
 

@@ -10,7 +10,7 @@ import numpy as np
 from .. import sym as S
 from ..errors import InvalidType
 from . import numpy_kernels as nk
-from .registry import (REDUCE, OpDef, check_float, numpy_result_dtype,
+from .registry import (MAX, MIN, PROD, REDUCE, SUM, ZERO, OpDef, check_float, numpy_result_dtype,
                        reduced_shape, register)
 
 
@@ -63,20 +63,20 @@ def _prod_grad(gy, y, x, axis, keepdims):
 
 
 def reduction(name, fn, numpy_name, grad, *, label, saves=(), saves_out=False,
-              float_only=False, needs_elements=False):
+              float_only=False, needs_elements=False, combine=None):
     register(OpDef(name, REDUCE, _reduce_infer(fn, float_only, needs_elements),
-                   impl=fn, numpy_name=numpy_name, grad=grad, label=label,
+                   impl=fn, numpy_name=numpy_name, grad=grad, label=label, combine=combine,
                    attr_names=("axis", "keepdims"), saves=saves, saves_out=saves_out))
 
 
-reduction("sum", nk.sum, "nk.sum", _sum_grad, label="Sum")
+reduction("sum", nk.sum, "nk.sum", _sum_grad, label="Sum", combine=SUM)
 reduction("mean", nk.mean, "nk.mean", _mean_grad, label="Mean", float_only=True)
 reduction("max", nk.max, "nk.max", _extremum_grad, label="Max", saves=(0,),
-          saves_out=True, needs_elements=True)
+          saves_out=True, needs_elements=True, combine=MAX)
 reduction("min", nk.min, "nk.min", _extremum_grad, label="Min", saves=(0,),
-          saves_out=True, needs_elements=True)
+          saves_out=True, needs_elements=True, combine=MIN)
 reduction("prod", nk.prod, "nk.prod", _prod_grad, label="Prod", saves=(0,),
-          saves_out=True)
+          saves_out=True, combine=PROD)
 
 
 def _arg_infer(attrs, x):
@@ -92,9 +92,9 @@ def _arg_infer(attrs, x):
 
 
 register(OpDef("argmax", REDUCE, _arg_infer, impl=nk.argmax, numpy_name="nk.argmax",
-               label="ArgMax", attr_names=("axis",)))
+               label="ArgMax", attr_names=("axis",), grad=ZERO))
 register(OpDef("argmin", REDUCE, _arg_infer, impl=nk.argmin, numpy_name="nk.argmin",
-               label="ArgMin", attr_names=("axis",)))
+               label="ArgMin", attr_names=("axis",), grad=ZERO))
 
 
 def _sum_to_infer(attrs, x):
@@ -107,5 +107,5 @@ def _sum_to_infer(attrs, x):
 
 
 register(OpDef("sum_to", REDUCE, _sum_to_infer, impl=nk.sum_to, numpy_name="nk.sum_to",
-               label="SumTo", attr_names=("shape",),
+               label="SumTo", attr_names=("shape",), combine=SUM, view=True,
                grad=lambda gy, y, x, shape: (gy.broadcast_to(x.shape),)))

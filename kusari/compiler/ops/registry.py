@@ -5,17 +5,26 @@ the gradient rule (written as IR-building calls on `Sym` handles), the NumPy
 form (used by eager execution and named in generated source) and the CUDA
 expression for elementwise ops. Adding an op is adding one entry.
 
-A gradient rule is called as ``grad(gy, out, *inputs, **attrs)`` with `Sym`
-handles and returns one gradient (or None) per input. For elementwise ops the
-autodiff pass undoes broadcasting itself (sum_to), so rules stay one line.
+Every entry declares its gradient: a rule, ZERO (piecewise constant or not a
+float: nothing flows back) or UNDEFINED (asking for it raises NotDifferentiable
+naming the op). A rule is called as ``grad(gy, out, *inputs, **attrs)`` with
+`Sym` handles and returns one gradient (or None) per input. For elementwise
+ops the autodiff pass undoes broadcasting itself (sum_to), so rules stay one
+line.
+
+The entry also says whether the op's result may be a view of its operand
+(`view`), and, for a reduction that can close a fused group, how partial
+results combine (`combine`): fusion, the NumPy code generator, the blocked
+runtime and the CUDA generator all read these from here.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
 
-from ..errors import InvalidType, invalid_in
+from ..errors import InvalidType, NotDifferentiable, invalid_in
 
 ELEMENTWISE = "elementwise"  # shape-preserving after broadcasting; fusable
 REDUCE = "reduce"            # may close a fused group
@@ -25,12 +34,32 @@ LIBRARY = "library"          # matmul, linear: stand alone, call NumPy
 SOURCE = "source"            # input, const
 
 
+ZERO = "zero"              # gradient declarations that are not rules
+UNDEFINED = "undefined"
+
+
+@dataclass(frozen=True)
+class Combine:
+    """How a reduction's partial results combine (blocked or in a CUDA block)."""
+    identity: float          # the value of the reduction over no elements
+    numpy_reduce: str        # reduces a block over axes: np.sum, np.max ...
+    numpy_combine: str       # the ufunc combining two partial results: np.add ...
+    cuda: str                # the same on the GPU, an expression of {0} and {1}
+
+
+SUM = Combine(0, "np.sum", "np.add", "({0} + {1})")
+MAX = Combine(-np.inf, "np.max", "np.maximum", "max({0}, {1})")
+MIN = Combine(np.inf, "np.min", "np.minimum", "min({0}, {1})")
+PROD = Combine(1, "np.prod", "np.multiply", "({0} * {1})")
+
+
 class OpDef:
     """A primitive op: see the module docstring."""
 
-    def __init__(self, name: str, kind: str, infer: Callable, *,
+    def __init__(self, name: str, kind: str, infer: Callable, *, grad,
                  impl: Callable | None = None, numpy_name: str | None = None,
-                 grad: Callable | None = None, cuda: str | None = None,
+                 cuda: str | None = None, view: bool = False,
+                 combine: Combine | None = None,
                  label: str | None = None, arg_names: Sequence[str] = ("x",),
                  attr_names: Sequence[str] = (), saves: Sequence[int] | slice = (),
                  saves_out: bool = False, out_arg: bool = False,
@@ -40,9 +69,18 @@ class OpDef:
         self.infer = infer
         self.impl = impl
         self.numpy_name = numpy_name
-        self.grad = grad
         self.cuda = cuda
+        self.view = view                 # the result may share the operand's memory
+        self.combine = combine           # a reduction that may close a fused group
         self.label = label or name
+        if grad is ZERO:
+            grad = None                  # nothing flows back
+        elif grad is UNDEFINED:
+            grad = _undefined(self.label)
+        elif not callable(grad):
+            raise TypeError(f"op {name!r} must declare its gradient: a rule, ZERO or "
+                            f"UNDEFINED, not {grad!r}")
+        self.grad = grad
         self.arg_names = tuple(arg_names)
         self.attr_names = tuple(attr_names)
         # operand positions the gradient reads (a slice: all from a position on)
@@ -66,6 +104,15 @@ class OpDef:
 
     def __repr__(self):
         return f"<op {self.name}>"
+
+
+def _undefined(label: str) -> Callable:
+    def rule(gy, y, *inputs, **attrs):
+        raise NotDifferentiable(f"{label} is not differentiable: no gradient flows back "
+                                "through it (use stop_gradient, or take the gradient "
+                                "with respect to another value)")
+    rule.undefined = True
+    return rule
 
 
 REGISTRY: dict[str, OpDef] = {}

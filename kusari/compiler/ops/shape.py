@@ -23,7 +23,7 @@ def _broadcast_infer(attrs, x):
 
 register(OpDef("broadcast_to", SHAPE, _broadcast_infer, impl=nk.broadcast_to,
                numpy_name="nk.broadcast_to", label="BroadcastTo", attr_names=("shape",),
-               grad=lambda gy, y, x, shape: (gy.sum_to(x.shape),)))
+               view=True, grad=lambda gy, y, x, shape: (gy.sum_to(x.shape),)))
 
 
 def _reshape_infer(attrs, x):
@@ -37,7 +37,7 @@ def _reshape_infer(attrs, x):
 
 register(OpDef("reshape", SHAPE, _reshape_infer, impl=nk.reshape, numpy_name="nk.reshape",
                label="Reshape", attr_names=("shape",),
-               grad=lambda gy, y, x, shape: (gy.reshape(x.shape),)))
+               view=True, grad=lambda gy, y, x, shape: (gy.reshape(x.shape),)))
 
 
 def _transpose_infer(attrs, x):
@@ -50,7 +50,7 @@ def _transpose_infer(attrs, x):
 
 register(OpDef("transpose", SHAPE, _transpose_infer, impl=nk.transpose,
                numpy_name="nk.transpose", label="Transpose", attr_names=("axes",),
-               grad=lambda gy, y, x, axes: (gy.transpose(tuple(np.argsort(axes))),)))
+               view=True, grad=lambda gy, y, x, axes: (gy.transpose(tuple(np.argsort(axes))),)))
 
 
 def _concat_infer(attrs, *xs):
