@@ -9,7 +9,6 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from . import compiler  # noqa: F401  (registers the ops first)
-from . import runtime  # noqa: F401  (gives ops their runtime-only forms)
 from .configuration import (DebugMode, config, force_backprop_mode,  # noqa: F401
                             global_config, is_debug, no_backprop_mode, set_debug,
                             using_config)
@@ -26,6 +25,7 @@ from .link import Chain, ChainList, Link  # noqa: F401
 from .reporter import Reporter, report, report_scope  # noqa: F401
 from .function_node import stop_gradient  # noqa: F401
 from .jit import jit  # noqa: F401
+from .api import compile, trace  # noqa: F401
 from .grammar.module import load, loads  # noqa: F401
 
 get_array_module = cuda.get_array_module

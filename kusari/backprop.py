@@ -22,7 +22,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from .compiler import cache_log, gcpause
+from .compiler import cache_log, gcpause, spine
 from .compiler.autodiff import vjp
 from .compiler.errors import KusariError
 from .compiler.ir import Graph
@@ -30,7 +30,10 @@ from .configuration import state, using_config
 from .function_node import Const, evaluate
 from . import tracing
 from .tracing import Traced
+from .runtime import NUMPY
 from .variable import IMPLICIT_ONES, Variable
+
+NO_OPTIMIZE = spine.Options(optimize=False)      # plans are optimized when built
 
 MAX_PLANS = 4096
 _plans: OrderedDict = OrderedDict()
@@ -108,15 +111,14 @@ class Plan:
             g = self.graph.copy()
             present = [k for k, o in enumerate(g.outputs) if o is not None]
             g.outputs = [g.outputs[k] for k in present]
-            self._ref = (GraphRef(g), present)
+            self._ref = (GraphRef(g, NUMPY), present)
         return self._ref
 
     @property
     def run(self):
         """run(order, gys) -> gradient arrays (compiled on first use)."""
         if self._run is None:
-            from .runtime import build
-            self.executable = build(self.graph)
+            self.executable = spine.compile(self.graph, NUMPY, NO_OPTIMIZE, purpose=None)
             args = []
             for spec in self.fetch:
                 if spec[0] == "out":
@@ -433,14 +435,14 @@ def _op_vjp(node, mask):
 
 def _build_op_vjp(node, mask):
     from .compiler.autodiff import op_vjp
-    from .runtime import build
-    from .compiler import optimize
     op = node.op
     operands = [x.value if type(x) is Const and x.baked else
                 ((), x.dtype) if type(x) is Const else (x.shape, x.dtype)
                 for x in node.inputs]
     g = op_vjp(op, node.attrs_dict(), operands, (node.shape, node.dtype), mask)
-    exe = build(optimize(g, mark_kernels=False))
+    exe = spine.compile(g, NUMPY, purpose="op gradient",
+                        why=lambda: f"the first backward through {op.label} "
+                                    f"with {_operand_types(node)}")
     saved = op.saved_positions(len(node.inputs))
     args = []
     for i in g.inputs:
@@ -467,6 +469,11 @@ def _build_op_vjp(node, mask):
     ns = {"kernel": exe.fn}
     exec(compile(src, f"<kusari vjp {op.name}>", "exec"), ns)
     return ns["run"]
+
+
+def _operand_types(node) -> str:
+    from .compiler.ir import type_text
+    return ", ".join(type_text(x.shape, x.dtype) for x in node.inputs)
 
 
 def eager_gradients(order, index, root_pos, gys, wrt, retain: bool) -> list:

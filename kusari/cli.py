@@ -145,8 +145,8 @@ def _emit(args) -> int:
     if args.target == "cuda":
         raise UserError("the CUDA target needs the CuPy backend, which is not available "
                         "yet; use --target ir, dot or numpy")
+    from .api import compile as compile_graph
     from .compiler.passes import optimize
-    from .runtime import build
     m = _load(args.file)
     f = _function(m, args.func, args.file)
     g = f.graph(*_arguments(f, args, required=False))
@@ -156,7 +156,7 @@ def _emit(args) -> int:
     elif args.target == "dot":
         print(optimized.to_dot())
     else:
-        print(build(optimize(g.copy(), mark_kernels=False)).source)
+        print(compile_graph(g).source)
     return 0
 
 

@@ -296,7 +296,6 @@ def apply_call(ref, args: tuple) -> list:
     """All outputs of the graph `ref` holds, applied to Variables `args`: run
     once, recorded as one `call` node per output (each differentiable)."""
     from .compiler import ops
-    from .runtime import run_graph
     from .variable import Variable
     op = ops.get("call")
     n_out = len(ref.graph.outputs)
@@ -304,7 +303,7 @@ def apply_call(ref, args: tuple) -> list:
     if any(type(a) is Traced for a in arrays):
         return [apply(op, args, (ref, k)) for k in range(n_out)]
     op.infer_checked({"graph": ref, "output": 0}, arrays)
-    outs = run_graph(ref, arrays)
+    outs = ref.run(arrays)
     return [record(Variable, op, args, (ref, k), arrays,
                    out if type(out) is ndarray else _as_array(out))
             for k, out in enumerate(outs)]

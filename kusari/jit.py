@@ -27,10 +27,10 @@ import functools
 
 import numpy as np
 
-from .compiler import cache_log, dtypes, gcpause
+from .compiler import cache_log, dtypes, gcpause, spine
 from .compiler.ops.call import GraphRef
-from .compiler.passes import dce, optimize
-from .runtime import build
+from .compiler.passes import dce
+from .runtime import NUMPY
 from .tracing import flatten, trace_to_graph, unflatten
 from .variable import Variable, _is_array
 
@@ -64,7 +64,7 @@ class _Entry:
     @property
     def ref(self) -> GraphRef:
         if self._ref is None:
-            self._ref = GraphRef(self.graph)
+            self._ref = GraphRef(self.graph, NUMPY)
         return self._ref
 
     def captured_arrays(self) -> list:
@@ -160,7 +160,7 @@ class Jitted:
             bound, examples, name=self.name, capture="input", requires_grad=requires)
         dce(g)
         captured_types = [_type(np.shape(a), a.dtype) for a in (r() for r in captured)]
-        exe = build(optimize(g.copy(), mark_kernels=False))
+        exe = spine.compile(g, NUMPY, purpose=None)     # the miss is logged above
         # effect outputs follow the results, in the order of the effects that
         # have a value (see trace_to_graph)
         return _Entry(g, exe, result, captured, captured_types,

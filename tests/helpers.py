@@ -88,8 +88,8 @@ def check_forward(f, ref, arrays, dtype):
         if w.dtype.kind == "f":
             assert y.dtype == np.dtype(dtype), f"dtype {y.dtype} != {dtype}"
         assert_close(y.array, w.astype(np.float64), dtype, FWD_TOL, "eager forward")
-    g = kusari.compiler.trace(f, *arrays)
-    compiled = as_tuple(kusari.compiler.compile(g)(*arrays))
+    g = kusari.trace(f, *arrays)
+    compiled = as_tuple(kusari.compile(g)(*arrays))
     for c, w in zip(compiled, want):
         assert c.shape == np.shape(w)
         assert_close(c, np.asarray(w, np.float64), dtype, FWD_TOL, "compiled forward")

@@ -16,7 +16,7 @@ def test_python_control_flow_on_traced_values_is_refused():
             return x
         return -x
     with pytest.raises(TraceError) as e:
-        kc.trace(f, np.zeros(3, np.float32))
+        kusari.trace(f, np.zeros(3, np.float32))
     assert "traced array f32[]" in str(e.value)
     assert "`>`" in str(e.value)
 
@@ -27,38 +27,38 @@ def test_if_on_a_traced_value_is_refused():
             return x
         return -x
     with pytest.raises(TraceError, match="as a Python bool"):
-        kc.trace(f, np.zeros(3, np.float32))
+        kusari.trace(f, np.zeros(3, np.float32))
 
 
 @pytest.mark.parametrize("use", [float, int, np.asarray, lambda a: a.item(), list])
 def test_concrete_uses_are_refused(use):
     with pytest.raises(TraceError, match="cannot use the value of traced array"):
-        kc.trace(lambda x: use(x.array), np.zeros(3, np.float32))
+        kusari.trace(lambda x: use(x.array), np.zeros(3, np.float32))
 
 
 def test_variables_refuse_bool_inside_traces_too():
     with pytest.raises(TypeError, match="cannot be evaluated as Python bool"):
-        kc.trace(lambda x: x if x else x, np.zeros(3, np.float32))
+        kusari.trace(lambda x: x if x else x, np.zeros(3, np.float32))
 
 
 def test_closed_over_variables_become_constants():
     w = kusari.Variable(np.array([1.0, 2.0, 3.0], np.float32))
-    g = kc.trace(lambda x: F.sum(x * w), np.zeros(3, np.float32))
+    g = kusari.trace(lambda x: F.sum(x * w), np.zeros(3, np.float32))
     assert [g.op(n) for n in g.topo()].count("const") == 1
-    assert kc.compile(g)(np.ones(3, np.float32)) == 6.0
+    assert kusari.compile(g)(np.ones(3, np.float32)) == 6.0
 
 
 def test_numpy_constants_and_constant_outputs():
-    g = kc.trace(lambda x: (x + np.arange(3, dtype=np.float32), np.ones(2)),
+    g = kusari.trace(lambda x: (x + np.arange(3, dtype=np.float32), np.ones(2)),
                  np.zeros(3, np.float32))
-    a, b = kc.compile(g)(np.ones(3, np.float32))
+    a, b = kusari.compile(g)(np.ones(3, np.float32))
     np.testing.assert_array_equal(a, [1, 2, 3])
     np.testing.assert_array_equal(b, [1, 1])
 
 
 def test_trace_does_not_compute():
     # shapes only: a huge input costs nothing to trace
-    g = kc.trace(lambda x: F.sum(F.exp(x)), np.broadcast_to(np.float32(0), (10**8,)))
+    g = kusari.trace(lambda x: F.sum(F.exp(x)), np.broadcast_to(np.float32(0), (10**8,)))
     assert g.shape(g.inputs[0]) == (10**8,)
 
 
@@ -67,13 +67,13 @@ def test_traced_backward_records_the_gradient():
         y = F.sum(x * x * x)
         y.backward()
         return x.grad_var
-    g = kc.trace(f, np.zeros(3))
+    g = kusari.trace(f, np.zeros(3))
     x = np.array([1.0, 2.0, -1.0])
-    np.testing.assert_allclose(kc.compile(g)(x), 3 * x * x)
-    np.testing.assert_allclose(kc.compile(kc.grad(g))(x), 6 * x)
+    np.testing.assert_allclose(kusari.compile(g)(x), 3 * x * x)
+    np.testing.assert_allclose(kusari.compile(kc.grad(g))(x), 6 * x)
 
 
 def test_traced_kusari_grad():
-    g = kc.trace(lambda x: kusari.grad([F.sum(F.tanh(x))], [x])[0], np.zeros(4))
+    g = kusari.trace(lambda x: kusari.grad([F.sum(F.tanh(x))], [x])[0], np.zeros(4))
     x = np.linspace(-1, 1, 4)
-    np.testing.assert_allclose(kc.compile(g)(x), 1 - np.tanh(x) ** 2)
+    np.testing.assert_allclose(kusari.compile(g)(x), 1 - np.tanh(x) ** 2)

@@ -12,13 +12,20 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functions as F
-from ..backprop import grad as kusari_grad
+from ..api import trace
+from ..compiler import ops
 from ..compiler.errors import InvalidType, KusariError, TraceError
+from ..compiler.ops.call import GraphRef
+from ..function_node import apply
+from ..runtime import NUMPY
 from ..variable import Variable
 from . import ast
 from . import builtins as B
 from . import types as T
 from .errors import Located
+
+
+CALL = ops.get("call")
 
 
 class Lowering:
@@ -48,19 +55,27 @@ class Lowering:
         return frame.expr(d.body[-1].value)
 
     def call_transform(self, sig, args, pos):
-        # gradients are explicit in the language: constants (literals) are
-        # differentiated too, as fresh leaves
-        args = [a if a.requires_grad else Variable(a.array) if i in sig.wrt else a
-                for i, a in enumerate(args)]
+        """grad / value_and_grad: the vector-Jacobian product of the target's
+        traced graph, applied as `call` nodes (the optimizer inlines them, and
+        a gradient of these differentiates the VJP graph again: any order).
+        Every argument is differentiated, literals included."""
+        examples = [np.broadcast_to(np.zeros((), a.dtype), a.shape) for a in args]
+        g = trace(lambda *xs: self.call(sig.target, list(xs), pos), *examples,
+                  name=sig.target)
         y = self.call(sig.target, args, pos)
-        xs = [args[i] for i in sig.wrt]
-        gs = kusari_grad([y], xs, enable_double_backprop=True)
-        gs = [g if g is not None else Variable(np.zeros(x.shape, x.dtype), requires_grad=False)
-              for g, x in zip(gs, xs)]
-        grads = gs[0] if len(gs) == 1 else tuple(gs)
+        vjp = GraphRef(g, NUMPY).vjp(0)
+        gy = F.broadcast_to(Variable(np.ones((), y.dtype), requires_grad=False), y.shape)
+        operands = tuple(args) + (gy,)
+        gs = []
+        for i in sig.wrt:
+            x = args[i]
+            if vjp.graph.outputs[i] is None:     # no gradient flows to x
+                gs.append(Variable(np.zeros(x.shape, x.dtype), requires_grad=False))
+            else:
+                gs.append(apply(CALL, operands, (vjp, i)))
         if sig.kind == "value_and_grad":
-            return (y,) + (tuple(gs))
-        return grads
+            return (y,) + tuple(gs)
+        return gs[0] if len(gs) == 1 else tuple(gs)
 
     def bind_params(self, sig, args, pos) -> dict:
         """Check argument types against the declaration; bind named dims."""

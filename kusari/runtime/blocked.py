@@ -32,9 +32,35 @@ _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
 
+_workers: list = []
+
+
 def workers() -> int:
-    """Threads a kernel may use (KUSARI_THREADS, else every core)."""
-    return max(1, int(os.environ.get("KUSARI_THREADS", os.cpu_count() or 1)))
+    """Threads a kernel may use: KUSARI_THREADS, else the cores this process
+    may run on (its affinity, which a container's CPU limit narrows). Read
+    once; `set_workers` changes it."""
+    if not _workers:
+        env = os.environ.get("KUSARI_THREADS")
+        if env:
+            n = int(env)
+        elif hasattr(os, "sched_getaffinity"):
+            n = len(os.sched_getaffinity(0))
+        else:
+            n = os.cpu_count() or 1
+        _workers.append(max(1, n))
+    return _workers[0]
+
+
+def set_workers(n: int | None) -> None:
+    """Use `n` threads from now on (None: read KUSARI_THREADS / affinity again)."""
+    global _pool
+    with _pool_lock:
+        _workers.clear()
+        if n is not None:
+            _workers.append(max(1, int(n)))
+        if _pool is not None:
+            _pool.shutdown(wait=False)
+            _pool = None
 
 
 def pool() -> ThreadPoolExecutor:

@@ -14,10 +14,11 @@ class Executable:
     by hot paths that already know the arguments fit.
     """
 
-    def __init__(self, graph: Graph, source, fn):
+    def __init__(self, graph: Graph, source, fn, nbytes: int = 0):
         self.graph = graph
         self.source = source.text
         self.fn = fn
+        self.nbytes = nbytes            # what it keeps: code, constants, scratch
         self.in_types = [(graph.shape(i), graph.dtype(i)) for i in graph.inputs]
 
     def __call__(self, *arrays):
@@ -45,4 +46,19 @@ def load(graph: Graph) -> Executable:
     src = generate(graph)
     ns = dict(src.namespace, rt=blocked)
     exec(compile(src.text, f"<kusari {graph.name}>", "exec"), ns)
-    return Executable(graph, src, ns[src.entry])
+    return Executable(graph, src, ns[src.entry], _kept_bytes(graph, src.text, ns))
+
+
+def _kept_bytes(graph: Graph, text: str, ns: dict) -> int:
+    """An estimate of the memory an Executable keeps alive."""
+    from ..compiler.ir import ArrayConst
+    from .blocked import BlockPlan, workers
+    total = 4 * len(text) + 200 * len(graph)            # code objects, the graph
+    for d in graph.nx._node.values():
+        value = d["attrs"].get("value") if d["op"] == "const" else None
+        if isinstance(value, ArrayConst):
+            total += value.array.nbytes
+    for v in ns.values():
+        if isinstance(v, BlockPlan):                     # scratch, per worker thread
+            total += v.block * sum(d.itemsize for d in v.scratch) * workers()
+    return total

@@ -72,10 +72,10 @@ def _backward_of_four_structures():
 
 def test_compile_caches_by_structure():
     cache_log.clear()
-    g1 = kc.trace(lambda x: F.tanh(x) * 2, np.ones(3, np.float32))
-    g2 = kc.trace(lambda y: F.tanh(y) * 2, np.ones(3, np.float32))   # equal structure
-    g3 = kc.trace(lambda y: F.tanh(y) * 2, np.ones(4, np.float32))   # another shape
-    f1, f2, f3 = kc.compile(g1), kc.compile(g2), kc.compile(g3)
+    g1 = kusari.trace(lambda x: F.tanh(x) * 2, np.ones(3, np.float32))
+    g2 = kusari.trace(lambda y: F.tanh(y) * 2, np.ones(3, np.float32))   # equal structure
+    g3 = kusari.trace(lambda y: F.tanh(y) * 2, np.ones(4, np.float32))   # another shape
+    f1, f2, f3 = kusari.compile(g1), kusari.compile(g2), kusari.compile(g3)
     assert f1 is f2 and f3 is not f1
     assert len(events("compile")) == 2
     assert f3(np.ones(4, np.float32)).shape == (4,)

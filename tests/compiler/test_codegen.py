@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import numpy as np
+
+import kusari
 import pytest
 
 import kusari.compiler as kc
@@ -16,9 +18,7 @@ BLOCK = 4096   # tests force small blocks so odd sizes cross many boundaries
 
 
 def _clear_caches():
-    import kusari.runtime
-    kc._compiled.clear()          # (code generated under other settings)
-    kusari.runtime.clear_cache()
+    kc.clear_cache()              # (code generated under other settings)
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +36,7 @@ def rand(shape, dtype, seed=0, lo=-1.0, hi=1.0):
 
 
 def compiled(f, *arrays):
-    return kc.compile(kc.trace(f, *arrays))
+    return kusari.compile(kusari.trace(f, *arrays))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -51,9 +51,20 @@ def test_fused_expression_odd_sizes(n, dtype):
     np.testing.assert_allclose(out, EXPR[1](a, b), rtol=1e-6 if dtype == np.float32 else 1e-14)
 
 
+@pytest.fixture
+def use_threads(monkeypatch):
+    """use_threads(n): kernels run on n threads (KUSARI_THREADS) for this test."""
+    def use(n):
+        monkeypatch.setenv("KUSARI_THREADS", n)
+        blocked.set_workers(None)
+    yield use
+    monkeypatch.delenv("KUSARI_THREADS", raising=False)
+    blocked.set_workers(None)
+
+
 @pytest.mark.parametrize("threads", ["1", "2"])
-def test_threads_give_the_same_result(threads, monkeypatch):
-    monkeypatch.setenv("KUSARI_THREADS", threads)
+def test_threads_give_the_same_result(threads, use_threads):
+    use_threads(threads)
     a, b = rand(5 * BLOCK + 3, np.float64, 3), rand(5 * BLOCK + 3, np.float64, 4)
     np.testing.assert_allclose(compiled(*EXPR[:1], a, b)(a, b), EXPR[1](a, b), rtol=1e-14)
 
@@ -81,8 +92,8 @@ def test_non_contiguous_inputs():
                                         ((300, 70), 1), ((300, 70), None),
                                         ((6, 90, 80), (0, 2)), ((6, 90, 80), 1)], ids=str)
 @pytest.mark.parametrize("threads", ["1", "2"])
-def test_closing_reductions(op, ref, shape, axis, threads, monkeypatch):
-    monkeypatch.setenv("KUSARI_THREADS", threads)
+def test_closing_reductions(op, ref, shape, axis, threads, use_threads):
+    use_threads(threads)
     x = rand(shape, np.float64, 8)
     f = compiled(lambda v: op(F.tanh(v) * 3, axis=axis), x)
     assert "axis=axes, keepdims=True" in f.source      # the reduction closed the kernel
@@ -94,8 +105,8 @@ def test_closing_reductions(op, ref, shape, axis, threads, monkeypatch):
 def test_sum_to_closes_and_gradients_fuse():
     x = rand((500, 40), np.float32, 9)
     w = rand((40,), np.float32, 10)
-    g = kc.grad(kc.trace(lambda a, b: F.sum(F.tanh(a * b)), x, w))
-    f = kc.compile(g)
+    g = kc.grad(kusari.trace(lambda a, b: F.sum(F.tanh(a * b)), x, w))
+    f = kusari.compile(g)
     t = np.tanh(x.astype(np.float64) * w)
     gx, gw = f(x, w)
     np.testing.assert_allclose(gx, (1 - t ** 2) * w, rtol=1e-5, atol=1e-6)
@@ -106,14 +117,14 @@ def test_where_and_comparisons_in_blocks():
     x = rand(3 * BLOCK, np.float32, 11)
     f = compiled(lambda v: F.where(F.greater(v, 0), v * 2, v * -1), x)
     np.testing.assert_allclose(f(x), np.where(x > 0, x * 2, -x))
-    g = kc.grad(kc.trace(lambda v: F.sum(F.relu(v) * v), x))
-    np.testing.assert_allclose(kc.compile(g)(x), np.where(x > 0, 2 * x, 0), rtol=1e-6)
+    g = kc.grad(kusari.trace(lambda v: F.sum(F.relu(v) * v), x))
+    np.testing.assert_allclose(kusari.compile(g)(x), np.where(x > 0, 2 * x, 0), rtol=1e-6)
 
 
 def test_outputs_never_alias_inputs_or_each_other():
     x = rand(10, np.float64, 12)
-    g = kc.trace(lambda v: (v.reshape(2, 5), F.broadcast_to(v, (3, 10)), v * 1, v * 1), x)
-    a, b, c, d = kc.compile(g)(x)
+    g = kusari.trace(lambda v: (v.reshape(2, 5), F.broadcast_to(v, (3, 10)), v * 1, v * 1), x)
+    a, b, c, d = kusari.compile(g)(x)
     for arr in (a, b, c, d):
         assert not np.shares_memory(arr, x)
         assert arr.flags.writeable
@@ -149,7 +160,7 @@ from tests.compiler.strategies import inputs_for, random_graph, reference  # noq
 def test_blocked_code_on_random_graphs(g, seed):
     # (the fixture forces every fused kernel through blocks and the arena)
     xs = inputs_for(g, seed)
-    got = kc.compile(g)(*xs)
+    got = kusari.compile(g)(*xs)
     got = got if isinstance(got, tuple) else (got,)
     for w, o in zip(reference(g, xs), got):
         np.testing.assert_allclose(o, w, rtol=1e-12, atol=1e-12)

@@ -6,6 +6,8 @@ import textwrap
 
 import networkx as nx
 import numpy as np
+
+import kusari
 import pytest
 
 import kusari.compiler as kc
@@ -18,7 +20,7 @@ def f32(*shape):
 
 
 def small_graph():
-    return kc.trace(lambda x, w: F.sum(F.tanh(x * w)), f32(2, 3), f32(3))
+    return kusari.trace(lambda x, w: F.sum(F.tanh(x * w)), f32(2, 3), f32(3))
 
 
 def golden(text):
@@ -53,7 +55,7 @@ def test_gradient_text_golden():
 
 
 def test_second_gradient_text_golden():
-    g = kc.trace(lambda x: F.sum(F.tanh(x)), f32(3))
+    g = kusari.trace(lambda x: F.sum(F.tanh(x)), f32(3))
     assert str(kc.grad(kc.grad(g))) == golden("""
         { lambda a:f32[3] . let
             b:f32[3] = const[value=1.0]
@@ -84,7 +86,7 @@ def test_second_gradient_text_golden():
 
 
 def test_edges_carry_operand_positions():
-    g = kc.trace(lambda x: x * x, f32(2))
+    g = kusari.trace(lambda x: x * x, f32(2))
     (mul,) = [n for n in g.nx if g.op(n) == "mul"]
     (x,) = g.inputs
     assert g.args(mul) == (x, x)
@@ -93,22 +95,22 @@ def test_edges_carry_operand_positions():
 
 
 def test_key_is_structural():
-    a = kc.trace(lambda x, y: x * y + x, f32(2), f32(2))
-    b = kc.trace(lambda p, q: p * q + p, f32(2), f32(2))
+    a = kusari.trace(lambda x, y: x * y + x, f32(2), f32(2))
+    b = kusari.trace(lambda p, q: p * q + p, f32(2), f32(2))
     assert a.key() == b.key()
-    c = kc.trace(lambda x, y: x * y + y, f32(2), f32(2))      # other sharing
-    d = kc.trace(lambda x, y: x * y + x, f32(3), f32(3))      # other shapes
-    e = kc.trace(lambda x, y: x * y + x, f32(2).astype(np.float64), f32(2).astype(np.float64))
+    c = kusari.trace(lambda x, y: x * y + y, f32(2), f32(2))      # other sharing
+    d = kusari.trace(lambda x, y: x * y + x, f32(3), f32(3))      # other shapes
+    e = kusari.trace(lambda x, y: x * y + x, f32(2).astype(np.float64), f32(2).astype(np.float64))
     assert len({a.key(), c.key(), d.key(), e.key()}) == 4
     assert hash(a.key()) == hash(b.key())
 
 
 def test_key_distinguishes_constants_including_nan_and_negative_zero():
-    base = kc.trace(lambda x: x * 2.0, f32(2)).key()
-    assert base != kc.trace(lambda x: x * 3.0, f32(2)).key()
-    k1 = kc.trace(lambda x: x * float("nan"), f32(2)).key()
-    assert k1 == kc.trace(lambda x: x * float("nan"), f32(2)).key()
-    assert kc.trace(lambda x: x * 0.0, f32(2)).key() != kc.trace(lambda x: x * -0.0, f32(2)).key()
+    base = kusari.trace(lambda x: x * 2.0, f32(2)).key()
+    assert base != kusari.trace(lambda x: x * 3.0, f32(2)).key()
+    k1 = kusari.trace(lambda x: x * float("nan"), f32(2)).key()
+    assert k1 == kusari.trace(lambda x: x * float("nan"), f32(2)).key()
+    assert kusari.trace(lambda x: x * 0.0, f32(2)).key() != kusari.trace(lambda x: x * -0.0, f32(2)).key()
 
 
 def test_copy_pickle_and_networkx_view():
@@ -138,7 +140,7 @@ def test_building_by_hand_and_shape_errors():
     assert g.shape(y) == (2, 3) and g.dtype(y) == np.float32
     s = g.add("sum", [y], axis=(1,), keepdims=False)
     g.outputs = [s]
-    assert kc.compile(g)(np.ones((2, 3), np.float32),
+    assert kusari.compile(g)(np.ones((2, 3), np.float32),
                          np.arange(3, dtype=np.float32)).tolist() == [3.0, 3.0]
     bad = g.add_input((4,), np.float32)
     with pytest.raises(InvalidType, match="Invalid operation is performed in: _ \\* _"):
@@ -146,7 +148,7 @@ def test_building_by_hand_and_shape_errors():
 
 
 def test_compiled_callable_checks_its_arguments():
-    f = kc.compile(small_graph())
+    f = kusari.compile(small_graph())
     with pytest.raises(TypeError, match="argument 1 of lambda: expected f32\\[3\\], got f32\\[4\\]"):
         f(f32(2, 3), f32(4))
     with pytest.raises(TypeError, match="takes 2 arrays, got 1"):
@@ -154,5 +156,5 @@ def test_compiled_callable_checks_its_arguments():
 
 
 def test_generated_source_is_readable():
-    f = kc.compile(small_graph())
+    f = kusari.compile(small_graph())
     assert "np.tanh(" in f.source and "# d:f32[2,3] = tanh c" in f.source

@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 
 import numpy as np
+
+import kusari
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -71,7 +73,7 @@ def test_constant_folding_golden():
 
 
 def test_small_array_constants_fold_by_evaluation():
-    g = kc.trace(lambda x: x + np.arange(3.0) * 2, np.zeros(3))
+    g = kusari.trace(lambda x: x + np.arange(3.0) * 2, np.zeros(3))
     optimize(g)
     assert [g.op(n) for n in g.topo()].count("mul") == 0
 
@@ -93,15 +95,15 @@ SIMPLIFY_CASES = [
 
 def test_simplify_identities():
     for f, want in SIMPLIFY_CASES:
-        g = kc.trace(f, np.ones(6))
+        g = kusari.trace(f, np.ones(6))
         optimize(g)
         out = g.outputs[0]
         got = "a" if out == g.inputs[0] else g.op(out)
-        assert got == want, f"{str(kc.trace(f, np.ones(6)))}\n=> {g}"
+        assert got == want, f"{str(kusari.trace(f, np.ones(6)))}\n=> {g}"
 
 
 def test_times_zero_and_powers_golden():
-    g = kc.trace(lambda x: (x * 0.0, x ** 2, x ** 3, x ** -1), np.ones(3))
+    g = kusari.trace(lambda x: (x * 0.0, x ** 2, x ** 3, x ** -1), np.ones(3))
     optimize(g)
     assert str(g) == golden("""
         { lambda a:f64[3] . let
@@ -114,7 +116,7 @@ def test_times_zero_and_powers_golden():
 
 
 def test_broadcast_folds_into_elementwise_and_uniform_operands_shrink():
-    g = kc.trace(lambda x, w: x * F.broadcast_to(w, (2, 3)) + np.ones((2, 3)) * 2.0,
+    g = kusari.trace(lambda x, w: x * F.broadcast_to(w, (2, 3)) + np.ones((2, 3)) * 2.0,
                  np.ones((2, 3)), np.ones(3))
     optimize(g)
     assert str(g) == golden("""
@@ -127,7 +129,7 @@ def test_broadcast_folds_into_elementwise_and_uniform_operands_shrink():
 
 def test_inline_golden():
     from kusari.compiler.ops.call import GraphRef
-    inner = kc.trace(lambda x: F.tanh(x) * 2.0, np.ones(3))
+    inner = kusari.trace(lambda x: F.tanh(x) * 2.0, np.ones(3))
     g, (x,) = graph()
     g.outputs = [g.add("call", [g.add("neg", [x])], graph=GraphRef(inner), output=0)]
     assert inline(g) == 1
@@ -141,7 +143,7 @@ def test_inline_golden():
 
 
 def tanh_grads(order):
-    g = kc.trace(lambda x: F.sum(F.tanh(x)), np.ones(1000, np.float32))
+    g = kusari.trace(lambda x: F.sum(F.tanh(x)), np.ones(1000, np.float32))
     out = []
     for _ in range(order):
         g = kc.grad(g)
@@ -157,7 +159,7 @@ def test_higher_order_gradients_shrink():
     assert after == [5, 8, 13, 27]
     x = np.linspace(-1, 1, 1000).astype(np.float32)
     for raw in tanh_grads(4):
-        np.testing.assert_allclose(kc.compile(raw)(x), kc.compile(raw, False)(x),
+        np.testing.assert_allclose(kusari.compile(raw)(x), kusari.compile(raw, False)(x),
                                    rtol=1e-5, atol=1e-5)
 
 
@@ -167,7 +169,7 @@ def test_optimizing_never_changes_results(g, seed):
     xs = inputs_for(g, seed)
     want = reference(g, xs)
     before = str(g)
-    got = kc.compile(g)(*xs)                 # optimized, fused, generated
+    got = kusari.compile(g)(*xs)                 # optimized, fused, generated
     assert str(g) == before                  # compile() leaves its argument alone
     got = got if isinstance(got, tuple) else (got,)
     for w, o in zip(want, got):
@@ -180,7 +182,7 @@ def test_gradients_optimize_to_the_same_values(g, seed):
     xs = inputs_for(g, seed)
     d = kc.grad(g)
     want = reference(d, xs)
-    got = kc.compile(d)(*xs)
+    got = kusari.compile(d)(*xs)
     got = got if isinstance(got, tuple) else (got,)
     for w, o in zip(want, got):
         if w is None:

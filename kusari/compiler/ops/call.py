@@ -3,29 +3,43 @@
 This is how a jitted function (or a DSL function) called with Variables takes
 part in backward(): it is one node of the recorded graph. Its gradient is a
 `call` of the subgraph's VJP graph, so it differentiates again, to any order.
-The optimizer inlines calls, so compiled code fuses across them. The compiler
-computes nothing: the runtime registers `call`'s NumPy form (run the compiled
-subgraph).
+The optimizer inlines calls, so compiled code fuses across them. Run on its
+own, a call compiles its graph through the spine with the backend its
+GraphRef was made for (the front end that made it passes one).
 """
 from __future__ import annotations
 
 from .. import sym as S
-from ..errors import InvalidType
+from ..errors import InvalidType, KusariError
 from ..ir import Graph, type_text
+from . import numpy_kernels as nk
 from .registry import LIBRARY, OpDef, register
 
 
 class GraphRef:
-    """A Graph as an attribute: hashable and equal by structural key."""
+    """A Graph as an attribute: hashable and equal by structural key.
 
-    __slots__ = ("graph", "key", "_hash", "_vjps", "_run")
+    `backend` is what `run` compiles for (gradients' refs inherit it)."""
 
-    def __init__(self, graph: Graph):
+    __slots__ = ("graph", "key", "_hash", "_vjps", "_run", "backend")
+
+    def __init__(self, graph: Graph, backend=None):
         self.graph = graph
         self.key = graph.key()
         self._hash = hash(self.key)
         self._vjps: dict[int, GraphRef] = {}
-        self._run = None          # set by the runtime: the compiled callable
+        self._run = None          # the compiled callable, made on first run
+        self.backend = backend
+
+    def run(self, arrays) -> tuple:
+        """All outputs of the graph on `arrays` (compiled on first use)."""
+        run = self._run
+        if run is None:
+            if self.backend is None:
+                raise KusariError(f"{self.graph.name} was made with no backend to run on")
+            from ..spine import compile
+            run = self._run = compile(self.graph, self.backend, purpose="call").fn
+        return run(*arrays)
 
     def __hash__(self):
         return self._hash
@@ -38,7 +52,7 @@ class GraphRef:
         return f"{self.graph.name}#{self._hash & 0xffffff:06x}"
 
     def __reduce__(self):
-        return (GraphRef, (self.graph,))
+        return (GraphRef, (self.graph, self.backend))
 
     def vjp(self, output: int) -> "GraphRef":
         """The graph (inputs..., gy) -> gradients of <output, gy> per input."""
@@ -51,7 +65,7 @@ class GraphRef:
             gy = g.add_input(g.shape(o), g.dtype(o), name="gy")
             g.outputs = vjp(g, [o], [gy], g.inputs[:-1])
             g.name = f"vjp{output}({self.graph.name})"
-            ref = self._vjps[output] = GraphRef(dce(g))
+            ref = self._vjps[output] = GraphRef(dce(g), self.backend)
         return ref
 
 
@@ -75,6 +89,6 @@ def _call_grad(gy, y, *inputs, graph, output):
                  for i in range(len(inputs)))
 
 
-register(OpDef("call", LIBRARY, _call_infer, numpy_name="nk.call", grad=_call_grad,
+register(OpDef("call", LIBRARY, _call_infer, impl=nk.call, numpy_name="nk.call", grad=_call_grad,
                label="Call", arg_names=("args",), attr_names=("graph", "output"),
                saves=slice(0, None)))

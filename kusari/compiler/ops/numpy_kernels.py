@@ -151,3 +151,8 @@ def concat(*xs, axis):
 
 def fill(value, shape, dtype):
     return np.full(shape, value, dtype)
+
+
+def call(*arrays, graph, output):
+    """One output of the graph a GraphRef holds, compiled for its backend."""
+    return graph.run(arrays)[output]
