@@ -27,7 +27,8 @@ from .compiler.autodiff import vjp
 from .compiler.errors import KusariError
 from .compiler.ir import Graph
 from .configuration import state, using_config
-from .function_node import Const, evaluate
+from .function_node import evaluate
+from .tape import Const, consumers, to_graph, walk
 from . import tracing
 from .tracing import Traced
 from .runtime import NUMPY
@@ -37,48 +38,6 @@ NO_OPTIMIZE = spine.Options(optimize=False)      # plans are optimized when buil
 
 MAX_PLANS = 4096
 _plans: OrderedDict = OrderedDict()
-
-
-def walk(roots):
-    """The values behind `roots` in canonical postorder, and their key entries.
-
-    Returns (order, entries, index): `order[i]` is a Node or Const, `entries[i]`
-    its hashable description with operands as positions in `order`.
-    """
-    order: list = []
-    entries: list = []
-    index: dict = {}
-    for root in roots:
-        stack = [root]
-        while stack:
-            n = stack[-1]
-            if n in index:
-                stack.pop()
-                continue
-            if type(n) is Const:
-                entry = n.entry
-            elif n.op is None:
-                entry = (n.shape, n.dtype.char, n.requires_grad)
-            else:
-                ins = n.inputs
-                pending = False
-                for x in ins:
-                    if x not in index:
-                        stack.append(x)
-                        pending = True
-                if pending:
-                    continue   # operands first; n is looked at again after them
-                if len(ins) == 2:
-                    entry = (n.op, n.attrs, (index[ins[0]], index[ins[1]]))
-                elif len(ins) == 1:
-                    entry = (n.op, n.attrs, (index[ins[0]],))
-                else:
-                    entry = (n.op, n.attrs, tuple([index[x] for x in ins]))
-            stack.pop()
-            index[n] = len(order)
-            order.append(n)
-            entries.append(entry)
-    return order, entries, index
 
 
 class Plan:
@@ -157,15 +116,6 @@ def _postorder(g: Graph, roots, first_backward: int) -> list[int]:
     return out
 
 
-def _consumers(order, entries):
-    users: dict[int, list] = {}
-    for j, (n, e) in enumerate(zip(order, entries)):
-        if type(n) is not Const and n.op is not None:
-            for p, i in enumerate(e[2]):
-                users.setdefault(i, []).append((j, p))
-    return users
-
-
 def _fetch_spec(order, entries, users, i):
     n = order[i]
     if type(n) is Const:
@@ -189,16 +139,10 @@ def build_plan(order, entries, roots, cot_ones, wrt, retain: bool, name: str,
     from .compiler import optimize
     from .compiler.passes import dce
     g = Graph(name)
-    gid: list = []
-    for n, e in zip(order, entries):
-        if type(n) is Const:
-            gid.append(g.add_const(n.value.item(), n.dtype) if n.baked
-                       else g.add_input((), n.dtype))
-        elif n.op is None:
-            gid.append(g.add_input(n.shape, n.dtype))
-        else:
-            gid.append(g.add_raw(n.op.name, [gid[i] for i in e[2]], n.attrs_dict(),
-                                 n.shape, n.dtype))
+    gid = to_graph(g, order, entries,
+                   leaf=lambda i, n: g.add_input(n.shape, n.dtype),
+                   constant=lambda c: g.add_const(c.value.item(), c.dtype) if c.baked
+                   else g.add_input((), c.dtype))
     first_backward = g.next_id
     cots, cot_inputs, cot_roots = [], [], []
     for k, (r, ones) in enumerate(zip(roots, cot_ones)):
@@ -214,7 +158,7 @@ def build_plan(order, entries, roots, cot_ones, wrt, retain: bool, name: str,
     # Cut: copy out the gradient nodes the outputs need; the forward values
     # they read become inputs, fetched from the tape at run time.
     position = {k: i for i, k in enumerate(gid)}
-    users = _consumers(order, entries)
+    users = consumers(order, entries)
     h = Graph(name)
     fetch, cut_inputs, cot_map = [], [], {}
     for c in cot_inputs:

@@ -1,10 +1,4 @@
-"""The define-by-run graph: Nodes recorded by eager ops, and `apply`.
-
-A Node is one value of the recorded graph: the op application that made it,
-or nothing for a leaf. It plays both of Chainer's roles (FunctionNode and
-VariableNode): ops in kusari have one output, so the two coincide. A Node
-keeps only what its gradient rule reads (declared in the op registry), holds
-its Variable weakly, and is freed with the graph.
+"""Applying ops: `apply` records Nodes on the tape (kusari.tape).
 
 `apply` runs one op eagerly: it computes the NumPy result at once (so
 `y.array` is there), and records a Node when backprop is enabled and an input
@@ -13,111 +7,17 @@ requires a gradient. On traced inputs (inside `kusari.jit` or
 """
 from __future__ import annotations
 
-import math
 import weakref
 
 import numpy as np
 
-from .compiler import dtypes
 from .compiler.errors import InvalidType, invalid_in
 from .compiler.ops import OpDef
 from .configuration import state
+from .tape import Const, Node, _consts, const  # noqa: F401  (Chainer-style names here too)
 from .tracing import Traced
 
 ndarray = np.ndarray
-
-
-class Node:
-    """One value of the recorded graph (see the module docstring)."""
-
-    __slots__ = ("op", "attrs", "inputs", "saved", "out", "var", "shape", "dtype",
-                 "requires_grad", "__weakref__")
-
-    def __init__(self, op: OpDef | None, attrs: tuple, inputs: tuple, saved, out,
-                 var, shape: tuple, dtype, requires_grad: bool = True):
-        self.op = op                # None for a leaf
-        self.attrs = attrs          # attribute values, in op.attr_names order
-        self.inputs = inputs        # Nodes and Consts
-        self.saved = saved          # operand arrays the gradient reads, or None
-        self.out = out              # the output array if the gradient reads it
-        self.var = var              # weakref to this value's Variable
-        self.shape = shape
-        self.dtype = dtype
-        self.requires_grad = requires_grad
-
-    @property
-    def label(self) -> str:
-        return "Leaf" if self.op is None else self.op.label
-
-    @property
-    def creator(self) -> "Node | None":
-        return None if self.op is None else self
-
-    @property
-    def outputs(self) -> tuple:
-        return (self.var,)
-
-    def get_variable_or_none(self):
-        return self.var()
-
-    def attrs_dict(self) -> dict:
-        return dict(zip(self.op.attr_names, self.attrs)) if self.op else {}
-
-    def __repr__(self):
-        return f"<kusari Node {self.label} {dtypes.short(self.dtype)}{list(self.shape)}>"
-
-
-# -- scalar constants -------------------------------------------------------------
-
-class Const:
-    """A Python scalar in the graph, with the dtype of the array it met.
-
-    Integral values (and halves) are *baked*: they are part of the structural
-    key, so `x ** 2` compiles to `x * x`. Any other value is a runtime
-    parameter of the compiled gradient, so a changing learning rate or a
-    random scale never forces a recompile.
-    """
-
-    __slots__ = ("value", "dtype", "baked", "entry")
-
-    def __init__(self, value: np.generic, baked: bool):
-        self.value = value
-        self.dtype = value.dtype
-        self.baked = baked
-        py = value.item()
-        self.entry = ("c", self.dtype.char, py) if baked else ("p", self.dtype.char)
-
-    @property
-    def shape(self) -> tuple:
-        return ()
-
-    def __repr__(self):
-        return f"Const({self.value!r})"
-
-
-_consts: dict = {}
-
-
-def _is_baked(v: float) -> bool:
-    if v != v or v in (float("inf"), float("-inf")):
-        return False
-    if v == 0:
-        return str(v)[0] != "-"
-    return abs(v) <= 4096 and (2 * v).is_integer()
-
-
-def const(value, dtype: np.dtype) -> Const:
-    """The Const for scalar `value` as `dtype` (interned when baked)."""
-    c = _consts.get((value, dtype))
-    if c is not None and (value or math.copysign(1.0, value) > 0):  # -0.0 == 0.0
-        return c
-    v = dtype.type(value)
-    py = v.item()
-    baked = isinstance(py, bool) or (_is_baked(float(py)) if dtype.kind in "fiub" else False)
-    c = Const(v, baked)
-    if baked and len(_consts) < 65536:
-        _consts[(value, dtype)] = c
-    return c
 
 
 # -- apply ------------------------------------------------------------------------

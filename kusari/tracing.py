@@ -145,7 +145,7 @@ class TraceContext:
     # -- reads ------------------------------------------------------------------
     def leaf(self, array_reader, shape, dtype):
         """A traced Variable for a value read from outside at each call."""
-        from .function_node import Node
+        from .tape import Node
         from .variable import Variable
         v = Variable(Traced(shape, dtype, origin="captured"), requires_grad=False)
         node = Node(None, (), (), None, None, weakref.ref(v), tuple(shape), np.dtype(dtype),
@@ -157,7 +157,7 @@ class TraceContext:
 
     def detached_leaf(self, var):
         """A leaf node for a concrete Variable whose history is outside the trace."""
-        from .function_node import Node
+        from .tape import Node
         node = self.detached.get(id(var))
         if node is None:
             node = Node(None, (), (), None, None, weakref.ref(var), var.shape, var.dtype,
@@ -274,9 +274,8 @@ def trace_to_graph(fn, example_arrays, *, name=None, capture: str = "const",
     With capture="const", captured values are baked in as constants instead,
     and effects are ignored.
     """
-    from .backprop import _consumers, walk
     from .compiler.ir import Graph
-    from .function_node import Const
+    from .tape import consumers, to_graph, walk
     from .variable import Variable
 
     with TraceContext() as ctx:
@@ -313,27 +312,23 @@ def trace_to_graph(fn, example_arrays, *, name=None, capture: str = "const",
               not isinstance(v.array, Traced) else v for v in values]
     roots = [v.node for v in values if isinstance(v, Variable)]
     order, entries, index = walk(roots)
-    users = _consumers(order, entries)
+    users = consumers(order, entries)
     captured = []
-    ids = []
-    for i, (n, e) in enumerate(zip(order, entries)):
+
+    def leaf(i, n):
         if n in gid:
-            ids.append(gid[n])
-        elif type(n) is Const:
-            ids.append(g.add_const(n.value.item(), n.dtype))
-        elif n.op is None:
-            reader = ctx.readers.get(n) or _variable_reader(n, order, users, i)
-            if capture == "const" or (reader.variable is None and n not in ctx.readers):
-                # nothing outside the trace holds it (a temporary made while
-                # tracing): it cannot change between calls, so it is a constant
-                array = reader()
-                ids.append(g.add_const(np.asarray(array), array.dtype))
-            else:
-                ids.append(g.add_input(n.shape, n.dtype, name=f"captured{len(captured)}"))
-                captured.append(reader)
-        else:
-            ids.append(g.add_raw(n.op.name, [ids[k] for k in e[2]], n.attrs_dict(),
-                                 n.shape, n.dtype))
+            return gid[n]
+        reader = ctx.readers.get(n) or _variable_reader(n, order, users, i)
+        if capture == "const" or (reader.variable is None and n not in ctx.readers):
+            # nothing outside the trace holds it (a temporary made while
+            # tracing): it cannot change between calls, so it is a constant
+            array = reader()
+            return g.add_const(np.asarray(array), array.dtype)
+        captured.append(reader)
+        return g.add_input(n.shape, n.dtype, name=f"captured{len(captured) - 1}")
+
+    ids = to_graph(g, order, entries, leaf,
+                   constant=lambda c: g.add_const(c.value.item(), c.dtype))
     g.outputs = [ids[index[v.node]] if isinstance(v, Variable) else g.add_const(v, v.dtype)
                  for v in values]
     return g, result, captured, effects

@@ -17,7 +17,8 @@ import numpy as np
 from . import function_node as fn
 from .compiler import dtypes, ops
 from .configuration import state
-from .function_node import Const, Node, _consts as _const_cache, const, record
+from .function_node import record
+from .tape import Const, Node, _consts as _const_cache, const
 from . import tracing as _tracing
 from .tracing import Traced
 

@@ -1,0 +1,188 @@
+"""The tape: the define-by-run graph that eager ops record, and its walk.
+
+A Node is one value of the recorded graph: the op application that made it,
+or nothing for a leaf. It plays both of Chainer's roles (FunctionNode and
+VariableNode): ops in kusari have one output, so the two coincide. A Node
+keeps only what its gradient rule reads (declared in the op registry), holds
+its Variable weakly, and is freed with the graph. A Const is a Python scalar
+in the graph, with the dtype of the array it met.
+
+`walk` lists the values behind some roots in a canonical order together with
+their structural key entries; `to_graph` turns a walk into IR. backward()
+(plans and the eager tier) and tracing (`kusari.jit`, `kusari.trace`) both
+read the tape through these, and nothing else walks it.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .compiler import dtypes
+from .compiler.ir import Graph
+from .compiler.ops import OpDef
+
+
+class Node:
+    """One value of the recorded graph (see the module docstring)."""
+
+    __slots__ = ("op", "attrs", "inputs", "saved", "out", "var", "shape", "dtype",
+                 "requires_grad", "__weakref__")
+
+    def __init__(self, op: OpDef | None, attrs: tuple, inputs: tuple, saved, out,
+                 var, shape: tuple, dtype, requires_grad: bool = True):
+        self.op = op                # None for a leaf
+        self.attrs = attrs          # attribute values, in op.attr_names order
+        self.inputs = inputs        # Nodes and Consts
+        self.saved = saved          # operand arrays the gradient reads, or None
+        self.out = out              # the output array if the gradient reads it
+        self.var = var              # weakref to this value's Variable
+        self.shape = shape
+        self.dtype = dtype
+        self.requires_grad = requires_grad
+
+    @property
+    def label(self) -> str:
+        return "Leaf" if self.op is None else self.op.label
+
+    @property
+    def creator(self) -> "Node | None":
+        return None if self.op is None else self
+
+    @property
+    def outputs(self) -> tuple:
+        return (self.var,)
+
+    def get_variable_or_none(self):
+        return self.var()
+
+    def attrs_dict(self) -> dict:
+        return dict(zip(self.op.attr_names, self.attrs)) if self.op else {}
+
+    def __repr__(self):
+        return f"<kusari Node {self.label} {dtypes.short(self.dtype)}{list(self.shape)}>"
+
+
+# -- scalar constants -------------------------------------------------------------
+
+class Const:
+    """A Python scalar in the graph, with the dtype of the array it met.
+
+    Integral values (and halves) are *baked*: they are part of the structural
+    key, so `x ** 2` compiles to `x * x`. Any other value is a runtime
+    parameter of the compiled gradient, so a changing learning rate or a
+    random scale never forces a recompile.
+    """
+
+    __slots__ = ("value", "dtype", "baked", "entry")
+
+    def __init__(self, value: np.generic, baked: bool):
+        self.value = value
+        self.dtype = value.dtype
+        self.baked = baked
+        py = value.item()
+        self.entry = ("c", self.dtype.char, py) if baked else ("p", self.dtype.char)
+
+    @property
+    def shape(self) -> tuple:
+        return ()
+
+    def __repr__(self):
+        return f"Const({self.value!r})"
+
+
+_consts: dict = {}
+
+
+def _is_baked(v: float) -> bool:
+    if v != v or v in (float("inf"), float("-inf")):
+        return False
+    if v == 0:
+        return str(v)[0] != "-"
+    return abs(v) <= 4096 and (2 * v).is_integer()
+
+
+def const(value, dtype: np.dtype) -> Const:
+    """The Const for scalar `value` as `dtype` (interned when baked)."""
+    c = _consts.get((value, dtype))
+    if c is not None and (value or math.copysign(1.0, value) > 0):  # -0.0 == 0.0
+        return c
+    v = dtype.type(value)
+    py = v.item()
+    baked = isinstance(py, bool) or (_is_baked(float(py)) if dtype.kind in "fiub" else False)
+    c = Const(v, baked)
+    if baked and len(_consts) < 65536:
+        _consts[(value, dtype)] = c
+    return c
+
+
+# -- reading the tape ---------------------------------------------------------------
+
+def walk(roots):
+    """The values behind `roots` in canonical postorder, and their key entries.
+
+    Returns (order, entries, index): `order[i]` is a Node or Const, `entries[i]`
+    its hashable description with operands as positions in `order`.
+    """
+    order: list = []
+    entries: list = []
+    index: dict = {}
+    for root in roots:
+        stack = [root]
+        while stack:
+            n = stack[-1]
+            if n in index:
+                stack.pop()
+                continue
+            if type(n) is Const:
+                entry = n.entry
+            elif n.op is None:
+                entry = (n.shape, n.dtype.char, n.requires_grad)
+            else:
+                ins = n.inputs
+                pending = False
+                for x in ins:
+                    if x not in index:
+                        stack.append(x)
+                        pending = True
+                if pending:
+                    continue   # operands first; n is looked at again after them
+                if len(ins) == 2:
+                    entry = (n.op, n.attrs, (index[ins[0]], index[ins[1]]))
+                elif len(ins) == 1:
+                    entry = (n.op, n.attrs, (index[ins[0]],))
+                else:
+                    entry = (n.op, n.attrs, tuple([index[x] for x in ins]))
+            stack.pop()
+            index[n] = len(order)
+            order.append(n)
+            entries.append(entry)
+    return order, entries, index
+
+
+def consumers(order, entries) -> dict:
+    """position -> [(consumer position, operand position)] for a walk."""
+    users: dict[int, list] = {}
+    for j, (n, e) in enumerate(zip(order, entries)):
+        if type(n) is not Const and n.op is not None:
+            for p, i in enumerate(e[2]):
+                users.setdefault(i, []).append((j, p))
+    return users
+
+
+def to_graph(g: Graph, order, entries, leaf, constant) -> list[int]:
+    """Add the walked values to `g`, operands first; return each one's node id.
+
+    `leaf(position, node)` and `constant(const)` give the node id for a leaf
+    and for a Const (an input, a constant: the caller decides); every op
+    application becomes the same op in `g`."""
+    ids: list[int] = []
+    for i, (n, e) in enumerate(zip(order, entries)):
+        if type(n) is Const:
+            ids.append(constant(n))
+        elif n.op is None:
+            ids.append(leaf(i, n))
+        else:
+            ids.append(g.add_raw(n.op.name, [ids[k] for k in e[2]], n.attrs_dict(),
+                                 n.shape, n.dtype))
+    return ids
