@@ -457,7 +457,12 @@ def eager_gradients(order, index, root_pos, gys, wrt, retain: bool) -> list:
             j = index[x]
             old = acc[j]
             acc[j] = gx if old is None else old + gx
-    return [acc[w] for w in wrt]
+    return [_array(acc[w]) for w in wrt]
+
+
+def _array(a):
+    """NumPy gives 0-d results as scalars: gradients are arrays."""
+    return np.asarray(a) if isinstance(a, np.generic) else a
 
 
 def _leaf_flags(order, wrt) -> tuple:
@@ -545,7 +550,7 @@ def _assign(order, targets, leaf, clear, grads, recorded: bool, loss_scale) -> N
             total = g if old is None else v.grad_var + g
             v._grad_var, v._grad = total, total._array
         else:
-            v._grad = g if old is None else v.grad + g
+            v._grad = g if old is None else _array(v.grad + g)
             v._grad_var = None
 
 
@@ -618,16 +623,31 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad=False,
                                            if type(n) is not Const and n.op is not None})
     traced = any(type(v._array) is Traced for v in list(outputs) + list(inputs) + gys)
     key = (tuple(entries), root_pos, tuple(distinct), retain_grad, "grad", traced)
-    plan = _plan(key, lambda: build_plan(order, entries, root_pos,
-                                         (False,) * len(roots), distinct, True, "grad",
-                                         optimize_graph=not traced))
-    if recorded:
-        with using_config("enable_backprop", True):
-            results = evaluate(plan.graph, [_fetch_var(order, s) for s in plan.fetch] + gys)
+    plan = _plans.get(key)
+    sighting = None if plan is not None or recorded else _sighting(key, len(order))
+    if sighting is not None:
+        start = time.perf_counter()
+        arrays = eager_gradients(order, index, root_pos, [g._array for g in gys], distinct,
+                                 retain_grad)
+        sighting[1] += time.perf_counter() - start
+        targets = distinct
     else:
-        arrays = plan.run(order, [g._array for g in gys])
+        if plan is None:
+            plan = _plan(key, lambda: build_plan(order, entries, root_pos,
+                                                 (False,) * len(roots), distinct, True,
+                                                 "grad", optimize_graph=not traced))
+        targets = plan.targets
+        if recorded and not traced:
+            results = _apply_recorded(plan, order, gys)
+        elif recorded:
+            with using_config("enable_backprop", True):
+                results = evaluate(plan.graph,
+                                   [_fetch_var(order, s) for s in plan.fetch] + gys)
+        else:
+            arrays = plan.run(order, [g._array for g in gys])
+    if not recorded:
         results = [None if a is None else Variable(a, requires_grad=False) for a in arrays]
-    by_pos = dict(zip(plan.targets, results))
+    by_pos = dict(zip(targets, results))
     if retain_grad:
         for i, r in by_pos.items():
             v = order[i].var()
