@@ -13,6 +13,10 @@ class SGDRule(UpdateRule):
     def step(self, p, g, state, t, m):
         return p - self.hyperparam.lr * g, {}
 
+    def step_in_place(self, p, g, state, t) -> None:
+        g = g * p.dtype.type(self.hyperparam.lr)
+        np.subtract(p, g, out=p, casting="same_kind")
+
 
 class SGD(GradientMethod):
     """Plain stochastic gradient descent: W -= lr * grad."""
@@ -35,6 +39,13 @@ class MomentumSGDRule(UpdateRule):
         hp = self.hyperparam
         v = hp.momentum * state["v"] - hp.lr * g
         return p + v, {"v": v}
+
+    def step_in_place(self, p, g, state, t) -> None:
+        hp = self.hyperparam
+        v = state["v"]
+        v *= v.dtype.type(hp.momentum)
+        v -= g * v.dtype.type(hp.lr)
+        np.add(p, v, out=p, casting="same_kind")
 
 
 class MomentumSGD(GradientMethod):
