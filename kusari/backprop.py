@@ -35,6 +35,9 @@ from .runtime import NUMPY
 from .variable import IMPLICIT_ONES, Variable
 
 NO_OPTIMIZE = spine.Options(optimize=False)      # plans are optimized when built
+# per-op gradients may pass gy (or a view of it) through: eager_gradients
+# copies what it hands out that is not its own
+OP_GRADIENT = spine.Options(copy_outputs=False)
 
 MAX_PLANS = 4096
 _plans: OrderedDict = OrderedDict()
@@ -384,7 +387,7 @@ def _build_op_vjp(node, mask):
                 ((), x.dtype) if type(x) is Const else (x.shape, x.dtype)
                 for x in node.inputs]
     g = op_vjp(op, node.attrs_dict(), operands, (node.shape, node.dtype), mask)
-    exe = spine.compile(g, NUMPY, purpose="op gradient",
+    exe = spine.compile(g, NUMPY, OP_GRADIENT, purpose="op gradient",
                         why=lambda: f"the first backward through {op.label} "
                                     f"with {_operand_types(node)}")
     saved = op.saved_positions(len(node.inputs))
@@ -457,7 +460,19 @@ def eager_gradients(order, index, root_pos, gys, wrt, retain: bool) -> list:
             j = index[x]
             old = acc[j]
             acc[j] = gx if old is None else old + gx
-    return [_array(acc[w]) for w in wrt]
+    return [_owned(acc[w], gys) for w in wrt]
+
+
+def _owned(g, gys):
+    """`g` as an array of its own: a root's gradient passed through, or a view
+    (a reshape, a read-only broadcast) of another array, is copied."""
+    if g is None:
+        return None
+    if isinstance(g, np.generic):
+        return np.asarray(g)
+    if g.base is not None or any(g is r for r in gys):
+        return g.copy()
+    return g
 
 
 def _array(a):

@@ -39,17 +39,15 @@ def apply(op: OpDef, args: tuple, attrs: tuple = ()):
     Checks the operands with the op's shape rule first (Chainer's InvalidType,
     naming the op) unless `config.type_check` is off.
     """
-    from .variable import Variable
-    arrays = [_value(a) for a in args]
-    if any(type(a) is Traced for a in arrays):
-        return _apply_traced(op, args, attrs)
+    arrays = [a.value if type(a) is Const else a._array for a in args]
+    for a in arrays:
+        if type(a) is Traced:
+            return _apply_traced(op, args, attrs)
+    kw = dict(zip(op.attr_names, attrs)) if attrs else _NO_ATTRS
     if state.type_check:
-        op.infer_checked(dict(zip(op.attr_names, attrs)), arrays)
+        op.infer_checked(kw, arrays)
     try:
-        if attrs:
-            out = op.impl(*arrays, **dict(zip(op.attr_names, attrs)))
-        else:
-            out = op.impl(*arrays)
+        out = op.impl(*arrays, **kw)
     except InvalidType:
         raise
     except (ValueError, IndexError, TypeError) as e:
@@ -59,7 +57,19 @@ def apply(op: OpDef, args: tuple, attrs: tuple = ()):
         out = _as_array(out)
     if state.debug:
         check_finite(op, out, "forward")
-    return record(Variable, op, args, attrs, arrays, out)
+    return record(_Variable(), op, args, attrs, arrays, out)
+
+
+_NO_ATTRS: dict = {}
+_variable_class: list = []
+
+
+def _Variable():
+    """kusari.variable.Variable (imported late: variable imports this module)."""
+    if not _variable_class:
+        from .variable import Variable
+        _variable_class.append(Variable)
+    return _variable_class[0]
 
 
 def _as_array(out):

@@ -9,7 +9,8 @@ and one cache, keyed by (structural key, backend, options) and bounded by
 count and by bytes, holds what it made. Front ends keep only small maps from
 their own signatures to Executables.
 
-A backend is an object with a `name` and `generate(graph) -> Executable`
+A backend is an object with a `name` and `generate(graph, options) ->
+Executable`
 (the runtime supplies NumPy's; CuPy's comes next). An Executable has `fn`
 (the raw callable: one array per graph input, a tuple of outputs), `source`
 and `nbytes` (what it holds on to: code, constants, scratch buffers). The
@@ -28,9 +29,13 @@ from .passes import optimize
 
 @dataclass(frozen=True)
 class Options:
-    """How to compile. `optimize=False` takes the graph as it is (already
-    optimized, or to compare against the optimized form)."""
+    """How to compile.
+
+    optimize=False takes the graph as it is (already optimized, or to compare
+    against the optimized form). copy_outputs=False lets outputs alias inputs
+    or be read-only views, for callers that copy what they hand on."""
     optimize: bool = True
+    copy_outputs: bool = True
 
 
 DEFAULT = Options()
@@ -39,7 +44,7 @@ DEFAULT = Options()
 class Backend(Protocol):
     name: str
 
-    def generate(self, graph: Graph):
+    def generate(self, graph: Graph, options: Options):
         """An Executable for an already optimized `graph`."""
 
 
@@ -70,7 +75,7 @@ def compile(graph: Graph, backend: Backend, options: Options = DEFAULT, *,  # no
         g = graph.copy()
         if options.optimize:
             optimize(g, mark_kernels=False)
-        exe = backend.generate(g)
+        exe = backend.generate(g, options)
     _cache[key] = exe
     _bytes[0] += exe.nbytes
     while len(_cache) > 1 and (len(_cache) > MAX_EXECUTABLES or _bytes[0] > MAX_BYTES):

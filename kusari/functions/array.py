@@ -205,8 +205,9 @@ def split_axis(x, indices_or_sections, axis: int, force_tuple: bool = True):
     else:
         points = [int(p) for p in indices_or_sections]
     bounds = [0] + points + [size]
-    prefix = (slice(None),) * axis
-    out = tuple(get_item(x, prefix + (slice(a, b),)) for a, b in zip(bounds, bounds[1:]))
+    prefix = (("s", None, None, None),) * axis
+    out = tuple(call("getitem", x, key=prefix + (("s", a, b, None),))
+                for a, b in zip(bounds, bounds[1:]))
     return out if force_tuple or len(out) > 1 else out[0]
 
 

@@ -16,8 +16,8 @@ class NumpyBackend:
 
     name = "numpy"
 
-    def generate(self, graph: Graph) -> Executable:
-        return load(graph)
+    def generate(self, graph: Graph, options) -> Executable:
+        return load(graph, copy_outputs=options.copy_outputs)
 
     @staticmethod
     def eager(opdef):

@@ -267,20 +267,23 @@ class _Emitter:
                                  f"({' '.join(self.ir[n] for n in k.nodes)})")
             self.straight(k)
 
-    def output(self, o) -> str:
+    def output(self, o, copy: bool = True) -> str:
         if o is None:
             return "None"
         name = self.value(o)
         g = self.g
-        if aliases(g, o) or g.op(o) == "broadcast_to":
+        if copy and (aliases(g, o) or g.op(o) == "broadcast_to"):
             return f"np.array({name})"       # never hand out an alias or a read-only view
         if g.shape(o) == ():
             return f"np.asarray({name})"     # ufuncs give 0-d results as scalars
         return name
 
 
-def generate(g: Graph, name: str = "kernel") -> Source:
-    """The NumPy source of `g` (fused; call `optimize` first for good code)."""
+def generate(g: Graph, name: str = "kernel", copy_outputs: bool = True) -> Source:
+    """The NumPy source of `g` (fused; call `optimize` first for good code).
+
+    copy_outputs=False lets an output be an input, a view of one, or a
+    read-only broadcast: for callers that copy what they hand on."""
     e = _Emitter(g, name)
     params = []
     for i, n in enumerate(g.inputs):
@@ -294,8 +297,8 @@ def generate(g: Graph, name: str = "kernel") -> Source:
     seen: set[str] = set()
     outs = []
     for o in g.outputs:
-        text = e.output(o)
-        if text in seen and o is not None:
+        text = e.output(o, copy_outputs)
+        if text in seen and o is not None and copy_outputs:
             text = f"np.array({e.value(o)})"       # the same array twice: copy one
         seen.add(text)
         outs.append(text)

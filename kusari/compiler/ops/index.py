@@ -88,7 +88,18 @@ def result_shape(shape: tuple, key: tuple, array_shapes: list) -> tuple:
     return adv_shape + tuple(basic_before) + tuple(basic_after)
 
 
+_basic_shapes: dict = {}      # (shape, key) -> result shape, for keys with no arrays
+
+
 def _getitem_infer(attrs, x, *arrays):
+    if not arrays:            # basic indexing: the same few keys recur (x[:, t], splits)
+        k = (x.shape, attrs["key"])
+        shape = _basic_shapes.get(k)
+        if shape is None:
+            shape = result_shape(x.shape, attrs["key"], [])
+            if len(_basic_shapes) < 4096:
+                _basic_shapes[k] = shape
+        return shape, x.dtype
     for j, a in enumerate(arrays):
         if a.dtype.kind not in "iu":
             raise InvalidType(f"index{j}.dtype.kind == i", f"{a.dtype.kind} != i")

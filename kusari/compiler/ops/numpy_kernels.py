@@ -112,8 +112,22 @@ def matmul(a, b):
     return np.matmul(a, b)
 
 
+_basic_index: dict = {}
+
+
 def index_tuple(key, arrays):
     """The NumPy index that a getitem `key` spec stands for."""
+    if not arrays:
+        index = _basic_index.get(key)
+        if index is None:
+            index = _index_tuple(key, arrays)
+            if len(_basic_index) < 4096:
+                _basic_index[key] = index
+        return index
+    return _index_tuple(key, arrays)
+
+
+def _index_tuple(key, arrays):
     out = []
     for item in key:
         tag = item[0]
