@@ -292,7 +292,7 @@ def backward(roots, gys, retain_grad=False, recorded=False, loss_scale=None,
         sighting = None if recorded else _sighting(key, len(order))
         if sighting is not None:
             start = time.perf_counter()
-            grads = eager_gradients(order, index, root_pos, gys, wrt, retain_grad)
+            grads = eager_gradients(order, entries, root_pos, gys, wrt, retain_grad)
             _assign(order, wrt, _leaf_flags(order, wrt), _clear_list(order, root_pos, retain_grad),
                     grads, False, loss_scale)
             sighting[1] += time.perf_counter() - start
@@ -360,7 +360,7 @@ def _compiled(n_values: int, seconds: float) -> None:
 
 
 MAX_OP_VJPS = 4096
-_op_vjps: OrderedDict = OrderedDict()     # op signature -> compiled per-op gradient
+_op_vjps: OrderedDict = OrderedDict()     # op signature -> compiled per-op gradient (FIFO)
 
 
 def _op_vjp(node, mask):
@@ -372,7 +372,6 @@ def _op_vjp(node, mask):
            tuple([x.entry if type(x) is Const else (x.shape, x.dtype) for x in ins]))
     run = _op_vjps.get(key)
     if run is not None:
-        _op_vjps.move_to_end(key)
         return run
     run = _op_vjps[key] = _build_op_vjp(node, mask)
     if len(_op_vjps) > MAX_OP_VJPS:
@@ -423,7 +422,7 @@ def _operand_types(node) -> str:
     return ", ".join(type_text(x.shape, x.dtype) for x in node.inputs)
 
 
-def eager_gradients(order, index, root_pos, gys, wrt, retain: bool) -> list:
+def eager_gradients(order, entries, root_pos, gys, wrt, retain: bool) -> list:
     """Backpropagate through the walked graph op by op, on arrays: each op's
     gradient rule runs as its own small compiled function. Returns the
     gradient array (or None) for each position in `wrt`."""
@@ -452,12 +451,11 @@ def eager_gradients(order, index, root_pos, gys, wrt, retain: bool) -> list:
         if True not in mask:
             continue
         grads = _op_vjp(n, mask)(n, gy)
-        for x, gx, want in zip(ins, grads, mask):
+        for j, gx, want in zip(entries[i][2], grads, mask):
             if gx is None or not want:
                 continue
             if debug and gx.dtype.kind == "f" and np.isnan(gx).any():
                 raise RuntimeError(f"NaN is detected on backward computation of {n.op.label}")
-            j = index[x]
             old = acc[j]
             acc[j] = gx if old is None else old + gx
     return [_owned(acc[w], gys) for w in wrt]
@@ -642,8 +640,8 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad=False,
     sighting = None if plan is not None or recorded else _sighting(key, len(order))
     if sighting is not None:
         start = time.perf_counter()
-        arrays = eager_gradients(order, index, root_pos, [g._array for g in gys], distinct,
-                                 retain_grad)
+        arrays = eager_gradients(order, entries, root_pos, [g._array for g in gys],
+                                 distinct, retain_grad)
         sighting[1] += time.perf_counter() - start
         targets = distinct
     else:

@@ -91,14 +91,13 @@ def record(Variable, op: OpDef, args: tuple, attrs: tuple, arrays, out):
             requires = True
             break
     if requires and state.enable_backprop:
-        saves = op.saves
-        if not saves:
+        mask = op.saved_mask(len(arrays))
+        if mask is None:
             saved = None
-        elif type(saves) is tuple and len(saves) == len(arrays):
+        elif mask is True:
             saved = tuple(arrays)
         else:
-            pos = op.saved_positions(len(arrays))
-            saved = tuple([a if i in pos else None for i, a in enumerate(arrays)])
+            saved = tuple([a if m else None for a, m in zip(arrays, mask)])
         if len(args) == 2:
             a, b = args
             inputs = (a if type(a) is Const else (a._node or a._leaf_node()),

@@ -30,9 +30,10 @@ def operand(x, like: Variable):
 
 def call(name: str, *args, **attrs) -> Variable:
     """Apply registry op `name` to Variables/Consts `args` with `attrs`."""
-    op = ops.get(name)
-    return apply(op, tuple(a if type(a) is Const else var(a) for a in args),
-                 tuple(attrs[k] for k in op.attr_names))
+    op = ops.REGISTRY[name]
+    return apply(op, tuple([a if type(a) is Const or isinstance(a, Variable) else var(a)
+                            for a in args]),
+                 tuple([attrs[k] for k in op.attr_names]) if attrs else ())
 
 
 def checked(label: str, fn, *args):

@@ -86,6 +86,7 @@ class OpDef:
         # operand positions the gradient reads (a slice: all from a position on)
         self.saves = saves if isinstance(saves, slice) else tuple(saves)
         self.saves_out = saves_out       # whether the gradient reads the output
+        self._saved_masks: dict = {}
         self.out_arg = out_arg           # impl accepts out= (a ufunc or alike)
         self.float_only = float_only
 
@@ -93,6 +94,18 @@ class OpDef:
         if isinstance(self.saves, slice):
             return tuple(range(nargs))[self.saves]
         return self.saves
+
+    def saved_mask(self, nargs: int):
+        """For `nargs` operands: None if the gradient reads none of them, True
+        if all, else a tuple of flags (memoized: the recording hot path)."""
+        try:
+            return self._saved_masks[nargs]
+        except KeyError:
+            pos = self.saved_positions(nargs)
+            mask = None if not pos else True if len(pos) == nargs else \
+                tuple(i in pos for i in range(nargs))
+            self._saved_masks[nargs] = mask
+            return mask
 
     def infer_checked(self, attrs: dict, avals: Sequence) -> tuple[tuple, np.dtype]:
         """(shape, dtype) of the output, or InvalidType naming this op."""
