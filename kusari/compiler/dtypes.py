@@ -35,8 +35,13 @@ bool_ = np.dtype(np.bool_)
 
 def short(dtype) -> str:
     """`f32` for float32 and so on: the names of the text form and the language."""
-    dtype = np.dtype(dtype)
-    return _SHORT.get(dtype, dtype.name)
+    name = _SHORT.get(dtype)
+    if name is None:
+        dtype = np.dtype(dtype)
+        name = _SHORT.get(dtype)
+        if name is None:
+            name = _SHORT[dtype] = dtype.name
+    return name
 
 
 def from_short(name: str) -> np.dtype:
