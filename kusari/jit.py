@@ -35,6 +35,9 @@ from .tracing import flatten, trace_to_graph, unflatten
 from .variable import Variable, _is_array
 
 
+MAX_SIGNATURES = 256          # compiled signatures kept per jitted function
+
+
 def jit(fn=None, *, static_argnums=(), name: str | None = None):
     """Compile `fn` (usable as `@jit` or `@jit(static_argnums=...)`)."""
     if fn is None:
@@ -60,6 +63,8 @@ class _Entry:
         self.effects = effects              # (kind, target, key) per effect output
         self.n_args = n_args
         self._ref = None
+        self.single = self.n_results == 1 and not isinstance(result, (tuple, list, dict))
+        self.signature = ()
 
     @property
     def ref(self) -> GraphRef:
@@ -90,8 +95,8 @@ class Jitted:
         self.static_argnums = frozenset(
             (static_argnums,) if isinstance(static_argnums, int) else static_argnums)
         self.name = name or getattr(fn, "__name__", "f").replace("<lambda>", "lambda")
-        self._entries: dict = {}
-        self._last_key = None
+        self._entries: dict = {}      # call key -> _Entry, the oldest dropped first
+        self._last = None
         functools.update_wrapper(self, fn)
 
     # -- signatures -------------------------------------------------------------
@@ -117,25 +122,68 @@ class Jitted:
             key.append((f"keyword {k}", _Static(_hashable(kwargs[k], f"keyword {k}"))))
         return tuple(key), traced
 
+    def _key(self, args, kwargs):
+        """The cache key of a call (cheap: shapes, dtype objects, static
+        values) and the positions of its traced arguments. `_signature` is
+        the same key in words, made only when something is compiled."""
+        key, traced = [], []
+        static = self.static_argnums
+        for i, a in enumerate(args):
+            t = type(a)
+            if i in static:
+                key.append(_Static(_hashable(a, f"argument {i}")))
+            elif t is np.ndarray:
+                key.append((a.shape, a.dtype, True))
+                traced.append(i)
+            elif isinstance(a, Variable):
+                key.append((a.shape, a.dtype, a.requires_grad))
+                traced.append(i)
+            elif isinstance(a, np.generic) or _is_array(a):
+                a = np.asarray(a)
+                key.append((a.shape, a.dtype, True))
+                traced.append(i)
+            else:
+                key.append(_Static(_hashable(a, f"argument {i}")))
+        if kwargs:
+            key.append(tuple((k, _Static(_hashable(kwargs[k], f"keyword {k}")))
+                             for k in sorted(kwargs)))
+        return tuple(key), traced
+
+    def entry(self, args, kwargs=None):
+        """The compiled entry for arguments like `args` (compiling if needed)."""
+        self(*args, **(kwargs or {}))
+        return self._entries[self._key(args, kwargs or {})[0]]
+
     def __call__(self, *args, **kwargs):
-        key, traced = self._signature(args, kwargs)
+        key, traced = self._key(args, kwargs)
         entry = self._entries.get(key)
-        captured = entry.captured_arrays() if entry is not None else None
-        why = entry.stale(captured) if entry is not None else None
+        why = None
+        if entry is not None:
+            captured = [read() for read in entry.captured] if entry.captured else ()
+            why = entry.stale(captured) if captured else None
         if entry is None or why:
+            signature = self._signature(args, kwargs)[0]
             if why is None:
-                why = "first call" if self._last_key is None else cache_log.diff_signature(
-                    key, self._last_key)
-                why += " " + cache_log.describe_types([str(t) for _, t in key])
+                why = "first call" if self._last is None else cache_log.diff_signature(
+                    signature, self._last.signature)
+                why += " " + cache_log.describe_types([str(t) for _, t in signature])
             entry = self._compile(args, kwargs, traced, why)
+            entry.signature = signature
             self._entries[key] = entry
+            if len(self._entries) > MAX_SIGNATURES:
+                self._entries.pop(next(iter(self._entries)))
             captured = entry.captured_arrays()
-        self._last_key = key
-        if any(isinstance(args[i], Variable) for i in traced):
-            return self._run_variables(entry, [args[i] for i in traced], captured)
-        arrays = [np.asarray(args[i]) for i in traced]
-        outs = entry.executable.fn(*arrays, *captured)
-        self._apply_effects(entry, outs[entry.n_results:])
+        self._last = entry
+        for i in traced:
+            if isinstance(args[i], Variable):
+                return self._run_variables(entry, [args[i] for i in traced], captured)
+        outs = entry.executable.fn(*[a if type(a) is np.ndarray else np.asarray(a)
+                                     for a in (args[i] for i in traced)], *captured)
+        if entry.effects:
+            self._apply_effects(entry, outs[entry.n_results:])
+        if entry.single:
+            o = outs[0]
+            return o if type(o) is np.ndarray else np.asarray(o)
         return unflatten(entry.result, iter(_to_numpy(o) for o in outs[:entry.n_results]))
 
     # -- compiling --------------------------------------------------------------

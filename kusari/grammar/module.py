@@ -72,8 +72,7 @@ class KsrFunction:
     def graph(self, *args):
         """The traced graph for arguments shaped like `args` (before optimizing)."""
         self(*args)
-        key, _ = self._jit._signature(tuple(self.arguments(args, {})), {})
-        return self._jit._entries[key].graph
+        return self._jit.entry(tuple(self.arguments(args, {}))).graph
 
     def __repr__(self):
         return f"<kusari function {self.signature.describe()} -> {self.signature.result}>"
