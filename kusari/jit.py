@@ -240,8 +240,8 @@ class Jitted:
             value = next(values)
             if kind == "array":
                 np.copyto(target.array, value)
-            elif kind == "grad":
-                target._grad, target._grad_var = np.array(value), None
+            elif kind == "grad":       # (outputs are fresh arrays: no copy)
+                target._grad, target._grad_var = _to_numpy(value), None
             elif kind == "state":
                 np.copyto(target[key], value)
             elif kind == "attr":

@@ -219,7 +219,10 @@ class TraceContext:
         effects = list(self.effects)
         for var, array, node, grad, grad_var in self.remembered.values():
             g = var._grad
-            if g is not grad or var._grad_var is not grad_var:
+            # a value born in the trace (an argument): nothing outside it can
+            # read its gradient, so that is no effect
+            born_here = type(array) is Traced
+            if not born_here and (g is not grad or var._grad_var is not grad_var):
                 if g is None:
                     value = None
                 elif g is IMPLICIT_ONES:
