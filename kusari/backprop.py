@@ -39,8 +39,10 @@ NO_OPTIMIZE = spine.Options(optimize=False)      # plans are optimized when buil
 # copies what it hands out that is not its own
 OP_GRADIENT = spine.Options(copy_outputs=False)
 
-MAX_PLANS = 4096
+MAX_PLANS = 4096              # plans kept, and the graph values their keys hold in all
+MAX_PLAN_VALUES = 2_000_000
 _plans: OrderedDict = OrderedDict()
+_plan_values = [0]
 
 
 class Plan:
@@ -210,8 +212,11 @@ def _plan(key, make):
         with gcpause.paused():
             plan = make()
         _plans[key] = plan
-        if len(_plans) > MAX_PLANS:
-            _plans.popitem(last=False)
+        _plan_values[0] += len(key[0])
+        while len(_plans) > 1 and (len(_plans) > MAX_PLANS or
+                                   _plan_values[0] > MAX_PLAN_VALUES):
+            old, _ = _plans.popitem(last=False)
+            _plan_values[0] -= len(old[0])
     return plan
 
 
@@ -720,5 +725,6 @@ def clear_plans() -> None:
     """Forget every compiled gradient and every structure seen (the next
     backward starts afresh)."""
     _plans.clear()
+    _plan_values[0] = 0
     _op_vjps.clear()
     _sightings.clear()

@@ -27,6 +27,7 @@ import numpy as np
 CACHE_BYTES = 1 << 20      # what a block's buffers together should fit in
 MIN_BLOCK = 4096
 MAX_BLOCK = 1 << 16
+PER_THREAD = 1 << 17       # elements a worker thread must have to be worth starting
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -150,7 +151,12 @@ class BlockPlan:
             ins = [a.reshape(-1) if a.ndim else a for a in ins]
             outs = [o.reshape(-1) for o in outs]
         n = self.flat_blocks if flat else self.axis_blocks
-        w = min(workers(), n)
+        # a thread for every PER_THREAD elements at most: handing a small kernel
+        # to the pool costs more than it saves
+        w = min(workers(), n, max(1, self.size // PER_THREAD))
+        if w == 1:
+            acc = self._run(fn, ins, outs, 0, n, flat)
+            return None if acc is None else acc.reshape(self.reduction.out_shape)
         bounds = [n * i // w for i in range(w + 1)]
         futures = [pool().submit(self._run, fn, ins, outs, bounds[i], bounds[i + 1], flat)
                    for i in range(1, w)]

@@ -56,6 +56,7 @@ def use_threads(monkeypatch):
     """use_threads(n): kernels run on n threads (KUSARI_THREADS) for this test."""
     def use(n):
         monkeypatch.setenv("KUSARI_THREADS", n)
+        monkeypatch.setattr(blocked, "PER_THREAD", 1)     # small tests use threads too
         blocked.set_workers(None)
     yield use
     monkeypatch.delenv("KUSARI_THREADS", raising=False)
