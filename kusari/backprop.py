@@ -31,6 +31,8 @@ from .function_node import evaluate
 from .tape import Const, consumers, to_graph, walk
 from . import tracing
 from .tracing import Traced
+from .compiler import ops as _ops
+from .compiler.ops.numpy_kernels import index_tuple
 from .runtime import NUMPY
 from .variable import IMPLICIT_ONES, Variable
 
@@ -325,6 +327,8 @@ def backward(roots, gys, retain_grad=False, recorded=False, loss_scale=None,
 
 # -- the eager tier: a structure seen for the first time ----------------------
 
+_GETITEM = _ops.get("getitem")
+
 MAX_SIGHTINGS = 8192
 _sightings: OrderedDict = OrderedDict()   # hash of a plan key -> [times seen, eager seconds]
 # what compiling a structure of n values is expected to take: FIXED + rate * n
@@ -441,6 +445,7 @@ def eager_gradients(order, entries, root_pos, gys, wrt, retain: bool) -> list:
     keep = set(wrt)
     stop = min(wrt) if wrt else n_order
     debug = state.debug
+    sums: set = set()                # positions whose acc is an array of our own
     for i in range(n_order - 1, stop, -1):
         gy = acc[i]
         if gy is None:
@@ -455,6 +460,20 @@ def eager_gradients(order, entries, root_pos, gys, wrt, retain: bool) -> list:
                       for x in ins])
         if True not in mask:
             continue
+        if n.op is _GETITEM and len(ins) == 1 and gy.dtype == n.dtype:
+            # a basic slice (x[:, t], split_axis): add gy into the slice of an
+            # accumulator of x's shape, instead of scattering into zeros and adding
+            j = entries[i][2][0]
+            old = acc[j]
+            if j not in sums:
+                x = ins[0]
+                buf = np.zeros(x.shape, x.dtype)
+                if old is not None:
+                    buf += old
+                acc[j] = old = buf
+                sums.add(j)
+            old[index_tuple(n.attrs[0], ())] += gy
+            continue
         grads = _op_vjp(n, mask)(n, gy)
         for j, gx, want in zip(entries[i][2], grads, mask):
             if gx is None or not want:
@@ -462,7 +481,13 @@ def eager_gradients(order, entries, root_pos, gys, wrt, retain: bool) -> list:
             if debug and gx.dtype.kind == "f" and np.isnan(gx).any():
                 raise RuntimeError(f"NaN is detected on backward computation of {n.op.label}")
             old = acc[j]
-            acc[j] = gx if old is None else old + gx
+            if old is None:
+                acc[j] = gx
+            elif j in sums:
+                old += gx            # ours: add in place
+            else:
+                acc[j] = _array(old + gx)
+                sums.add(j)
     return [_owned(acc[w], gys) for w in wrt]
 
 
