@@ -268,8 +268,11 @@ def backward_from_variable(y: Variable, retain_grad: bool, enable_double_backpro
         gy = y.grad * y.dtype.type(loss_scale)
     traced = type(y._array) is Traced
     recorded = enable_double_backprop or traced
-    backward([node], [gy if not recorded else _cot_var(y, gy)], retain_grad, recorded,
-             loss_scale, traced)
+    # a backward allocates many short-lived objects and makes no cycles: the
+    # cyclic collector would only rescan the whole graph, again and again
+    with gcpause.paused():
+        backward([node], [gy if not recorded else _cot_var(y, gy)], retain_grad, recorded,
+                 loss_scale, traced)
 
 
 def _cot_var(y: Variable, gy):
