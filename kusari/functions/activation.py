@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from ..function_node import stop_gradient
 from ._core import Variable, axis_tuple, call, var
-from .array import broadcast_to
-from .math import exp, expm1, log1p, logsumexp, maximum, sum, where  # noqa: A004
+from .math import exp, expm1, log1p, logsumexp_kept, maximum, sum, where  # noqa: A004
 
 
 def relu(x) -> Variable:
@@ -52,19 +51,14 @@ def softmax(x, axis: int = 1) -> Variable:
     x = var(x)
     ax = axis_tuple("Softmax", axis, x.ndim)
     from .math import max as max_
-    m = stop_gradient(max_(x, ax, keepdims=True))
-    e = exp(x - broadcast_to(m, x.shape))
-    return e / broadcast_to(sum(e, ax, keepdims=True), x.shape)
+    e = exp(x - stop_gradient(max_(x, ax, keepdims=True)))
+    return e / sum(e, ax, keepdims=True)
 
 
 def log_softmax(x, axis: int = 1) -> Variable:
     """log(softmax(x)) along `axis`, computed stably."""
     x = var(x)
-    ax = axis_tuple("LogSoftmax", axis, x.ndim)
-    from .array import reshape
-    lse = logsumexp(x, ax)
-    kept = tuple(1 if i in ax else d for i, d in enumerate(x.shape))
-    return x - broadcast_to(reshape(lse, kept), x.shape)
+    return x - logsumexp_kept(x, axis_tuple("LogSoftmax", axis, x.ndim))
 
 
 def _ge0(x: Variable) -> Variable:

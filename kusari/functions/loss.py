@@ -53,22 +53,30 @@ def softmax_cross_entropy(x, t, normalize: bool = True, cache_score: bool = True
         t = reshape(t, (-1,))
     logp = log_softmax(x, axis=1)
     n = x.shape[0]
-    valid = call("not_equal", t, scalar_like(t, ignore_label))
-    safe_t = where(valid, t, scalar_like(t, 0))
+    if isinstance(t.array, np.ndarray):
+        # labels with values: which count is plain NumPy (labels have no gradient)
+        valid = t.array != ignore_label
+        safe_t = np.where(valid, t.array, 0)
+        mask = var(valid.astype(x.dtype))
+    else:
+        valid = call("not_equal", t, scalar_like(t, ignore_label))
+        safe_t = where(valid, t, scalar_like(t, 0))
+        mask = cast(valid, x.dtype)
     picked = get_item(logp, (np.arange(n), safe_t))
     if class_weight is not None:
         w = get_item(var(np.asarray(class_weight, x.dtype)), safe_t)
         picked = picked * w
-    mask = cast(valid, x.dtype)
     losses = -(picked * mask)
     if reduce == "no":
         return losses
     total = sum(losses)
-    if normalize:
-        count = sum(mask)
-        return total / where(call("greater", count, scalar_like(count, 0)), count,
-                             scalar_like(count, 1))
-    return total * (1.0 / n)
+    if not normalize:
+        return total * (1.0 / n)
+    if isinstance(t.array, np.ndarray):
+        return total / max(int(valid.sum()), 1)
+    count = sum(mask)
+    return total / where(call("greater", count, scalar_like(count, 0)), count,
+                         scalar_like(count, 1))
 
 
 def sigmoid_cross_entropy(x, t, normalize: bool = True, reduce: str = "mean") -> Variable:

@@ -142,14 +142,19 @@ argmin = _arg("argmin")
 
 def logsumexp(x, axis=None) -> Variable:
     """log(sum(exp(x))) over `axis`, computed stably."""
-    from ..function_node import stop_gradient
+    from .array import reshape
     x = var(x)
     ax = axis_tuple("LogSumExp", axis, x.ndim)
+    return reshape(logsumexp_kept(x, ax), tuple(d for i, d in enumerate(x.shape)
+                                                if i not in ax))
+
+
+def logsumexp_kept(x: Variable, ax: tuple) -> Variable:
+    """logsumexp over axes `ax`, keeping them (length 1): shifted by the
+    maximum, which carries no gradient (the result does not depend on it)."""
+    from ..function_node import stop_gradient
     m = stop_gradient(max(x, ax, keepdims=True))
-    from .array import broadcast_to, reshape
-    shifted = exp(x - broadcast_to(m, x.shape))
-    out = log(sum(shifted, ax, keepdims=True)) + m
-    return reshape(out, tuple(d for i, d in enumerate(x.shape) if i not in ax))
+    return log(sum(exp(x - m), ax, keepdims=True)) + m
 
 
 def matmul(a, b, transa: bool = False, transb: bool = False) -> Variable:
