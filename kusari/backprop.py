@@ -210,7 +210,7 @@ def _plan(key, make):
     if plan is None:
         root = key[0][key[1][0]]
         label = root[0].label if len(root) == 3 and hasattr(root[0], "label") else "leaf"
-        cache_log.record(key[-2], f"from {label} ({len(key[0])} values)", _why_new(key))
+        cache_log.record(key[4], f"from {label} ({len(key[0])} values)", _why_new(key))
         with gcpause.paused():
             plan = make()
         _plans[key] = plan
@@ -668,7 +668,11 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad=False,
         distinct = sorted(set(distinct) | {i for i, n in enumerate(order)
                                            if type(n) is not Const and n.op is not None})
     traced = any(type(v._array) is Traced for v in list(outputs) + list(inputs) + gys)
-    key = (tuple(entries), root_pos, tuple(distinct), retain_grad, "grad", traced)
+    # an output with no grad_output given has gradient one: a constant of the
+    # plan, so that the compiled gradient simplifies
+    ones = tuple([(grad_outputs is None or grad_outputs[k] is None) and loss_scale is None
+                  for k in range(len(outputs))])
+    key = (tuple(entries), root_pos, tuple(distinct), retain_grad, "grad", traced, ones)
     plan = _plans.get(key)
     sighting = None if plan is not None or recorded else _sighting(key, len(order))
     if sighting is not None:
@@ -679,16 +683,16 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad=False,
         targets = distinct
     else:
         if plan is None:
-            plan = _plan(key, lambda: build_plan(order, entries, root_pos,
-                                                 (False,) * len(roots), distinct, True,
-                                                 "grad", optimize_graph=not traced))
+            plan = _plan(key, lambda: build_plan(order, entries, root_pos, ones, distinct,
+                                                 True, "grad", optimize_graph=not traced))
         targets = plan.targets
+        cots = [gys[k] for k in plan.cot_roots]
         if recorded and not traced:
-            results = _apply_recorded(plan, order, gys)
+            results = _apply_recorded(plan, order, cots)
         elif recorded:
             with using_config("enable_backprop", True):
                 results = evaluate(plan.graph,
-                                   [_fetch_var(order, s) for s in plan.fetch] + gys)
+                                   [_fetch_var(order, s) for s in plan.fetch] + cots)
         else:
             arrays = plan.run(order, [g._array for g in gys])
     if not recorded:
