@@ -14,6 +14,7 @@ import numpy as np
 from .compiler.errors import InvalidType, invalid_in
 from .compiler.ops import OpDef
 from .configuration import state
+from .runtime.blocked import EAGER_PARALLEL, parallel_elementwise
 from .tape import Const, Node, _consts, const  # noqa: F401  (Chainer-style names here too)
 from .tracing import Traced
 
@@ -44,10 +45,14 @@ def apply(op: OpDef, args: tuple, attrs: tuple = ()):
         if type(a) is Traced:
             return _apply_traced(op, args, attrs)
     kw = dict(zip(op.attr_names, attrs)) if attrs else _NO_ATTRS
+    out = None
     if state.type_check:
-        op.infer_checked(kw, arrays)
+        shape, dtype = op.infer_checked(kw, arrays)
+        if op.out_arg and _size(shape) >= EAGER_PARALLEL:   # large: over the threads
+            out = parallel_elementwise(op.impl, arrays, kw, shape, dtype)
     try:
-        out = op.impl(*arrays, **kw)
+        if out is None:
+            out = op.impl(*arrays, **kw)
     except InvalidType:
         raise
     except (ValueError, IndexError, TypeError) as e:
@@ -61,6 +66,13 @@ def apply(op: OpDef, args: tuple, attrs: tuple = ()):
 
 
 _NO_ATTRS: dict = {}
+
+
+def _size(shape) -> int:
+    n = 1
+    for d in shape:
+        n *= d
+    return n
 _variable_class: list = []
 
 

@@ -221,3 +221,41 @@ class BlockPlan:
         region = [slice(0, 1) if i in red else outer[i] for i in range(len(outer))]
         region.append(slice(0, 1) if self.axis in red else slice(lo, hi))
         return tuple(region)
+
+
+EAGER_PARALLEL = 1 << 18   # elements from which an eager elementwise op is split over threads
+
+
+def parallel_elementwise(fn, arrays, kw, shape, dtype):
+    """`fn(*arrays, **kw)` (a ufunc-like op taking out=) for a large result,
+    split over the worker threads in contiguous chunks; None where the
+    operands do not allow it (not contiguous, broadcast), so the caller runs
+    it whole. Each element is computed exactly as in one call."""
+    size = 1
+    for d in shape:
+        size *= d
+    w = min(workers(), size // PER_THREAD)
+    if w < 2:
+        return None
+    flat = []
+    for a in arrays:
+        if type(a) is not np.ndarray or a.ndim == 0:
+            flat.append(a)
+        elif a.shape == shape and a.flags.c_contiguous:
+            flat.append(a.reshape(-1))
+        else:
+            return None
+    out = np.empty(shape, dtype)
+    o = out.reshape(-1)
+    bounds = [size * i // w for i in range(w + 1)]
+
+    def part(k):
+        lo, hi = bounds[k], bounds[k + 1]
+        fn(*[a[lo:hi] if type(a) is np.ndarray and a.ndim else a for a in flat],
+           out=o[lo:hi], **kw)
+
+    futures = [pool().submit(part, k) for k in range(1, w)]
+    part(0)
+    for f in futures:
+        f.result()
+    return out
