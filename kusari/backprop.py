@@ -17,6 +17,7 @@ is itself recorded and can be differentiated again, to any order.
 """
 from __future__ import annotations
 
+import gc
 import time
 from collections import OrderedDict
 
@@ -270,9 +271,15 @@ def backward_from_variable(y: Variable, retain_grad: bool, enable_double_backpro
     recorded = enable_double_backprop or traced
     # a backward allocates many short-lived objects and makes no cycles: the
     # cyclic collector would only rescan the whole graph, again and again
-    with gcpause.paused():
+    collecting = gc.isenabled()
+    if collecting:
+        gc.disable()
+    try:
         backward([node], [gy if not recorded else _cot_var(y, gy)], retain_grad, recorded,
                  loss_scale, traced)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _cot_var(y: Variable, gy):

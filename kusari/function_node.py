@@ -8,6 +8,7 @@ requires a gradient. On traced inputs (inside `kusari.jit` or
 from __future__ import annotations
 
 import weakref
+from math import prod
 
 import numpy as np
 
@@ -48,7 +49,7 @@ def apply(op: OpDef, args: tuple, attrs: tuple = ()):
     out = None
     if state.type_check:
         shape, dtype = op.infer_checked(kw, arrays)
-        if op.out_arg and _size(shape) >= EAGER_PARALLEL:   # large: over the threads
+        if op.out_arg and prod(shape) >= EAGER_PARALLEL:   # large: over the threads
             out = parallel_elementwise(op.impl, arrays, kw, shape, dtype)
     try:
         if out is None:
@@ -67,12 +68,6 @@ def apply(op: OpDef, args: tuple, attrs: tuple = ()):
 
 _NO_ATTRS: dict = {}
 
-
-def _size(shape) -> int:
-    n = 1
-    for d in shape:
-        n *= d
-    return n
 _variable_class: list = []
 
 
