@@ -54,7 +54,8 @@ def _mlp_data():
     return x, t
 
 
-def mlp_chainer(mod="chainer"):
+def _mlp_model(mod):
+    """The MLP and its modules, written against Chainer's API (`mod` is chainer or kusari)."""
     import importlib
     ch = importlib.import_module(mod)
     F = importlib.import_module(mod + ".functions")
@@ -71,7 +72,11 @@ def mlp_chainer(mod="chainer"):
         def __call__(self, x):
             return self.l3(F.relu(self.l2(F.relu(self.l1(x)))))
 
-    model = MLP()
+    return MLP(), ch, F
+
+
+def mlp_chainer(mod="chainer"):
+    model, ch, F = _mlp_model(mod)
     opt = ch.optimizers.SGD(lr=0.01)
     opt.setup(model)
     x, t = _mlp_data()
@@ -527,21 +532,7 @@ def chain50k_torch():
 
 def mlp_kusarijit():
     import kusari
-    import kusari.functions as F
-    import kusari.links as L
-
-    class MLP(kusari.Chain):
-        def __init__(self):
-            super().__init__()
-            with self.init_scope():
-                self.l1 = L.Linear(784, 1000)
-                self.l2 = L.Linear(1000, 1000)
-                self.l3 = L.Linear(1000, 10)
-
-        def __call__(self, x):
-            return self.l3(F.relu(self.l2(F.relu(self.l1(x)))))
-
-    model = MLP()
+    model, _, F = _mlp_model("kusari")
     opt = kusari.optimizers.SGD(lr=0.01)
     opt.setup(model)
     x, t = _mlp_data()

@@ -309,7 +309,7 @@ def backward(roots, gys, retain_grad=False, recorded=False, loss_scale=None,
         sighting = None if recorded else _sighting(key, len(order))
         if sighting is not None:
             start = time.perf_counter()
-            grads = eager_gradients(order, entries, root_pos, gys, wrt, retain_grad)
+            grads = eager_gradients(order, entries, root_pos, gys, wrt)
             _assign(order, wrt, _leaf_flags(order, wrt), _clear_list(order, root_pos, retain_grad),
                     grads, False, loss_scale)
             sighting[1] += time.perf_counter() - start
@@ -441,7 +441,7 @@ def _operand_types(node) -> str:
     return ", ".join(type_text(x.shape, x.dtype) for x in node.inputs)
 
 
-def eager_gradients(order, entries, root_pos, gys, wrt, retain: bool) -> list:
+def eager_gradients(order, entries, root_pos, gys, wrt) -> list:
     """Backpropagate through the walked graph op by op, on arrays: each op's
     gradient rule runs as its own small compiled function. Returns the
     gradient array (or None) for each position in `wrt`."""
@@ -684,8 +684,7 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad=False,
     sighting = None if plan is not None or recorded else _sighting(key, len(order))
     if sighting is not None:
         start = time.perf_counter()
-        arrays = eager_gradients(order, entries, root_pos, [g._array for g in gys],
-                                 distinct, retain_grad)
+        arrays = eager_gradients(order, entries, root_pos, [g._array for g in gys], distinct)
         sighting[1] += time.perf_counter() - start
         targets = distinct
     else:
