@@ -48,6 +48,9 @@ def main(argv=None) -> int:
     except IndexError as e:            # data-dependent, at run time (an index array)
         print(f"kusari: error while running: {e}", file=sys.stderr)
         return 1
+    except BrokenPipeError:            # the reader has gone (`kusari run ... | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as e:  # noqa: BLE001 - a bug of kusari's: say so, briefly
         if os.environ.get("KUSARI_DEBUG"):
             raise

@@ -140,3 +140,14 @@ def test_console_script():
     r = subprocess.run(["kusari", "run", str(EXAMPLES / "quickstart.ksr"), "df",
                         "--arg", "x=[5]"], capture_output=True, text=True)
     assert (r.returncode, r.stdout) == (0, "[8.]\n")
+
+
+def test_a_closed_pipe_ends_quietly():
+    """`kusari run ... | head -1`: the reader leaves early; no 'internal error'."""
+    p = subprocess.Popen([sys.executable, "-m", "kusari", "run", str(EXAMPLES / "quickstart.ksr")],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    p.stdout.readline()
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=60) == 0
+    assert "internal error" not in err and "Traceback" not in err
