@@ -17,7 +17,6 @@ is itself recorded and can be differentiated again, to any order.
 """
 from __future__ import annotations
 
-import gc
 import time
 from collections import OrderedDict
 
@@ -269,17 +268,8 @@ def backward_from_variable(y: Variable, retain_grad: bool, enable_double_backpro
         gy = y.grad * y.dtype.type(loss_scale)
     traced = type(y._array) is Traced
     recorded = enable_double_backprop or traced
-    # a backward allocates many short-lived objects and makes no cycles: the
-    # cyclic collector would only rescan the whole graph, again and again
-    collecting = gc.isenabled()
-    if collecting:
-        gc.disable()
-    try:
-        backward([node], [gy if not recorded else _cot_var(y, gy)], retain_grad, recorded,
-                 loss_scale, traced)
-    finally:
-        if collecting:
-            gc.enable()
+    backward([node], [gy if not recorded else _cot_var(y, gy)], retain_grad, recorded,
+             loss_scale, traced)
 
 
 def _cot_var(y: Variable, gy):
@@ -293,7 +283,15 @@ def backward(roots, gys, retain_grad=False, recorded=False, loss_scale=None,
     """Backpropagate from `roots` (Nodes) with initial gradients `gys`.
 
     `traced`: the roots are traced values (inside kusari.jit); the gradient
-    plan is then left unoptimized, as the whole trace is optimized later."""
+    plan is then left unoptimized, as the whole trace is optimized later.
+
+    A backward allocates many short-lived objects and makes no cycles: the
+    cyclic collector, were it to run, would only rescan the whole graph, so
+    it is paused (here and in `grad`)."""
+    gcpause.call(_backward, roots, gys, retain_grad, recorded, loss_scale, traced)
+
+
+def _backward(roots, gys, retain_grad, recorded, loss_scale, traced) -> None:
     order, entries, index = walk(roots)
     if len(roots) == 1:
         root_pos = (len(order) - 1,)
@@ -633,6 +631,12 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad=False,
     """Gradients of `outputs` w.r.t. `inputs`, as a list of Variables (Chainer's
     `chainer.grad`). `x.grad` is left alone unless `set_grad`; inputs the
     outputs do not reach get None."""
+    return gcpause.call(_grad, outputs, inputs, grad_outputs, grad_inputs, set_grad,
+                        retain_grad, enable_double_backprop, loss_scale)
+
+
+def _grad(outputs, inputs, grad_outputs, grad_inputs, set_grad, retain_grad,
+          enable_double_backprop, loss_scale):
     _check_seq("outputs", outputs)
     _check_seq("inputs", inputs)
     if grad_outputs is not None:

@@ -20,3 +20,16 @@ def paused():
     finally:
         if was_enabled:
             gc.enable()
+
+
+def call(fn, *args, **kwargs):
+    """fn(*args, **kwargs) with the collector paused: `paused()` without a
+    context manager's cost, for hot paths (a backward per training step)."""
+    was_enabled = gc.isenabled()
+    if was_enabled:
+        gc.disable()
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        if was_enabled:
+            gc.enable()

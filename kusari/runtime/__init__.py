@@ -1,9 +1,10 @@
 """Executes compiled graphs: the backends, code loading, blocked kernels.
 
-`NUMPY` is the NumPy backend: its eager kernels are the registry's NumPy
-forms, and it turns optimized graphs into Executables (generated Python over
-NumPy, blocked and threaded where large). Code reaches it only through the
-compile spine, `kusari.compiler.compile(graph, NUMPY, options)`.
+`NUMPY` is the NumPy backend: it turns optimized graphs into Executables
+(generated Python over NumPy, blocked and threaded where large). Code reaches it only through the
+compile spine, `kusari.compiler.compile(graph, NUMPY, options)`. Eager ops
+run the registry's NumPy forms directly (`function_node.apply`); a backend of
+other arrays (CuPy) adds its own eager kernels.
 """
 from __future__ import annotations
 
@@ -18,11 +19,6 @@ class NumpyBackend:
 
     def generate(self, graph: Graph, options) -> Executable:
         return load(graph, copy_outputs=options.copy_outputs)
-
-    @staticmethod
-    def eager(opdef):
-        """The kernel that runs `opdef` at once on NumPy arrays."""
-        return opdef.impl
 
     def __reduce__(self):
         return "NUMPY"          # pickled by name: the one instance

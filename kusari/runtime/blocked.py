@@ -72,6 +72,16 @@ def pool() -> ThreadPoolExecutor:
         return _pool
 
 
+def over_threads(task, n: int, w: int) -> list:
+    """task(lo, hi) for `w` even parts of range(n): the first on this thread,
+    the rest on the pool; their results in order."""
+    if w <= 1:
+        return [task(0, n)]
+    bounds = [n * i // w for i in range(w + 1)]
+    futures = [pool().submit(task, bounds[i], bounds[i + 1]) for i in range(1, w)]
+    return [task(bounds[0], bounds[1])] + [f.result() for f in futures]
+
+
 def block_elements(n_arrays: int, itemsize: int) -> int:
     """Elements per block (a power of two) so `n_arrays` buffers fit in cache."""
     per = CACHE_BYTES // max(1, n_arrays * itemsize)
@@ -154,14 +164,7 @@ class BlockPlan:
         # a thread for every PER_THREAD elements at most: handing a small kernel
         # to the pool costs more than it saves
         w = min(workers(), n, max(1, self.size // PER_THREAD))
-        if w == 1:
-            acc = self._run(fn, ins, outs, 0, n, flat)
-            return None if acc is None else acc.reshape(self.reduction.out_shape)
-        bounds = [n * i // w for i in range(w + 1)]
-        futures = [pool().submit(self._run, fn, ins, outs, bounds[i], bounds[i + 1], flat)
-                   for i in range(1, w)]
-        accs = [self._run(fn, ins, outs, bounds[0], bounds[1], flat)]
-        accs += [f.result() for f in futures]
+        accs = over_threads(lambda lo, hi: self._run(fn, ins, outs, lo, hi, flat), n, w)
         if self.reduction is None:
             return None
         acc = accs[0]
@@ -247,15 +250,10 @@ def parallel_elementwise(fn, arrays, kw, shape, dtype):
             return None
     out = np.empty(shape, dtype)
     o = out.reshape(-1)
-    bounds = [size * i // w for i in range(w + 1)]
 
-    def part(k):
-        lo, hi = bounds[k], bounds[k + 1]
+    def part(lo, hi):
         fn(*[a[lo:hi] if type(a) is np.ndarray and a.ndim else a for a in flat],
            out=o[lo:hi], **kw)
 
-    futures = [pool().submit(part, k) for k in range(1, w)]
-    part(0)
-    for f in futures:
-        f.result()
+    over_threads(part, size, w)
     return out
