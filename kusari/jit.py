@@ -53,9 +53,15 @@ class _Entry:
     """One compiled signature of a jitted function."""
 
     def __init__(self, graph, executable, result, captured, captured_types, effects,
-                 n_args):
+                 n_args, donated=()):
         self.graph = graph                  # traced graph (before optimization)
         self.executable = executable
+        # input positions whose arrays the executable may write in place (the
+        # parameters and optimizer state an update replaces); `plain` is the
+        # executable that writes none, for calls where one of those arrays
+        # is also another input or read-only
+        self.donated = donated
+        self._plain = None
         self.result = result                # fn's return value: its structure
         self.n_results = len(flatten(result))
         self.captured = captured            # readers of captured inputs
@@ -74,6 +80,14 @@ class _Entry:
 
     def captured_arrays(self) -> list:
         return [read() for read in self.captured]
+
+    def run(self, inputs: list):
+        """The executable's outputs for `inputs` (arguments, then captured)."""
+        if self.donated and not _may_donate(inputs, self.donated):
+            if self._plain is None:
+                self._plain = spine.compile(self.graph, NUMPY, purpose=None)
+            return self._plain.fn(*inputs)
+        return self.executable.fn(*inputs)
 
     def stale(self, arrays) -> str | None:
         """Why the captured values no longer fit the compiled code, if they don't."""
@@ -177,8 +191,8 @@ class Jitted:
         for i in traced:
             if isinstance(args[i], Variable):
                 return self._run_variables(entry, [args[i] for i in traced], captured)
-        outs = entry.executable.fn(*[a if type(a) is np.ndarray else np.asarray(a)
-                                     for a in (args[i] for i in traced)], *captured)
+        outs = entry.run([a if type(a) is np.ndarray else np.asarray(a)
+                          for a in (args[i] for i in traced)] + list(captured))
         if entry.effects:
             self._apply_effects(entry, outs[entry.n_results:])
         if entry.single:
@@ -208,12 +222,14 @@ class Jitted:
             bound, examples, name=self.name, capture="input", requires_grad=requires)
         dce(g)
         captured_types = [_type(np.shape(a), a.dtype) for a in (r() for r in captured)]
-        exe = spine.compile(g, NUMPY, purpose=None)     # the miss is logged above
         # effect outputs follow the results, in the order of the effects that
         # have a value (see trace_to_graph)
+        donate = _donations(effects, captured, len(flatten(result)), len(traced))
+        exe = spine.compile(g, NUMPY, spine.Options(donate=donate), purpose=None)
         return _Entry(g, exe, result, captured, captured_types,
                       [(kind, target, k, value is not None)
-                       for kind, target, k, value in effects], len(traced))
+                       for kind, target, k, value in effects], len(traced),
+                      tuple(sorted({i for _, i in donate})))
 
     # -- running ------------------------------------------------------------------
     def _run_variables(self, entry: _Entry, variables, captured):
@@ -239,17 +255,52 @@ class Jitted:
                 continue
             value = next(values)
             if kind == "array":
-                np.copyto(target.array, value)
+                if value is not target.array:      # (else computed in place)
+                    np.copyto(target.array, value)
             elif kind == "grad":       # (outputs are fresh arrays: no copy)
                 target._grad, target._grad_var = _to_numpy(value), None
             elif kind == "state":
-                np.copyto(target[key], value)
+                if value is not target[key]:
+                    np.copyto(target[key], value)
             elif kind == "attr":
                 name, convert = key
                 setattr(target, name, convert(value))
 
     def __repr__(self):
         return f"<kusari.jit {self.name}: {len(self._entries)} compiled signatures>"
+
+
+def _donations(effects, captured, n_results: int, n_args: int) -> tuple:
+    """(output, input) positions where an effect replaces a captured array
+    (a parameter, an optimizer state array): the new value may be computed
+    into the old array, as an optimizer updates in place."""
+    where = {r.source: n_args + k for k, r in enumerate(captured) if r.source is not None}
+    pairs = []
+    out = n_results
+    for kind, target, key, value in effects:
+        if value is None:
+            continue
+        source = ("array", id(target)) if kind == "array" else \
+            ("state", id(target), key) if kind == "state" else None
+        if source in where:
+            pairs.append((out, where[source]))
+        out += 1
+    return tuple(pairs)
+
+
+def _may_donate(inputs: list, donated: tuple) -> bool:
+    """Whether the donated inputs are writable and share memory with no other
+    input (a parameter also passed as an argument must keep its value)."""
+    roots = []
+    for a in inputs:
+        while isinstance(a, np.ndarray) and a.base is not None:
+            a = a.base
+        roots.append(id(a))
+    for i in donated:
+        a = inputs[i]
+        if type(a) is not np.ndarray or not a.flags.writeable or roots.count(roots[i]) > 1:
+            return False
+    return True
 
 
 class _Static:

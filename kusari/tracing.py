@@ -143,15 +143,16 @@ class TraceContext:
         return False
 
     # -- reads ------------------------------------------------------------------
-    def leaf(self, array_reader, shape, dtype):
-        """A traced Variable for a value read from outside at each call."""
+    def leaf(self, array_reader, shape, dtype, source=None):
+        """A traced Variable for a value read from outside at each call
+        (`source` names what it reads, so two reads of one thing are one input)."""
         from .tape import Node
         from .variable import Variable
         v = Variable(Traced(shape, dtype, origin="captured"), requires_grad=False)
         node = Node(None, (), (), None, None, weakref.ref(v), tuple(shape), np.dtype(dtype),
                     False)
         v._node = node
-        self.readers[node] = Reader(array_reader)
+        self.readers[node] = Reader(array_reader, source=source)
         self.keep.append(v)
         return v
 
@@ -163,7 +164,7 @@ class TraceContext:
             node = Node(None, (), (), None, None, weakref.ref(var), var.shape, var.dtype,
                         False)
             self.detached[id(var)] = node
-            self.readers[node] = Reader(lambda var=var: var.array, var)
+            self.readers[node] = Reader(lambda var=var: var.array, var, ("array", id(var)))
             self.keep.append(var)
         return node
 
@@ -172,14 +173,15 @@ class TraceContext:
         trace assigned one)."""
         if isinstance(var.array, Traced):
             return var
-        return self.leaf(lambda var=var: var.array, var.shape, var.dtype)
+        return self.leaf(lambda var=var: var.array, var.shape, var.dtype, ("array", id(var)))
 
     def array(self, holder: dict, key):
         """`holder[key]` (an optimizer state array) as a traced Variable."""
         v = self.current.get((id(holder), key))
         if v is None:
             arr = holder[key]
-            v = self.leaf(lambda h=holder, k=key: h[k], arr.shape, arr.dtype)
+            v = self.leaf(lambda h=holder, k=key: h[k], arr.shape, arr.dtype,
+                          ("state", id(holder), key))
             self.current[(id(holder), key)] = v
             self.keep.append(holder)
         return v
@@ -249,13 +251,16 @@ def note(var) -> None:
 
 class Reader:
     """How a captured input is read at each call: `read()` gives its current
-    array; `variable` is the Variable it is (for gradients), if any."""
+    array; `variable` is the Variable it is (for gradients), if any; `source`
+    what it reads (("array", id(var)) or ("state", id(holder), key)), so
+    that reads of one thing become one graph input."""
 
-    __slots__ = ("read", "variable")
+    __slots__ = ("read", "variable", "source")
 
-    def __init__(self, read, variable=None):
+    def __init__(self, read, variable=None, source=None):
         self.read = read
         self.variable = variable
+        self.source = source
 
     def __call__(self):
         return self.read()
@@ -317,6 +322,7 @@ def trace_to_graph(fn, example_arrays, *, name=None, capture: str = "const",
     order, entries, index = walk(roots)
     users = consumers(order, entries)
     captured = []
+    by_source: dict = {}        # what a reader reads -> (captured position, input)
 
     def leaf(i, n):
         if n in gid:
@@ -327,8 +333,17 @@ def trace_to_graph(fn, example_arrays, *, name=None, capture: str = "const",
             # tracing): it cannot change between calls, so it is a constant
             array = reader()
             return g.add_const(np.asarray(array), array.dtype)
+        seen = by_source.get(reader.source) if reader.source is not None else None
+        if seen is not None:        # read before (a parameter the optimizer reads too)
+            k, input_id = seen
+            if captured[k].variable is None:
+                captured[k] = reader        # keep the one that can take gradients
+            return input_id
         captured.append(reader)
-        return g.add_input(n.shape, n.dtype, name=f"captured{len(captured) - 1}")
+        input_id = g.add_input(n.shape, n.dtype, name=f"captured{len(captured) - 1}")
+        if reader.source is not None:
+            by_source[reader.source] = (len(captured) - 1, input_id)
+        return input_id
 
     ids = to_graph(g, order, entries, leaf,
                    constant=lambda c: g.add_const(c.value.item(), c.dtype))
@@ -342,7 +357,7 @@ def _variable_reader(n, order, users, i):
     is gone) the array a consumer kept."""
     v = n.var()
     if v is not None and not isinstance(v.array, Traced) and v.array is not None:
-        return Reader(lambda v=v: v.array, v)
+        return Reader(lambda v=v: v.array, v, ("array", id(v)))
     for j, p in users.get(i, ()):
         saved = order[j].saved
         if saved is not None and saved[p] is not None and not isinstance(saved[p], Traced):

@@ -70,6 +70,7 @@ TESTS = {
     "argmin": (MORE_FILE, "test_arg_reductions"),
     "accuracy": (MORE_FILE, "test_accuracy"),
     "stop_gradient": (MORE_FILE, "test_stop_gradient"),
+    "select_item": (MORE_FILE, "test_select_item"),
     # registry ops reached through functions of other names
     "absolute": (OPS_FILE, "test_kinked"),                # F.absolute is op abs
     "getitem": (OPS_FILE, "test_get_item"),

@@ -33,9 +33,14 @@ class Options:
 
     optimize=False takes the graph as it is (already optimized, or to compare
     against the optimized form). copy_outputs=False lets outputs alias inputs
-    or be read-only views, for callers that copy what they hand on."""
+    or be read-only views, for callers that copy what they hand on.
+    donate: (output position, input position) pairs where the caller gives
+    up the input's array: the output may be computed into it, in place (the
+    backend takes the pairs it can do safely; a taken output comes back as
+    the input array itself)."""
     optimize: bool = True
     copy_outputs: bool = True
+    donate: tuple = ()
 
 
 DEFAULT = Options()

@@ -7,8 +7,8 @@ from ..function_node import stop_gradient  # noqa: F401
 from .activation import (elu, leaky_relu, log_softmax, relu, sigmoid, softmax,  # noqa: F401
                          softplus, swish, tanh)
 from .array import (broadcast, broadcast_to, concat, expand_dims, flatten,  # noqa: F401
-                    get_item, hstack, identity, reshape, separate, split_axis, squeeze,
-                    stack, sum_to, swapaxes, transpose, vstack)
+                    get_item, hstack, identity, reshape, select_item, separate,
+                    split_axis, squeeze, stack, sum_to, swapaxes, transpose, vstack)
 from .connection import linear  # noqa: F401
 from .evaluation import accuracy  # noqa: F401
 from .loss import (absolute_error, mean_squared_error, sigmoid_cross_entropy,  # noqa: F401

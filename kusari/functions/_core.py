@@ -44,9 +44,22 @@ def checked(label: str, fn, *args):
         raise invalid_in(label, e) from None
 
 
+_axes: dict = {}
+
+
 def axis_tuple(label: str, axis, ndim: int) -> tuple:
+    """`axis` as the sorted tuple of axes >= 0 the IR keeps (memoized: every
+    reduction asks)."""
+    key = (axis, ndim) if axis is None or type(axis) is int else None
+    if key is not None:
+        axes = _axes.get(key)
+        if axes is not None:
+            return axes
     from ..compiler.ops.registry import normalize_axis
-    return checked(label, normalize_axis, axis, ndim)
+    axes = checked(label, normalize_axis, axis, ndim)
+    if key is not None and len(_axes) < 4096:
+        _axes[key] = axes
+    return axes
 
 
 def scalar_like(x: Variable, value):

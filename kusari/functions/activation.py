@@ -1,9 +1,10 @@
 """Activation functions (Chainer's names and signatures)."""
 from __future__ import annotations
 
-from ..function_node import stop_gradient
+import numpy as np
+
 from ._core import Variable, axis_tuple, call, var
-from .math import exp, expm1, log1p, logsumexp_kept, maximum, sum, where  # noqa: A004
+from .math import exp, expm1, log1p, maximum, where
 
 
 def relu(x) -> Variable:
@@ -49,16 +50,19 @@ def swish(x, beta=1.0) -> Variable:
 def softmax(x, axis: int = 1) -> Variable:
     """exp(x) normalized along `axis`."""
     x = var(x)
-    ax = axis_tuple("Softmax", axis, x.ndim)
-    from .math import max as max_
-    e = exp(x - stop_gradient(max_(x, ax, keepdims=True)))
-    return e / sum(e, ax, keepdims=True)
+    return call("softmax", x, axis=_one_axis("Softmax", axis, x.ndim))
 
 
 def log_softmax(x, axis: int = 1) -> Variable:
     """log(softmax(x)) along `axis`, computed stably."""
     x = var(x)
-    return x - logsumexp_kept(x, axis_tuple("LogSoftmax", axis, x.ndim))
+    return call("log_softmax", x, axis=_one_axis("LogSoftmax", axis, x.ndim))
+
+
+def _one_axis(label: str, axis, ndim: int) -> int:
+    if not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{label}: axis must be an int, not {type(axis).__name__}")
+    return axis_tuple(label, axis, ndim)[0]
 
 
 def _ge0(x: Variable) -> Variable:

@@ -98,6 +98,11 @@ def get_item(x, slices) -> Variable:
     return call("getitem", x, *arrays, key=key)
 
 
+def select_item(x, t) -> Variable:
+    """x[i, t[i]] for each row i: the item of every row that t selects."""
+    return call("select_item", var(x), var(t))
+
+
 def _array(a):
     return a.array if isinstance(a, Variable) else a
 

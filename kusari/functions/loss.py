@@ -6,7 +6,7 @@ import numpy as np
 from ..compiler.errors import InvalidType, invalid_in
 from ._core import Variable, call, scalar_like, var
 from .activation import log_softmax
-from .array import get_item
+from .array import get_item, select_item
 from .math import cast, mean, sum, where  # noqa: A004
 
 
@@ -53,30 +53,38 @@ def softmax_cross_entropy(x, t, normalize: bool = True, cache_score: bool = True
         t = reshape(t, (-1,))
     logp = log_softmax(x, axis=1)
     n = x.shape[0]
+    mask = None
     if isinstance(t.array, np.ndarray):
         # labels with values: which count is plain NumPy (labels have no gradient)
         valid = t.array != ignore_label
-        safe_t = np.where(valid, t.array, 0)
-        mask = var(valid.astype(x.dtype))
+        count = int(valid.sum())
+        if count == valid.size:
+            safe_t = t.array
+        else:
+            safe_t = np.where(valid, t.array, 0)
+            mask = var(valid.astype(x.dtype))
     else:
         valid = call("not_equal", t, scalar_like(t, ignore_label))
         safe_t = where(valid, t, scalar_like(t, 0))
         mask = cast(valid, x.dtype)
-    picked = get_item(logp, (np.arange(n), safe_t))
+        count = None
+    picked = select_item(logp, safe_t)
     if class_weight is not None:
         w = get_item(var(np.asarray(class_weight, x.dtype)), safe_t)
         picked = picked * w
-    losses = -(picked * mask)
+    if mask is not None:
+        picked = picked * mask
     if reduce == "no":
-        return losses
-    total = sum(losses)
+        return -picked
+    total = sum(picked)
+    # Chainer's scaling: the sum times -1/count, count at least 1
     if not normalize:
-        return total * (1.0 / n)
-    if isinstance(t.array, np.ndarray):
-        return total / max(int(valid.sum()), 1)
+        return total * (-1.0 / max(n, 1))
+    if count is not None:
+        return total * (-1.0 / max(count, 1))
     count = sum(mask)
-    return total / where(call("greater", count, scalar_like(count, 0)), count,
-                         scalar_like(count, 1))
+    return -total / where(call("greater", count, scalar_like(count, 0)), count,
+                          scalar_like(count, 1))
 
 
 def sigmoid_cross_entropy(x, t, normalize: bool = True, reduce: str = "mean") -> Variable:

@@ -18,7 +18,7 @@ class NumpyBackend:
     name = "numpy"
 
     def generate(self, graph: Graph, options) -> Executable:
-        return load(graph, copy_outputs=options.copy_outputs)
+        return load(graph, copy_outputs=options.copy_outputs, donate=options.donate)
 
     def __reduce__(self):
         return "NUMPY"          # pickled by name: the one instance

@@ -40,10 +40,10 @@ class Executable:
         return f"<kusari Executable {self.graph.name!r}>"
 
 
-def load(graph: Graph, copy_outputs: bool = True) -> Executable:
+def load(graph: Graph, copy_outputs: bool = True, donate: tuple = ()) -> Executable:
     """Generate NumPy source for `graph` and turn it into an Executable."""
     from . import blocked
-    src = generate(graph, copy_outputs=copy_outputs)
+    src = generate(graph, copy_outputs=copy_outputs, donate=donate)
     ns = dict(src.namespace, rt=blocked)
     exec(compile(src.text, f"<kusari {graph.name}>", "exec"), ns)
     return Executable(graph, src, ns[src.entry], _kept_bytes(graph, src.text, ns))

@@ -10,7 +10,7 @@ import kusari
 import kusari.functions as F
 from kusari import Variable
 from kusari.compiler import ops
-from kusari.compiler.errors import NotDifferentiable
+from kusari.compiler.errors import InvalidType, NotDifferentiable
 from kusari.compiler.ops.registry import ELEMENTWISE, UNDEFINED, OpDef, register
 from tests.helpers import check_all, check_forward
 
@@ -169,3 +169,24 @@ def test_undefined_gradient_names_the_op():
 def test_an_op_must_declare_its_gradient():
     with pytest.raises(TypeError, match="must declare its gradient"):
         OpDef("nameless", ELEMENTWISE, lambda attrs, x: (x.shape, x.dtype), grad=None)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_select_item(dtype):
+    rng = np.random.default_rng(23)
+    x = uniform(rng, (4, 3), dtype=dtype)
+    t = np.array([0, 2, 1, 2], np.int32)
+    check_all(F.select_item, lambda x, t: x[np.arange(4), t], [x, t], dtype, no_grad=(1,))
+    # a negative index counts from the end, in the gradient as in the forward
+    t = np.array([-1, 0, -3, 1], np.int64)
+    check_all(F.select_item, lambda x, t: x[np.arange(4), t], [x, t], dtype, no_grad=(1,))
+
+
+def test_select_item_errors():
+    x = np.zeros((2, 3), np.float32)
+    with pytest.raises(InvalidType, match="SelectItem"):
+        F.select_item(x, np.array([0, 3], np.int32))          # out of bounds
+    with pytest.raises(InvalidType, match="t.dtype.kind == i"):
+        F.select_item(x, np.array([0.0, 1.0], np.float32))
+    with pytest.raises(InvalidType, match=r"x.shape\[0\] == t.shape\[0\]"):
+        F.select_item(x, np.array([0, 1, 2], np.int32))

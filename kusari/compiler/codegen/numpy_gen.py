@@ -14,10 +14,17 @@ import numpy as np
 
 from .. import ops
 from ..fusion import Kernel, fuse
+from ..ops.registry import ELEMENTWISE
 from ..ir import ArrayConst, Graph
 from ..ops import numpy_kernels as nk
 
-BLOCKED_MIN = 1 << 16       # elements: below this a kernel runs straight-line
+# elements: below this a kernel runs straight-line (its arrays stay in the
+# caches anyway, and each block costs a round of Python calls)
+BLOCKED_MIN = 1 << 18
+# a kernel of one or two ops gains nothing from blocks while its arrays stay in
+# the last-level cache (it has few temporaries), so it runs straight-line
+# below 16 times that
+SHORT_FACTOR = 16
 
 
 class Source:
@@ -120,8 +127,10 @@ class _Emitter:
             var = f"v_{self.ir[n]}"
             args = [self.value(a) for a in self.g.args(n)]
             out = None
-            if self.g.op(n) == "matmul" and n in self.last_read and n not in self.g.outputs \
-                    and self.g.shape(n) and self.big(n):
+            if n in self.donated:
+                out = self.names[self.donated[n]]  # written in place
+            elif self.g.op(n) == "matmul" and n in self.last_read and \
+                    n not in self.g.outputs and self.g.shape(n) and self.big(n):
                 out = self.allocate(n)             # into an arena slot
             self.body.append(f"    {var} = {self.call(n, args, out)}  {self.comment(n)}")
             self.names[n] = var
@@ -204,7 +213,11 @@ class _Emitter:
         # the call site: outputs in fresh arrays, or (intermediates) in arena slots
         for n in outs:
             var = f"v_{self.ir[n]}"
-            self.body.append(f"    {var} = {self.allocate(n)}")
+            if n in self.donated:
+                self.body.append(f"    {var} = {self.names[self.donated[n]]}  "
+                                 "# donated: written in place")
+            else:
+                self.body.append(f"    {var} = {self.allocate(n)}")
             self.names[n] = var
         call = f"{plan}.run({fname}, ({''.join(self.value(a) + ', ' for a in ins)}), " \
                f"({''.join(self.names[n] + ', ' for n in outs)}))"
@@ -254,10 +267,68 @@ class _Emitter:
                 self.free_slots.append(slot)
                 del self.slot_of[n]
 
-    def kernel(self, k: Kernel) -> None:
+    def is_blocked(self, k: Kernel) -> bool:
+        """Whether kernel k runs block by block (else straight-line)."""
         size = int(np.prod(k.shape, dtype=np.int64)) if k.kind == "elementwise" else 0
-        if k.kind == "elementwise" and size >= BLOCKED_MIN and all(
-                ops.get(self.g.op(n)).out_arg for n in k.nodes if n != k.reduction):
+        ops_ = len(k.nodes) - (k.reduction is not None)
+        return k.kind == "elementwise" and size >= (
+            BLOCKED_MIN if ops_ > 2 else BLOCKED_MIN * SHORT_FACTOR) and all(
+            ops.get(self.g.op(n)).out_arg for n in k.nodes if n != k.reduction)
+
+    def plan_donations(self, kernels: list[Kernel], donate) -> None:
+        """Which outputs are written into the buffer of an input the caller
+        gives up (`donate`: (output position, input position) pairs).
+
+        A donation is taken only where it is safe: the output is computed by
+        an elementwise op that can write with out= (into an array of the
+        same shape and dtype), and no read of the input, or of a view of
+        it, comes after that op; the input is not handed out itself."""
+        self.donated: dict[int, int] = {}
+        if not donate:
+            return
+        g = self.g
+        pos = {}
+        for i, k in enumerate(kernels):
+            order = [n for n in k.nodes if n != k.reduction]
+            if k.reduction is not None:
+                order.append(k.reduction)
+            for j, n in enumerate(order):
+                pos[n] = (i, j)
+        outputs = set(g.outputs)
+        taken = set()
+        for oi, ii in donate:
+            o, x = g.outputs[oi], g.inputs[ii]
+            if o is None or o in self.donated or x in taken or o not in pos or \
+                    g.shape(o) != g.shape(x) or g.dtype(o) != g.dtype(x):
+                continue
+            opdef = ops.get(g.op(o))
+            k = kernels[pos[o][0]]
+            if not opdef.out_arg or opdef.kind != ELEMENTWISE or \
+                    (self.is_blocked(k) and (o == k.reduction or g.shape(o) != k.shape)):
+                continue
+            if self._read_after(x, pos[o], pos, outputs):
+                continue
+            self.donated[o] = x
+            taken.add(x)
+
+    def _read_after(self, x: int, at: tuple, pos: dict, outputs: set) -> bool:
+        """Whether x, or a view of it, is read after position `at` or handed out."""
+        g = self.g
+        stack, seen = [x], {x}
+        while stack:
+            a = stack.pop()
+            if a in outputs:
+                return True
+            for u in g.users(a):
+                if pos.get(u, at) > at:
+                    return True
+                if ops.get(g.op(u)).view and u not in seen:
+                    seen.add(u)
+                    stack.append(u)
+        return False
+
+    def kernel(self, k: Kernel) -> None:
+        if self.is_blocked(k):
             self.body.append(f"    # kernel {k.id}: fused, blocked "
                              f"({' '.join(self.ir[n] for n in k.nodes)})")
             self.blocked(k)
@@ -279,11 +350,15 @@ class _Emitter:
         return name
 
 
-def generate(g: Graph, name: str = "kernel", copy_outputs: bool = True) -> Source:
+def generate(g: Graph, name: str = "kernel", copy_outputs: bool = True,
+             donate: tuple = ()) -> Source:
     """The NumPy source of `g` (fused; call `optimize` first for good code).
 
     copy_outputs=False lets an output be an input, a view of one, or a
-    read-only broadcast: for callers that copy what they hand on."""
+    read-only broadcast: for callers that copy what they hand on. `donate`
+    lists (output, input) positions where the output may be written into
+    the input's array (the caller no longer needs its value); the ones that
+    are safe are taken, and those outputs come back as that very array."""
     e = _Emitter(g, name)
     params = []
     for i, n in enumerate(g.inputs):
@@ -291,6 +366,7 @@ def generate(g: Graph, name: str = "kernel", copy_outputs: bool = True) -> Sourc
         params.append(e.names[n])
     kernels = fuse(g)
     e.plan_arena(kernels)
+    e.plan_donations(kernels, donate)
     for i, k in enumerate(kernels):
         e.kernel(k)
         e.release_after(i)

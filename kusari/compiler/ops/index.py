@@ -181,3 +181,30 @@ def _int_or_none(v):
     if isinstance(v, (int, np.integer)):
         return int(v)
     raise IndexError(f"slice indices must be integers or None, not {type(v).__name__}")
+
+
+def _select_item_infer(attrs, x, t):
+    if x.ndim != 2:
+        raise InvalidType("x.ndim == 2", f"{x.ndim} != 2")
+    if t.ndim != 1:
+        raise InvalidType("t.ndim == 1", f"{t.ndim} != 1")
+    if t.dtype.kind not in "iu":
+        raise InvalidType("t.dtype.kind == i", f"{t.dtype.kind} != i")
+    if x.shape[0] != t.shape[0]:
+        raise InvalidType("x.shape[0] == t.shape[0]", f"{x.shape[0]} != {t.shape[0]}")
+    return (x.shape[0],), x.dtype
+
+
+def _select_item_grad(gy, y, x, t):
+    # gy put at each row's t (a negative t counts from the end, as NumPy's)
+    n, c = x.shape
+    iota = S.Sym(x.g, x.g.add_const(np.arange(c, dtype=t.dtype).reshape(1, c), t.dtype))
+    if t.dtype.kind == "i":
+        t = S.where(t < 0, t + c, t)
+    hit = S.equal(iota, t.reshape((n, 1)))
+    return S.where(hit, gy.reshape((n, 1)), 0), None
+
+
+register(OpDef("select_item", INDEX, _select_item_infer, impl=nk.select_item,
+               numpy_name="nk.select_item", grad=_select_item_grad, label="SelectItem",
+               arg_names=("x", "t"), saves=(1,)))

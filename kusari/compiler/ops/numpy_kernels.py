@@ -62,24 +62,27 @@ def broadcast_to(x, shape):
     return np.broadcast_to(x, shape)
 
 
-def sum(x, axis, keepdims):  # noqa: A001 - the op's name
-    return np.sum(x, axis=axis, keepdims=keepdims)
+# the reductions call the ufunc's reduce directly on ndarrays: np.sum and its
+# kin only dispatch to it (and cost a microsecond more per call)
+def _reduce(ufunc, wrapper):
+    reduce = ufunc.reduce
+
+    def f(x, axis, keepdims):
+        if type(x) is np.ndarray:
+            return reduce(x, axis=axis, keepdims=keepdims)
+        return wrapper(x, axis=axis, keepdims=keepdims)
+    return f
+
+
+sum = _reduce(np.add, np.sum)            # noqa: A001 - the op's name
+max = _reduce(np.maximum, np.max)        # noqa: A001
+min = _reduce(np.minimum, np.min)        # noqa: A001
+prod = _reduce(np.multiply, np.prod)
+sum.__name__, max.__name__, min.__name__, prod.__name__ = "sum", "max", "min", "prod"
 
 
 def mean(x, axis, keepdims):
     return np.mean(x, axis=axis, keepdims=keepdims)
-
-
-def max(x, axis, keepdims):  # noqa: A001
-    return np.max(x, axis=axis, keepdims=keepdims)
-
-
-def min(x, axis, keepdims):  # noqa: A001
-    return np.min(x, axis=axis, keepdims=keepdims)
-
-
-def prod(x, axis, keepdims):
-    return np.prod(x, axis=axis, keepdims=keepdims)
 
 
 def argmax(x, axis):
@@ -106,6 +109,23 @@ def linear(x, W, b=None):
     if b is not None:
         y += b
     return y
+
+
+def softmax(x, axis):
+    """exp(x) normalized along `axis`, shifted by the maximum (Chainer's form)."""
+    y = x - x.max(axis=axis, keepdims=True)
+    np.exp(y, out=y)
+    y /= y.sum(axis=axis, keepdims=True)
+    return y
+
+
+def log_softmax(x, axis):
+    """x - logsumexp(x) along `axis`; logsumexp = m + log(sum(exp(x - m)))."""
+    m = x.max(axis=axis, keepdims=True)
+    e = np.exp(x - m)
+    lse = np.log(e.sum(axis=axis, keepdims=True))
+    lse += m
+    return x - lse
 
 
 def matmul(a, b):
@@ -146,6 +166,11 @@ def _index_tuple(key, arrays):
 
 def getitem(x, *arrays, key):
     return x[index_tuple(key, arrays)]
+
+
+def select_item(x, t):
+    """x[i, t[i]] for every row i (Chainer's select_item)."""
+    return x[np.arange(t.shape[0]), t]
 
 
 def scatter_add(g, *arrays, key, shape):
