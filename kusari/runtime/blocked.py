@@ -24,9 +24,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-CACHE_BYTES = 1 << 20      # what a block's buffers together should fit in
-MIN_BLOCK = 4096
-MAX_BLOCK = 1 << 16
+# What a block's buffers together should fit in: a share of the last-level
+# cache. Blocks are large on purpose: every ufunc call on a block takes the GIL
+# on entry and exit, and with two or more threads short calls spend their time
+# handing it back and forth (measured on 2 cores, a 4-op kernel over 1e6
+# float32: 32K-element blocks 0.85 ms, 128K 0.32 ms, unblocked NumPy 0.64 ms).
+CACHE_BYTES = 8 << 20
+MIN_BLOCK = 1 << 16
+MAX_BLOCK = 1 << 18
 PER_THREAD = 1 << 17       # elements a worker thread must have to be worth starting
 
 _pool: ThreadPoolExecutor | None = None
