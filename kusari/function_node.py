@@ -138,7 +138,10 @@ def _apply_traced(op: OpDef, args: tuple, attrs: tuple):
                    weakref.ref(v), shape, dtype, requires_grad=requires)
     v._requires_grad = requires
     if not (requires and state.enable_backprop):
-        return stop_gradient(v)
+        v = stop_gradient(v)
+    # ops on weakly typed values (hyperparameters read at every call) stay weak
+    if op.name != "cast" and all(type(a) is Const or a.__dict__.get("_weak") for a in args):
+        v.__dict__["_weak"] = True
     return v
 
 

@@ -24,9 +24,11 @@ shapes) compiles again; `kusari.compiler.explain_cache()` says why.
 from __future__ import annotations
 
 import functools
+import types
 
 import numpy as np
 
+from . import guards
 from .compiler import cache_log, dtypes, gcpause, spine
 from .compiler.ops.call import GraphRef
 from .compiler.passes import dce
@@ -53,8 +55,12 @@ class _Entry:
     """One compiled signature of a jitted function."""
 
     def __init__(self, graph, executable, result, captured, captured_types, effects,
-                 n_args, donated=()):
+                 n_args, donated=(), checks=()):
         self.graph = graph                  # traced graph (before optimization)
+        # what the trace depended on that is not an input (kusari.guards): the
+        # structure version, and guards checked before every call
+        self.version = guards.version()
+        self.checks = checks
         self.executable = executable
         # input positions whose arrays the executable may write in place (the
         # parameters and optimizer state an update replaces); `plain` is the
@@ -65,7 +71,7 @@ class _Entry:
         self.result = result                # fn's return value: its structure
         self.n_results = len(flatten(result))
         self.captured = captured            # readers of captured inputs
-        self.captured_types = captured_types
+        self.captured_avals = captured_types
         self.effects = effects              # (kind, target, key) per effect output
         self.n_args = n_args
         self._ref = None
@@ -90,11 +96,18 @@ class _Entry:
         return self.executable.fn(*inputs)
 
     def stale(self, arrays) -> str | None:
-        """Why the captured values no longer fit the compiled code, if they don't."""
-        for i, (a, t) in enumerate(zip(arrays, self.captured_types)):
-            now = _type(np.shape(a), a.dtype)
-            if now != t:
-                return f"captured input {i} is {now} (was {t})"
+        """Why the compiled code no longer fits: a guard that fails, or a
+        captured value of another shape or dtype."""
+        if self.version != guards.version():
+            return f"the model or optimizer changed ({guards.last_change()})"
+        for check in self.checks:
+            why = check.failed()
+            if why is not None:
+                return why
+        for i, (a, (shape, dtype)) in enumerate(zip(arrays, self.captured_avals)):
+            if a.shape != shape or a.dtype != dtype:
+                return f"captured input {i} is {_type(np.shape(a), a.dtype)} " \
+                       f"(was {_type(shape, dtype)})"
         return None
 
 
@@ -112,6 +125,13 @@ class Jitted:
         self._entries: dict = {}      # call key -> _Entry, the oldest dropped first
         self._last = None
         functools.update_wrapper(self, fn)
+
+    def __get__(self, obj, objtype=None):
+        """As a method (`@kusari.jit def forward(self, x)`): bound to `obj`,
+        which is a static argument (its plain attributes are guarded)."""
+        if obj is None:
+            return self
+        return types.MethodType(self, obj)
 
     # -- signatures -------------------------------------------------------------
     def _signature(self, args, kwargs):
@@ -134,6 +154,7 @@ class Jitted:
                 key.append((label, _Static(_hashable(a, label))))
         for k in sorted(kwargs):
             key.append((f"keyword {k}", _Static(_hashable(kwargs[k], f"keyword {k}"))))
+        key.extend(guards.config_signature())
         return tuple(key), traced
 
     def _key(self, args, kwargs):
@@ -161,6 +182,7 @@ class Jitted:
         if kwargs:
             key.append(tuple((k, _Static(_hashable(kwargs[k], f"keyword {k}")))
                              for k in sorted(kwargs)))
+        key.append(guards.config_key())
         return tuple(key), traced
 
     def entry(self, args, kwargs=None):
@@ -174,13 +196,14 @@ class Jitted:
         why = None
         if entry is not None:
             captured = [read() for read in entry.captured] if entry.captured else ()
-            why = entry.stale(captured) if captured else None
+            why = entry.stale(captured)
         if entry is None or why:
             signature = self._signature(args, kwargs)[0]
             if why is None:
                 why = "first call" if self._last is None else cache_log.diff_signature(
                     signature, self._last.signature)
-                why += " " + cache_log.describe_types([str(t) for _, t in signature])
+                why += " " + cache_log.describe_types(
+                    [str(t) for label, t in signature if not label.startswith("config.")])
             entry = self._compile(args, kwargs, traced, why)
             entry.signature = signature
             self._entries[key] = entry
@@ -218,10 +241,15 @@ class Jitted:
                 full[i] = v
             return self.fn(*full, **kwargs)
 
-        g, result, captured, effects = trace_to_graph(
-            bound, examples, name=self.name, capture="input", requires_grad=requires)
+        static = [(i, a) for i, a in enumerate(args) if i not in traced]
+        checks, external = guards.source_guards(self.fn, static)
+        g, result, captured, effects, found = trace_to_graph(
+            bound, examples, name=self.name, capture="input", requires_grad=requires,
+            external=external)
+        checks += found
         dce(g)
-        captured_types = [_type(np.shape(a), a.dtype) for a in (r() for r in captured)]
+        # (from the graph: a reader may draw random numbers, read it only to run)
+        captured_types = [(g.shape(n), g.dtype(n)) for n in g.inputs[len(traced):]]
         # effect outputs follow the results, in the order of the effects that
         # have a value (see trace_to_graph)
         donate = _donations(effects, captured, len(flatten(result)), len(traced))
@@ -229,7 +257,7 @@ class Jitted:
         return _Entry(g, exe, result, captured, captured_types,
                       [(kind, target, k, value is not None)
                        for kind, target, k, value in effects], len(traced),
-                      tuple(sorted({i for _, i in donate})))
+                      tuple(sorted({i for _, i in donate})), tuple(checks))
 
     # -- running ------------------------------------------------------------------
     def _run_variables(self, entry: _Entry, variables, captured):
@@ -312,14 +340,22 @@ class _Static:
         self.value = value
 
     def __eq__(self, other):
-        return isinstance(other, _Static) and type(self.value) is type(other.value) \
-            and self.value == other.value
+        # by type and value all the way down: (2,) is not (2.0,), a NaN is itself
+        return isinstance(other, _Static) and guards.same(self.value, other.value)
 
     def __hash__(self):
-        return hash((type(self.value), self.value))
+        return _static_hash(self.value)
 
     def __str__(self):
         return f"static {self.value!r}"
+
+
+def _static_hash(v) -> int:
+    if type(v) is tuple:
+        return hash(tuple(_static_hash(x) for x in v))
+    if isinstance(v, float) and v != v:
+        return hash((float, "nan"))
+    return hash((type(v), v))
 
 
 def _hashable(value, where):

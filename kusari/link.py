@@ -11,6 +11,7 @@ import copy as copy_module
 
 import numpy as np
 
+from . import guards
 from .variable import Parameter
 
 
@@ -48,6 +49,9 @@ class Link:
             value.name = name
             if name not in self._params:
                 self._params.append(name)
+        if isinstance(value, (Parameter, Link)) or \
+                isinstance(self.__dict__.get(name), (Parameter, Link)):
+            guards.changed(f"{type(self).__name__}.{name} was set")
         super().__setattr__(name, value)
 
     def __delattr__(self, name):
@@ -55,6 +59,8 @@ class Link:
             self._params.remove(name)
         if name in self._persistent:
             self._persistent.remove(name)
+        if isinstance(self.__dict__.get(name), (Parameter, Link)):
+            guards.changed(f"{type(self).__name__}.{name} was deleted")
         super().__delattr__(name)
 
     def __call__(self, *args, **kwargs):
@@ -323,6 +329,7 @@ class ChainList(Link):
     def add_link(self, link: Link) -> None:
         link.name = str(len(self._children))
         self._children.append(link)
+        guards.changed(f"{type(self).__name__} gained link {link.name}")
 
     def append(self, link: Link) -> None:
         self.add_link(link)

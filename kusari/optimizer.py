@@ -10,7 +10,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from . import tracing
+from . import guards, tracing
 
 
 class _NumpyMath:
@@ -65,6 +65,28 @@ class Hyperparameter:
         return f"Hyperparameter({self.get_dict()})"
 
 
+class _TracedHyperparameter:
+    """A rule's hyperparameters inside kusari.jit: numbers are read at every
+    call (TraceContext.number); other values are guarded."""
+
+    def __init__(self, ctx, hyperparam: Hyperparameter, param):
+        object.__setattr__(self, "_ctx", ctx)
+        object.__setattr__(self, "_hp", hyperparam)
+        object.__setattr__(self, "_name", getattr(param, "name", None) or "param")
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._ctx.number(self._hp, name, f"hyperparameter {name} of {self._name}")
+
+    def get_dict(self) -> dict:
+        return self._hp.get_dict()
+
+    @property
+    def parent(self):
+        return self._hp.parent
+
+
 class HyperparameterProxy:
     """`optimizer.lr` reads and writes `optimizer.hyperparam.lr`."""
 
@@ -113,17 +135,22 @@ class UpdateRule:
         if name in hooks:
             raise KeyError(f"hook {name} already exists")
         hooks[name] = hook
+        guards.changed(f"update rule hook {name!r} added")
 
     def remove_hook(self, name: str) -> None:
         self._pre_update_hooks.pop(name, None) or self._post_update_hooks.pop(name)
+        guards.changed(f"update rule hook {name!r} removed")
 
     def init_state(self, param) -> None:
         pass
 
     def update(self, param) -> None:
+        ctx = tracing.active() if tracing.TRACING else None
+        if ctx is not None:
+            ctx.guards.append(guards.Guard(f"update rule of {param.name}: enabled",
+                                           lambda: self.enabled, self.enabled))
         if not self.enabled:
             return
-        ctx = tracing.active() if tracing.TRACING else None
         if ctx is None:
             self.t += 1
         else:   # inside kusari.jit: the counter is state the compiled step carries
@@ -171,8 +198,15 @@ class UpdateRule:
             return
         from . import functions as F
         state = {k: ctx.array(self.state, k) for k in self.state}
-        new_p, new_state = self.step(ctx.value(param), param.grad_var, state,
-                                     ctx.scalar(self, "t"), _traced_math(F))
+        hp = self.hyperparam
+        # the hyperparameters are inputs read at every call (a schedule that
+        # changes the learning rate is seen), through this stand-in
+        self.hyperparam = _TracedHyperparameter(ctx, hp, param)
+        try:
+            new_p, new_state = self.step(ctx.value(param), param.grad_var, state,
+                                         ctx.scalar(self, "t"), _traced_math(F))
+        finally:
+            self.hyperparam = hp
         ctx.assign(param, F.cast(new_p, param.dtype))
         for k, v in new_state.items():
             ctx.assign_array(self.state, k, F.cast(v, self.state[k].dtype))
@@ -193,6 +227,7 @@ class Optimizer:
     epoch = 0
 
     def setup(self, link) -> "Optimizer":
+        guards.changed(f"{type(self).__name__} set up")
         self.target = link
         self.t = 0
         self.epoch = 0
@@ -223,8 +258,10 @@ class Optimizer:
         if name in hooks:
             raise KeyError(f"hook {name} already exists")
         hooks[name] = hook
+        guards.changed(f"optimizer hook {name!r} added")
 
     def remove_hook(self, name: str) -> None:
+        guards.changed(f"optimizer hook {name!r} removed")
         if name in self._pre_update_hooks:
             del self._pre_update_hooks[name]
         elif name in self._post_update_hooks:

@@ -104,7 +104,9 @@ def _is_baked(v: float) -> bool:
 
 def const(value, dtype: np.dtype) -> Const:
     """The Const for scalar `value` as `dtype` (interned when baked)."""
-    c = _consts.get((value, dtype))
+    # keyed on the value's type as well: 2, 2.0 and True are equal as keys
+    key = (type(value), value, dtype)
+    c = _consts.get(key)
     if c is not None and (value or math.copysign(1.0, value) > 0):  # -0.0 == 0.0
         return c
     v = dtype.type(value)
@@ -112,7 +114,7 @@ def const(value, dtype: np.dtype) -> Const:
     baked = isinstance(py, bool) or (_is_baked(float(py)) if dtype.kind in "fiub" else False)
     c = Const(v, baked)
     if baked and len(_consts) < 65536:
-        _consts[(value, dtype)] = c
+        _consts[key] = c
     return c
 
 

@@ -128,6 +128,7 @@ class TraceContext:
         self.current: dict = {}        # (id(holder), key) -> traced Variable
         self.detached: dict = {}       # id(var) -> leaf Node standing for it
         self.keep: list = []           # objects the readers need alive
+        self.guards: list = []         # kusari.guards.Guard: checked before each call
 
     def __enter__(self):
         global TRACING
@@ -191,6 +192,29 @@ class TraceContext:
         v = self.current.get((id(obj), attr))
         if v is None:
             v = self.leaf(lambda o=obj, a=attr: np.asarray(getattr(o, a), dtype), (), dtype)
+            self.current[(id(obj), attr)] = v
+            self.keep.append(obj)
+        return v
+
+    def number(self, obj, attr: str, what: str):
+        """A hyperparameter (`obj.attr`, a learning rate, a decay rate): a
+        Python number is read at every call, as a 0-d float64 input that
+        takes the dtype of the array it meets (as a Python number does);
+        anything else (a bool such as `amsgrad`, None) is guarded."""
+        from .guards import Guard, is_plain
+        value = getattr(obj, attr)
+        if isinstance(value, (bool, np.bool_)) or not isinstance(
+                value, (int, float, np.integer, np.floating)):
+            if is_plain(value):
+                self.guards.append(Guard(what, lambda: getattr(obj, attr), value))
+            return value
+        v = self.current.get((id(obj), attr))
+        if v is None:
+            v = self.leaf(lambda o=obj, a=attr: np.asarray(getattr(o, a), np.float64), (),
+                          np.float64, ("attr", id(obj), attr))
+            v.__dict__["_weak"] = True
+            # `if hp.weight_decay_rate:` branches on the value: guard its truth
+            v.__dict__["_truth"] = (self, what, lambda o=obj, a=attr: bool(getattr(o, a)))
             self.current[(id(obj), attr)] = v
             self.keep.append(obj)
         return v
@@ -269,16 +293,18 @@ class Reader:
 # -- tracing a function into a Graph ---------------------------------------------
 
 def trace_to_graph(fn, example_arrays, *, name=None, capture: str = "const",
-                   requires_grad=None):
+                   requires_grad=None, external=frozenset()):
     """Trace `fn` on placeholders shaped like `example_arrays`.
 
-    Returns (graph, result, captured, effects):
+    Returns (graph, result, captured, effects, guards):
     - graph: inputs are the arguments, then (capture="input") the captured
       values; outputs are fn's flattened results, then the effects' values;
     - result: fn's return value (Variables), for its structure;
     - captured: one reader per captured input, giving its current array;
     - effects: what fn changed outside itself, in graph-output order after
-      the results (see TraceContext).
+      the results (see TraceContext);
+    - guards: what the trace depended on that is not an input (a branch on
+      a hyperparameter, a flag), kusari.guards.Guard each.
     With capture="const", captured values are baked in as constants instead,
     and effects are ignored.
     """
@@ -328,9 +354,12 @@ def trace_to_graph(fn, example_arrays, *, name=None, capture: str = "const",
         if n in gid:
             return gid[n]
         reader = ctx.readers.get(n) or _variable_reader(n, order, users, i)
-        if capture == "const" or (reader.variable is None and n not in ctx.readers):
+        if capture == "const" or (reader.variable is None and n not in ctx.readers
+                                   and id(reader()) not in external):
             # nothing outside the trace holds it (a temporary made while
-            # tracing): it cannot change between calls, so it is a constant
+            # tracing): it cannot change between calls, so it is a constant.
+            # An array the function reads from outside (`external`: from its
+            # closure or globals) is an input, so changing it in place is seen.
             array = reader()
             return g.add_const(np.asarray(array), array.dtype)
         seen = by_source.get(reader.source) if reader.source is not None else None
@@ -349,7 +378,7 @@ def trace_to_graph(fn, example_arrays, *, name=None, capture: str = "const",
                    constant=lambda c: g.add_const(c.value.item(), c.dtype))
     g.outputs = [ids[index[v.node]] if isinstance(v, Variable) else g.add_const(v, v.dtype)
                  for v in values]
-    return g, result, captured, effects
+    return g, result, captured, effects, ctx.guards
 
 
 def _variable_reader(n, order, users, i):
@@ -368,7 +397,7 @@ def _variable_reader(n, order, users, i):
 def trace(fn, example_arrays, *, name=None):
     """The Graph of `fn` on arrays shaped like `example_arrays` (see compiler.trace)."""
     from .compiler.passes import dce
-    g, _, _, _ = trace_to_graph(fn, example_arrays, name=name, capture="const")
+    g, _, _, _, _ = trace_to_graph(fn, example_arrays, name=name, capture="const")
     return dce(g)
 
 

@@ -323,6 +323,13 @@ class Variable:
         return _format(self, " ")
 
     def __bool__(self):
+        truth = self.__dict__.get("_truth") if type(self._array) is Traced else None
+        if truth is not None:   # a hyperparameter inside kusari.jit: guard the branch
+            from .guards import Guard
+            ctx, what, read = truth
+            value = read()
+            ctx.guards.append(Guard(f"bool({what})", read, value))
+            return value
         raise TypeError("Variables cannot be evaluated as Python bool.")
 
     def _refuse(op):
@@ -413,9 +420,11 @@ _CAST = ops.get("cast")
 def _binary(op, v: Variable, other, reflected: bool):
     """`v op other` (or `other op v`): the hot path of eager arithmetic."""
     a = v._array
-    if (type(other) is float or type(other) is int) and other and type(a) is ndarray:
-        # the commonest case, x * 2: a float or int constant of x's dtype
-        ov = _const_cache.get((other, a.dtype))
+    t = type(other)
+    if (t is float or t is int) and other and type(a) is ndarray:
+        # the commonest case, x * 2: a float or int constant of x's dtype (the
+        # cache holds it under its Python type: x * 2.0 on ints is not x * 2)
+        ov = _const_cache.get((t, other, a.dtype))
         if ov is not None:
             b = ov.value
             if reflected:
@@ -451,7 +460,9 @@ def _binary(op, v: Variable, other, reflected: bool):
     if reflected:
         v, ov, a, b = ov, v, b, a
     if not fast:
-        return fn.apply(op, (v, ov))          # traced or device arrays
+        if type(a) is Traced or type(b) is Traced:
+            return _weak_binary(op, v, ov)
+        return fn.apply(op, (v, ov))          # device arrays
     if a.dtype is not b.dtype and a.dtype != b.dtype:
         op.infer_checked({}, (a, b))          # raises Chainer's InvalidType
     try:
@@ -464,6 +475,27 @@ def _binary(op, v: Variable, other, reflected: bool):
     if state.debug:
         fn.check_finite(op, out, "forward")
     return record(Variable, op, (v, ov), (), (a, b), out)
+
+
+def _weak(x) -> bool:
+    return type(x) is Const or x.__dict__.get("_weak", False)
+
+
+def _weak_binary(op, v, ov):
+    """A traced binary op. A weakly typed operand (a hyperparameter read at
+    every call, see TraceContext.number) takes the dtype of the float array
+    it meets, as the Python number it stands for would; the result of weak
+    operands is weak."""
+    wv, wo = _weak(v), _weak(ov)
+    if wv != wo:
+        weak, strong = (v, ov) if wv else (ov, v)
+        if type(weak) is not Const and strong.dtype.kind == "f" and weak.dtype != strong.dtype:
+            weak = fn.apply(_CAST, (weak,), (strong.dtype,))
+            v, ov = (weak, strong) if wv else (strong, weak)
+    out = fn.apply(op, (v, ov))
+    if wv and wo:
+        out.__dict__["_weak"] = True
+    return out
 
 
 def _make_leaf(node: Node) -> None:

@@ -16,9 +16,16 @@ def dropout(x, ratio: float = 0.5, **kwargs) -> Variable:
         return x
     if not 0.0 <= ratio < 1.0:
         raise ValueError("dropout ratio must be in the range [0, 1)")
+    scale = 1.0 / (1.0 - ratio)
     if isinstance(x.array, Traced):
-        raise NotImplementedError(
-            "kusari: F.dropout inside kusari.jit is not supported yet (the mask "
-            "would be fixed at trace time); apply dropout outside the jitted function")
-    mask = (np.random.rand(*x.shape) >= ratio) * (1.0 / (1.0 - ratio))
+        # inside kusari.jit: the uniform draws are an input, taken from NumPy's
+        # global generator at every call, as eager code takes them (so a seed
+        # makes both give the same masks)
+        from .. import tracing
+        from .math import cast, greater_equal
+        ctx = tracing.active()
+        u = ctx.leaf(lambda shape=x.shape: np.random.rand(*shape), x.shape, np.float64)
+        keep = cast(greater_equal(u, ratio), np.float64) * scale
+        return x * cast(keep, x.dtype)
+    mask = (np.random.rand(*x.shape) >= ratio) * scale
     return x * mask.astype(x.dtype)

@@ -32,7 +32,8 @@ class WeightDecay:
         if ctx is None:
             g += p.dtype.type(self.rate) * p
         else:
-            param.grad_var = param.grad_var + self.rate * ctx.value(param)
+            rate = ctx.number(self, "rate", "WeightDecay.rate")
+            param.grad_var = param.grad_var + rate * ctx.value(param)
 
 
 class Lasso:
@@ -54,7 +55,8 @@ class Lasso:
             g += p.dtype.type(self.rate) * np.sign(p)
         else:
             from .. import functions as F
-            param.grad_var = param.grad_var + self.rate * F.sign(ctx.value(param))
+            rate = ctx.number(self, "rate", "Lasso.rate")
+            param.grad_var = param.grad_var + rate * F.sign(ctx.value(param))
 
 
 class GradientClipping:
@@ -86,6 +88,7 @@ class GradientClipping:
             s = F.sum(F.cast(p.grad_var * p.grad_var, np.float64))
             total = s if total is None else total + s
         norm = F.sqrt(total)
-        rate = F.minimum(self.threshold / F.maximum(norm, 1e-300), 1.0)
+        threshold = ctx.number(self, "threshold", "GradientClipping.threshold")
+        rate = F.minimum(threshold / F.maximum(norm, 1e-300), 1.0)
         for p in params:
             p.grad_var = p.grad_var * F.cast(rate, p.dtype)

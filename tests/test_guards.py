@@ -1,0 +1,282 @@
+"""kusari.jit never computes with a value that has since changed: what a
+jitted function reads from outside its arguments is an input read at every
+call (parameters, captured arrays, optimizer state and hyperparameters) or
+guarded (configuration, structure, Python values, branches), and
+explain_cache() names what changed."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import kusari
+import kusari.functions as F
+import kusari.links as L
+from kusari.compiler import explain_cache
+
+
+def _model(seed=0):
+    rng = np.random.default_rng(seed)
+
+    class M(kusari.Chain):
+        def __init__(self):
+            super().__init__()
+            with self.init_scope():
+                self.l1 = L.Linear(4, 6, initialW=(rng.standard_normal((6, 4)) * .4).astype(np.float32))
+                self.l2 = L.Linear(6, 3, initialW=(rng.standard_normal((3, 6)) * .4).astype(np.float32))
+
+        def forward(self, x):
+            return self.l2(F.relu(self.l1(x)))
+    return M()
+
+
+X = np.random.default_rng(1).standard_normal((8, 4)).astype(np.float32)
+T = np.random.default_rng(2).integers(0, 3, 8).astype(np.int32)
+
+
+def _step(model, opt):
+    def step(x, t):
+        loss = F.softmax_cross_entropy(model(x), t)
+        model.cleargrads()
+        loss.backward()
+        opt.update()
+        return loss
+    return step
+
+
+def _pair(make_opt):
+    ma, mb = _model(), _model()
+    oa, ob = make_opt().setup(ma), make_opt().setup(mb)
+    return (ma, oa, _step(ma, oa)), (mb, ob, kusari.jit(_step(mb, ob)))
+
+
+def _same_params(ma, mb):
+    for (name, pa), (_, pb) in zip(ma.namedparams(), mb.namedparams()):
+        np.testing.assert_allclose(pa.array, pb.array, rtol=1e-5, atol=1e-7, err_msg=name)
+
+
+def _last_reason():
+    return explain_cache()[-1].reason
+
+
+@pytest.mark.parametrize("make_opt, name, value", [
+    (lambda: kusari.optimizers.SGD(lr=0.1), "lr", 0.005),
+    (lambda: kusari.optimizers.MomentumSGD(lr=0.05), "momentum", 0.5),
+    (lambda: kusari.optimizers.Adam(alpha=0.01), "alpha", 0.1),
+    (lambda: kusari.optimizers.Adam(alpha=0.01), "beta1", 0.5),
+    (lambda: kusari.optimizers.Adam(alpha=0.01), "eps", 1e-2),
+])
+def test_hyperparameters_are_read_at_every_call(make_opt, name, value):
+    (ma, oa, eager), (mb, ob, jitted) = _pair(make_opt)
+    for _ in range(2):
+        eager(X, T), jitted(X, T)
+    setattr(oa, name, value)
+    setattr(ob, name, value)
+    for _ in range(3):
+        la, lb = eager(X, T), jitted(X, T)
+        np.testing.assert_allclose(float(la.array), float(lb), rtol=1e-5)
+    _same_params(ma, mb)
+    assert len(jitted._entries) == 1          # an input: no retrace
+
+
+def test_a_learning_rate_schedule_is_followed():
+    (ma, oa, eager), (mb, ob, jitted) = _pair(lambda: kusari.optimizers.SGD(lr=0.2))
+    for i in range(5):
+        oa.lr = ob.lr = 0.2 * 0.5 ** i
+        eager(X, T), jitted(X, T)
+    _same_params(ma, mb)
+
+
+def test_a_hook_added_later_retraces():
+    (ma, oa, eager), (mb, ob, jitted) = _pair(lambda: kusari.optimizers.SGD(lr=0.1))
+    eager(X, T), jitted(X, T)
+    for o in (oa, ob):
+        o.add_hook(kusari.optimizer_hooks.WeightDecay(0.5))
+    eager(X, T), jitted(X, T)
+    assert "WeightDecay" in _last_reason()
+    _same_params(ma, mb)
+    # the hook's rate is an input too
+    for o in (oa, ob):
+        o.target.l1.W.update_rule._pre_update_hooks["WeightDecay"].rate = 0.01
+    eager(X, T), jitted(X, T)
+    _same_params(ma, mb)
+
+
+def test_a_branch_on_a_hyperparameter_is_guarded():
+    (ma, oa, eager), (mb, ob, jitted) = _pair(lambda: kusari.optimizers.Adam(alpha=0.01))
+    eager(X, T), jitted(X, T)
+    oa.weight_decay_rate = ob.weight_decay_rate = 0.1       # `if hp.weight_decay_rate:`
+    eager(X, T), jitted(X, T)
+    assert "weight_decay_rate" in _last_reason()
+    _same_params(ma, mb)
+
+
+def test_no_backprop_mode_at_the_first_call_does_not_stick():
+    m = _model()
+    f = kusari.jit(lambda x: F.sum(m(x)))
+    with kusari.no_backprop_mode():
+        f(kusari.Variable(X))
+    x = kusari.Variable(X)
+    y = f(x)
+    y.backward()
+    assert m.l1.W.grad is not None and x.grad is not None
+    assert any("config.enable_backprop is True (was False)" in e.reason
+               for e in explain_cache())
+
+
+def test_train_flag_switches_dropout():
+    f = kusari.jit(lambda x: F.dropout(x, 0.5))
+    x = np.ones((50, 50), np.float32)
+    with kusari.using_config("train", False):
+        np.testing.assert_array_equal(f(x), x)
+    y = f(x)
+    assert (y == 0).any() and (y == 2).any()
+    assert "config.train" in _last_reason()
+
+
+def test_dropout_in_jit_follows_the_seed_as_eager_code_does():
+    f = kusari.jit(lambda x: F.dropout(x * 1, 0.3) * 2)
+    x = np.random.default_rng(0).standard_normal((4, 5)).astype(np.float32)
+    np.random.seed(7)
+    jitted = [f(x) for _ in range(3)]
+    np.random.seed(7)
+    eager = [(F.dropout(x * 1, 0.3) * 2).array for _ in range(3)]
+    for a, b in zip(jitted, eager):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(jitted[0], jitted[1])
+
+
+CFG = {"scale": 2.0}
+
+
+def scaled(x):
+    return x * CFG["scale"]
+
+
+def test_a_global_dict_value_is_guarded():
+    f = kusari.jit(scaled)
+    x = np.arange(3.0)
+    np.testing.assert_array_equal(f(x), x * 2.0)
+    CFG["scale"] = 3.0
+    try:
+        np.testing.assert_array_equal(f(x), x * 3.0)
+        assert "CFG['scale'] changed (2.0 -> 3.0)" in _last_reason()
+    finally:
+        CFG["scale"] = 2.0
+
+
+def test_a_closure_number_is_guarded_by_type_and_value():
+    k = 2
+    f = kusari.jit(lambda x: x * k)
+    x = np.arange(3, dtype=np.int32)
+
+    def eager():
+        return (kusari.Variable(x) * k).array
+
+    for value in (2, 2.0, np.float32(2), np.float64(2), True):
+        k = value
+        out, want = f(x), eager()
+        assert out.dtype == want.dtype, value
+        np.testing.assert_array_equal(out, want)
+    assert "k changed" in _last_reason()
+    k = float("nan")
+    f(x)
+    n = len(explain_cache())
+    f(x)                                            # a NaN equals itself: no retrace
+    assert len(explain_cache()) == n
+
+
+def test_a_captured_array_changed_in_place_is_seen():
+    w = np.array([1.0, 2.0, 3.0])
+    f = kusari.jit(lambda x: x * w)
+    x = np.ones(3)
+    np.testing.assert_array_equal(f(x), w)
+    w[:] = [4.0, 5.0, 6.0]
+    np.testing.assert_array_equal(f(x), [4.0, 5.0, 6.0])
+
+
+W_GLOBAL = np.array([1.0, 2.0])
+
+
+def times_w(x):
+    return x * W_GLOBAL
+
+
+def test_an_array_rebound_to_a_new_object_retraces():
+    global W_GLOBAL
+    f = kusari.jit(times_w)
+    old = W_GLOBAL
+    np.testing.assert_array_equal(f(np.ones(2)), [1.0, 2.0])
+    W_GLOBAL = np.array([5.0, 7.0])
+    try:
+        np.testing.assert_array_equal(f(np.ones(2)), [5.0, 7.0])
+        assert "W_GLOBAL is another object" in _last_reason()
+    finally:
+        W_GLOBAL = old
+
+
+def test_a_parameter_rebound_or_a_child_added_retraces():
+    m = _model()
+    f = kusari.jit(lambda x: m(x))
+    f(X)
+    with m.init_scope():
+        m.l2 = L.Linear(6, 5)
+    assert f(X).shape == (8, 5)
+    assert "l2 was set" in _last_reason()
+
+
+def test_a_link_attribute_read_by_a_method_is_guarded():
+    class Scaled(kusari.Chain):
+        def __init__(self):
+            super().__init__()
+            self.scale = 2.0
+
+        @kusari.jit
+        def forward(self, x):
+            return x * self.scale
+
+    m = Scaled()
+    x = np.arange(3.0)
+    np.testing.assert_array_equal(m(x), x * 2)
+    m.scale = 5.0
+    np.testing.assert_array_equal(m(x), x * 5)
+    assert "self.scale changed" in _last_reason()
+
+
+def test_guards_do_not_retrace_an_unchanged_step():
+    (ma, oa, eager), (mb, ob, jitted) = _pair(lambda: kusari.optimizers.Adam())
+    for _ in range(4):
+        jitted(X, T)
+    assert len(jitted._entries) == 1
+    assert sum(e.kind == "jit" and e.name == "step" for e in explain_cache()[-3:]) <= 1
+
+
+def test_static_values_are_told_apart_by_type():
+    f = kusari.jit(lambda x, shape: F.reshape(x, shape) * 1, static_argnums=1)
+    g = kusari.jit(lambda x, c: x * c[0], static_argnums=1)
+    x = np.arange(4, dtype=np.int32)
+    assert f(x, (2, 2)).shape == (2, 2)
+    assert g(x, (2,)).dtype == (kusari.Variable(x) * 2).dtype
+    assert g(x, (2.0,)).dtype == (kusari.Variable(x) * 2.0).dtype
+    assert len(g._entries) == 2
+    g(x, (float("nan"),))
+    n = len(explain_cache())
+    g(x, (float("nan"),))                  # a NaN static value hits the cache
+    assert len(explain_cache()) == n
+
+
+def test_eager_constants_are_told_apart_by_type():
+    i = kusari.Variable(np.arange(3, dtype=np.int32))
+    assert (i * 2).dtype == np.int32
+    assert (i * 2.0).dtype == (np.arange(3, dtype=np.int32) * 2.0).dtype
+    b = kusari.Variable(np.array([True, False]))
+    assert (b + True).dtype == np.bool_
+    assert (b + 1).dtype == (np.array([True, False]) + 1).dtype
+
+
+def test_every_per_function_cache_is_bounded():
+    import importlib
+    jit_module = importlib.import_module("kusari.jit")
+    f = kusari.jit(lambda x: x + 1)
+    for n in range(1, jit_module.MAX_SIGNATURES + 40):
+        f(np.zeros(n))
+    assert len(f._entries) <= jit_module.MAX_SIGNATURES
