@@ -34,7 +34,7 @@ from .tracing import Traced
 from .compiler import ops as _ops
 from .compiler.ops.numpy_kernels import index_tuple
 from .runtime import NUMPY
-from .variable import IMPLICIT_ONES, Variable
+from .variable import IMPLICIT_ONES, Variable, _check_grad
 
 NO_OPTIMIZE = spine.Options(optimize=False)      # plans are optimized when built
 # per-op gradients may pass gy (or a view of it) through: eager_gradients
@@ -662,6 +662,7 @@ def _grad(outputs, inputs, grad_outputs, grad_inputs, set_grad, retain_grad,
             gy = np.ones_like(y._array) if type(y._array) is not Traced else \
                 _traced_ones(y)
         gy = gy if isinstance(gy, Variable) else Variable(gy, requires_grad=False)
+        _check_grad(y, gy._array)             # Chainer's type, dtype and shape checks
         if loss_scale is not None:
             gy = gy * loss_scale
         gys.append(gy)
@@ -744,6 +745,9 @@ def backward_many(outputs, grad_outputs=None, enable_double_backprop=False) -> N
         raise ValueError("grad_outputs must be of the same length as outputs.\n"
                          f"len(outputs) = {len(outputs)}, "
                          f"len(grad_outputs) = {len(grad_outputs)}")
+    for y, g in zip(outputs, grad_outputs):
+        if g is not None:
+            _check_grad(y, g.array if isinstance(g, Variable) else g)
     pairs = [(y, g) for y, g in zip(outputs, grad_outputs)
              if g is not None and y._node is not None and y._node.op is not None]
     if not pairs:

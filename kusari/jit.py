@@ -111,6 +111,39 @@ class _Entry:
         return None
 
 
+class Lowered:
+    """A jitted function's compiled form for one signature (see Jitted.lower)."""
+
+    def __init__(self, entry: _Entry):
+        self._entry = entry
+
+    @property
+    def graph(self):
+        """The traced graph: arguments, then captured inputs; results, then effects."""
+        return self._entry.graph
+
+    @property
+    def text(self) -> str:
+        return str(self._entry.graph)
+
+    @property
+    def optimized(self) -> str:
+        return str(self._entry.executable.graph)
+
+    @property
+    def source(self) -> str:
+        return self._entry.executable.source
+
+    def as_text(self) -> str:
+        return self.text
+
+    def __str__(self):
+        return self.text
+
+    def __repr__(self):
+        return f"<kusari Lowered {self._entry.graph.name}>"
+
+
 class Jitted:
     """A function compiled per signature (see the module docstring)."""
 
@@ -146,7 +179,10 @@ class Jitted:
                 key.append((label, _type(a.shape, a.dtype) +
                             ("" if a.requires_grad else " (no grad)")))
                 traced.append(i)
-            elif isinstance(a, np.generic) or _is_array(a):
+            elif isinstance(a, np.generic):     # a scalar: weakly typed, as eagerly
+                key.append((label, _type((), a.dtype) + " (scalar)"))
+                traced.append(i)
+            elif _is_array(a):
                 a = np.asarray(a)
                 key.append((label, _type(a.shape, a.dtype)))
                 traced.append(i)
@@ -173,7 +209,10 @@ class Jitted:
             elif isinstance(a, Variable):
                 key.append((a.shape, a.dtype, a.requires_grad))
                 traced.append(i)
-            elif isinstance(a, np.generic) or _is_array(a):
+            elif isinstance(a, np.generic):
+                key.append(((), a.dtype, "scalar"))
+                traced.append(i)
+            elif _is_array(a):
                 a = np.asarray(a)
                 key.append((a.shape, a.dtype, True))
                 traced.append(i)
@@ -189,6 +228,23 @@ class Jitted:
         """The compiled entry for arguments like `args` (compiling if needed)."""
         self(*args, **(kwargs or {}))
         return self._entries[self._key(args, kwargs or {})[0]]
+
+    def lower(self, *args, **kwargs) -> "Lowered":
+        """What a call with arguments like these runs, without running it:
+        `.graph` (the traced IR), `.text` (it as text), `.optimized` (the IR
+        after the optimizer), `.source` (the generated code), as JAX's
+        `jit(f).lower(x)`. Traces and compiles if no compiled version fits."""
+        key, traced = self._key(args, kwargs)
+        entry = self._entries.get(key)
+        if entry is None or entry.stale([read() for read in entry.captured]):
+            signature = self._signature(args, kwargs)[0]
+            entry = self._compile(args, kwargs, traced, "lower() " + cache_log.describe_types(
+                [str(t) for label, t in signature if not label.startswith("config.")]))
+            entry.signature = signature
+            self._entries[key] = entry
+            if len(self._entries) > MAX_SIGNATURES:
+                self._entries.pop(next(iter(self._entries)))
+        return Lowered(entry)
 
     def __call__(self, *args, **kwargs):
         key, traced = self._key(args, kwargs)
@@ -243,9 +299,16 @@ class Jitted:
 
         static = [(i, a) for i, a in enumerate(args) if i not in traced]
         checks, external = guards.source_guards(self.fn, static)
+        for a in examples:
+            if a.dtype.kind not in "biuf":
+                from .variable import _check_dtype
+                _check_dtype(a)
+        # a NumPy scalar argument takes the dtype of the array it meets, as it
+        # does in eager code (np.float64(0.5) * a float32 Variable is float32)
+        weak = [k for k, i in enumerate(traced) if isinstance(args[i], np.generic)]
         g, result, captured, effects, found = trace_to_graph(
             bound, examples, name=self.name, capture="input", requires_grad=requires,
-            external=external)
+            external=external, weak=weak)
         checks += found
         dce(g)
         # (from the graph: a reader may draw random numbers, read it only to run)

@@ -293,7 +293,7 @@ class Reader:
 # -- tracing a function into a Graph ---------------------------------------------
 
 def trace_to_graph(fn, example_arrays, *, name=None, capture: str = "const",
-                   requires_grad=None, external=frozenset()):
+                   requires_grad=None, external=frozenset(), weak=()):
     """Trace `fn` on placeholders shaped like `example_arrays`.
 
     Returns (graph, result, captured, effects, guards):
@@ -319,6 +319,8 @@ def trace_to_graph(fn, example_arrays, *, name=None, capture: str = "const",
             dtype = a.dtype if hasattr(a, "dtype") else np.asarray(a).dtype
             args.append(Variable(Traced(np.shape(a), dtype, origin=f"argument {i}"),
                                  requires_grad=rg))
+            if i in weak:                 # a scalar argument: weakly typed
+                args[-1].__dict__["_weak"] = True
         try:
             result = fn(*args)
         finally:

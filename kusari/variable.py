@@ -48,6 +48,22 @@ def _type_error(data) -> TypeError:
                      f"Actual: {type(data)}")
 
 
+_KINDS = frozenset("biuf")
+
+
+def _check_dtype(data) -> None:
+    """kusari computes on bool, integer and float arrays: anything else (object,
+    strings, complex, dates) is refused here, not deep inside an op."""
+    dtype = getattr(data, "dtype", None)
+    if dtype is not None and dtype.kind not in _KINDS:
+        why = "kusari does not support complex numbers" if dtype.kind == "c" else \
+            "kusari computes on bool, integer and float arrays"
+        raise TypeError(f"an array of dtype {dtype} cannot be a Variable: {why}")
+
+
+_RANK = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
 class Variable:
     """An array with a gradient and the history of how it was computed."""
 
@@ -59,8 +75,11 @@ class Variable:
 
     def __init__(self, data=None, *, name: str | None = None, grad=None,
                  requires_grad: bool = True):
-        if data is not None and not _is_array(data):
-            raise _type_error(data)
+        if data is not None:
+            if not _is_array(data):
+                raise _type_error(data)
+            if data.dtype.kind not in _KINDS:
+                _check_dtype(data)
         self._array = data
         self._node = None
         self._grad = None
@@ -79,6 +98,8 @@ class Variable:
     def array(self, d):
         if d is not None and not _is_array(d):
             raise _type_error(d)
+        if d is not None:
+            _check_dtype(d)
         self._array = d
         node = self._node
         if node is not None and d is not None:
@@ -406,6 +427,11 @@ class Variable:
         from .functions import get_item
         return get_item(self, index)
 
+    def __iter__(self):
+        # Chainer's Variable iterates through __getitem__ (x[0], x[1], ...)
+        for i in range(len(self)):
+            yield self[i]
+
 
 _ADD = ops.get("add")
 _SUB = ops.get("sub")
@@ -453,6 +479,11 @@ def _binary(op, v: Variable, other, reflected: bool):
         ov = const(other.item() if isinstance(other, np.generic) else other, want)
         b = ov.value
     elif isinstance(other, (np.ndarray, Traced)) or _is_array(other):
+        if type(other) is ndarray and a is not None and other.dtype != a.dtype and \
+                _RANK.get(other.dtype.kind, 3) <= _RANK.get(a.dtype.kind, -1):
+            # a constant array takes the Variable's dtype, as in Chainer (a
+            # float32 Variable times a float64 array stays float32)
+            other = other.astype(a.dtype)
         ov, b = Variable(other, requires_grad=False), other
     else:
         return NotImplemented
