@@ -27,6 +27,7 @@ from .function_node import stop_gradient  # noqa: F401
 from .jit import jit  # noqa: F401
 from .api import compile, trace  # noqa: F401
 from .grammar.module import load, loads  # noqa: F401
+from .chainer_alias import install_as_chainer  # noqa: F401
 
 get_array_module = cuda.get_array_module
 
