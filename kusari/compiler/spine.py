@@ -37,10 +37,22 @@ class Options:
     donate: (output position, input position) pairs where the caller gives
     up the input's array: the output may be computed into it, in place (the
     backend takes the pairs it can do safely; a taken output comes back as
-    the input array itself)."""
+    the input array itself).
+
+    fast_math=True lets the simplifier also apply rewrites that hold for
+    finite values only, or round differently: `x * 0 -> 0`, `x + 0.0 -> x`,
+    `0.0 - x -> -x`, `-(a - b) -> b - a`, `exp(log x) -> x`, `log(exp x) -> x`,
+    small integer powers as products, `x ** 0.5 -> sqrt(x)`, constants
+    gathered across products. By default (False) every rewrite gives NumPy's
+    result for every input, infinities, NaN and signed zeros included, so
+    compiled code computes what eager code does, bit for bit; the one
+    difference left is that a reduction fused into a blocked kernel adds
+    (multiplies, ...) its partial results per block, in another order than
+    NumPy's (registry.Combine), which changes its rounding."""
     optimize: bool = True
     copy_outputs: bool = True
     donate: tuple = ()
+    fast_math: bool = False
 
 
 DEFAULT = Options()
@@ -79,8 +91,11 @@ def compile(graph: Graph, backend: Backend, options: Options = DEFAULT, *,  # no
     with gcpause.paused():
         g = graph.copy()
         if options.optimize:
-            optimize(g, mark_kernels=False)
+            optimize(g, mark_kernels=False, fast_math=options.fast_math)
         exe = backend.generate(g, options)
+    if cache_log.LOGS:
+        cache_log.show("ir", f"{graph.name} ({backend.name})", str(g))
+        cache_log.show("code", f"{graph.name} ({backend.name})", exe.source)
     _cache[key] = exe
     _bytes[0] += exe.nbytes
     while len(_cache) > 1 and (len(_cache) > MAX_EXECUTABLES or _bytes[0] > MAX_BYTES):

@@ -145,7 +145,11 @@ binary("mul", np.multiply, "np.multiply", "({0} * {1})",
        lambda gy, y, a, b: (gy * b, gy * a), label="_ * _", saves=(0, 1))
 binary("div", np.true_divide, "np.true_divide", "({0} / {1})", _div_grad,
        label="_ / _", saves=(0, 1))
-binary("pow", np.power, "np.power", "pow({0}, {1})", _pow_grad,
+# pow: exponents 2, -1 and 0.5 as x * x, 1 / x and sqrt(x), whatever their
+# layout (nk.power says why)
+binary("pow", nk.power, "nk.power",
+       "({1} == (T)2 ? {0} * {0} : {1} == (T)-1 ? (T)1 / {0} : "
+       "{1} == (T)0.5 ? sqrt({0}) : pow({0}, {1}))", _pow_grad,
        label="_ ** _", saves=(0, 1), saves_out=True)
 binary("maximum", np.maximum, "np.maximum", "max({0}, {1})", _max_grad,
        label="Maximum", saves=(0, 1))

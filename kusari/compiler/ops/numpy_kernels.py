@@ -31,6 +31,50 @@ def rsqrt(x, out=None):
     return np.divide(x.dtype.type(1), out, out=out)
 
 
+def _square(x, dtype, out=None, where=True):
+    return np.multiply(x, x, out=out, dtype=dtype, where=where)
+
+
+def _reciprocal(x, dtype, out=None, where=True):
+    return np.divide(dtype.type(1), x, out=out, dtype=dtype, where=where)
+
+
+def _sqrt(x, dtype, out=None, where=True):
+    return np.sqrt(x, out=out, dtype=dtype, where=where)
+
+
+# the exponents NumPy's power treats apart when they are scalars
+_FAST_POWERS = {2.0: _square, -1.0: _reciprocal, 0.5: _sqrt}
+
+
+def power(x, y, out=None):
+    """x ** y, one function of the operands' values: where y is 2, -1 or
+    0.5, x * x, 1 / x and sqrt(x).
+
+    That is what NumPy's power computes for a float exponent given as a
+    scalar (`x ** 2`), and what Chainer's `x ** 2` computes on every NumPy
+    version. For an array of exponents NumPy calls the C library's pow,
+    which now and then rounds x * x and 1 / x the other way, and gives +0.0
+    and inf where sqrt gives -0.0 and NaN (x = -0.0, -inf). Here an
+    exponent's layout (a scalar, a broadcast, an array, a folded constant)
+    never changes a result, so compiled code and eager code agree.
+    """
+    if type(y) is not np.ndarray or y.ndim == 0:
+        fast = _FAST_POWERS.get(y.item() if isinstance(y, (np.ndarray, np.generic)) else y)
+        if fast is not None:
+            dtype = np.result_type(x, y)
+            if dtype.kind == "f":
+                return fast(x, dtype, out)
+        return np.power(x, y, out=out)
+    result = np.power(x, y, out=out)
+    if result.dtype.kind == "f":
+        for value, fast in _FAST_POWERS.items():
+            where = y == value
+            if where.any():
+                fast(x, result.dtype, result, where)
+    return result
+
+
 def identity(x):
     return x
 
@@ -195,3 +239,18 @@ def fill(value, shape, dtype):
 def call(*arrays, graph, output):
     """One output of the graph a GraphRef holds, compiled for its backend."""
     return graph.run(arrays)[output]
+
+
+def softmax_cross_entropy(x, t, normalize, ignore_label, reduce):
+    """Chainer's softmax cross entropy of 2-D scores `x` against labels `t`:
+    -log_softmax(x)[i, t[i]], zero where t[i] == ignore_label; with
+    reduce="mean" summed and scaled by -1/count (count: the labels that
+    count, or the batch size without `normalize`; at least 1)."""
+    logp = log_softmax(x, 1)
+    valid = t != ignore_label
+    picked = logp[np.arange(t.shape[0]), np.where(valid, t, 0)]
+    picked *= valid
+    if reduce == "no":
+        return np.negative(picked)
+    count = int(valid.sum()) if normalize else t.shape[0]
+    return np.asarray(picked.sum() * x.dtype.type(-1.0 / (count if count > 0 else 1)))

@@ -56,13 +56,22 @@ def fold_uniform(g: Graph, n: int):
     x = args[0]
     size_in = int(np.prod(g.shape(x), dtype=np.int64))
     size_out = int(np.prod(g.shape(n), dtype=np.int64))
-    if op in ("max", "min", "mean") and size_in:
+    if op in ("max", "min") and size_in:
         return _new_uniform(g, n, values[0])
-    if op in ("sum", "sum_to") and size_out:
-        count = size_in // size_out
-        if size_in <= SMALL:  # exactly as NumPy sums (float16 included)
-            return _new_uniform(g, n, np.sum(np.full(count, values[0], g.dtype(x))))
-        return _new_uniform(g, n, np.asarray(values[0] * count, dtype=g.dtype(n)))
+    count = size_in // size_out if size_out else 0
+    if op in ("sum", "sum_to") and size_out or op == "mean" and count:
+        # as NumPy adds `count` equal numbers: a sum that overflows is inf
+        # and a mean is that sum divided (float16 means add in float32). Up
+        # to SMALL, exactly as NumPy adds along one axis; beyond, a product,
+        # which rounds like another order of the additions would
+        fn = np.mean if op == "mean" else np.sum
+        with np.errstate(all="ignore"):
+            if size_in <= SMALL:
+                return _new_uniform(g, n, fn(np.full(count, values[0], g.dtype(x))))
+            acc = np.dtype(np.float32) if g.dtype(n) == np.float16 and op == "mean" \
+                else g.dtype(n)
+            total = np.asarray(values[0], acc) * acc.type(count)
+            return _new_uniform(g, n, total / acc.type(count) if op == "mean" else total)
     return None
 
 
@@ -76,6 +85,8 @@ def uniform_array(g: Graph, n: int):
     first = flat[0]
     if first != first or not (flat == first).all():     # NaN, or not all equal
         return None
+    if flat.dtype.kind == "f" and not (np.signbit(flat) == np.signbit(first)).all():
+        return None                                     # +0.0 and -0.0
     return g.add_const(first.item(), g.dtype(n), g.shape(n))
 
 

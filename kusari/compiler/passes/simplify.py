@@ -1,12 +1,23 @@
 """Algebraic simplification, as rewrite rules.
 
 Identities with ones and zeros (what gradient graphs are full of), inverse
-pairs (-(-x), exp(log x), log(exp x)), small integer powers to products, and
-shape ops that do nothing or compose. Identities hold for finite values:
-`x * 0` becomes 0 and `exp(log x)` becomes x, as in other array compilers'
-algebraic simplifiers.
+pairs, and shape ops that do nothing or compose.
+
+`rules` are exact: a rewrite applies only where it gives NumPy's result for
+every input, infinities, NaN and signed zeros included (NaN payloads aside),
+so compiled code computes what eager code computes. `x * 1`, `x - 0.0`,
+`x + (-0.0)`, `-(-x)`, `(-a) * b = -(a * b)`, `x + x = x * 2` are such;
+`x * 0 = 0` is not (inf * 0 is NaN, -1 * 0 is -0.0), nor `x + 0.0 = x`
+(-0.0 + 0.0 is +0.0), `0.0 - x = -x` (0 - 0 is +0.0, -(0) is -0.0),
+`-(a - b) = b - a` (signs of zero), `exp(log x) = x` (NaN below zero, and
+rounding), or `x ** 3 = x * x * x` (two roundings, and other overflows).
+
+`fast_rules` are those inexact ones, for finite values: they run only when
+compiling with `Options(fast_math=True)`.
 """
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -15,7 +26,8 @@ from ..fusion import fusible
 from .fold import uniform
 from .rewrite import RuleSet
 
-rules = RuleSet()
+rules = RuleSet()         # exact for every input
+fast_rules = RuleSet()    # exact for finite values only: Options(fast_math=True)
 
 
 def _to_shape(g: Graph, x: int, n: int) -> int:
@@ -25,57 +37,84 @@ def _to_shape(g: Graph, x: int, n: int) -> int:
     return g.add("broadcast_to", [x], shape=g.shape(n))
 
 
-def _const_operand(g: Graph, n: int, value) -> int | None:
-    """The position of an operand of `n` that is a uniform `value`, if any."""
-    for i, a in enumerate(g.args(n)):
-        v = uniform(g, a)
-        if v is not None and v == value:
-            return i
-    return None
+def _as_result(g: Graph, x: int, n: int) -> int:
+    """`x` standing in for node `n`: cast to n's dtype (NumPy casts operands
+    to the result's dtype before it computes, so this is what `n` did to x)
+    and broadcast to n's shape, where they differ."""
+    if g.dtype(x) != g.dtype(n):
+        x = g.add("cast", [x], dtype=g.dtype(n))
+    return _to_shape(g, x, n)
 
 
-@rules.rule("mul")
-def mul_identity(g: Graph, n: int):
+def _negative_zero(v) -> bool:
+    return isinstance(v, float) and v == 0 and math.copysign(1.0, v) < 0
+
+
+def _positive_zero(v) -> bool:
+    """+0.0, or an integer or boolean zero (which has no sign)."""
+    return v == 0 and not _negative_zero(v)
+
+
+def _signed_zeros(g: Graph, n: int) -> bool:
+    """Whether values of node `n` may be -0.0 (a float) or +0.0 and -0.0 may
+    both appear."""
+    return g.dtype(n).kind in "fc"
+
+
+def _uniform_operand(g: Graph, n: int):
+    """(the other operand, the uniform value) pairs of binary node `n`."""
     a, b = g.args(n)
     for x, c in ((a, b), (b, a)):
         v = uniform(g, c)
-        if v is None:
-            continue
-        if v == 1:
-            return _to_shape(g, x, n)
-        if v == 0:
+        if v is not None:
+            yield x, v
+
+
+# -- exact identities -------------------------------------------------------------
+
+@rules.rule("mul")
+def mul_identity(g: Graph, n: int):
+    for x, v in _uniform_operand(g, n):
+        if v == 1:                                  # x * 1 = x
+            return _as_result(g, x, n)
+        if v == -1 and g.dtype(n).kind in "fi":     # x * -1 = -x (two's complement too)
+            return g.add("neg", [_as_result(g, x, n)])
+        if v == 0 and g.dtype(n).kind in "iu":      # no inf, NaN or -0 in integers
             return g.add_const(0, g.dtype(n), g.shape(n))
-        if v == -1:
-            return g.add("neg", [_to_shape(g, x, n)])
     return None
 
 
 @rules.rule("add")
 def add_identity(g: Graph, n: int):
-    a, b = g.args(n)
-    for x, c in ((a, b), (b, a)):
-        if uniform(g, c) == 0:
-            return _to_shape(g, x, n)
+    for x, v in _uniform_operand(g, n):
+        # x + (-0.0) = x for every x; x + 0.0 turns -0.0 into +0.0
+        if v == 0 and (_negative_zero(v) or not _signed_zeros(g, x)):
+            return _as_result(g, x, n)
     return None
 
 
 @rules.rule("sub")
 def sub_identity(g: Graph, n: int):
     a, b = g.args(n)
-    if g.is_const(b) and uniform(g, b) == 0:
-        return _to_shape(g, a, n)
-    if g.is_const(a) and uniform(g, a) == 0:
-        return g.add("neg", [_to_shape(g, b, n)])
-    if g.op(b) == "neg":                      # a - (-c) = a + c
+    vb, va = uniform(g, b), uniform(g, a)
+    # x - 0.0 = x for every x (x - (-0.0) is x + 0.0: not for x = -0.0)
+    if vb is not None and vb == 0 and (_positive_zero(vb) or not _signed_zeros(g, a)):
+        return _as_result(g, a, n)
+    # (-0.0) - x = -x for every x; 0.0 - 0.0 is +0.0, not -(0.0)
+    if va is not None and va == 0 and (_negative_zero(va) or not _signed_zeros(g, n)):
+        return g.add("neg", [_as_result(g, b, n)])
+    if g.op(b) == "neg":                      # a - (-c) = a + c, by definition
         return g.add("add", [a, g.args(b)[0]])
+    if g.op(a) == "neg" and g.args(a)[0] == b:   # -b - b = -(b + b) = b * -2
+        return g.add("mul", [b, g.add_const(-2, g.dtype(b))])
     return None
 
 
 @rules.rule("div")
 def div_identity(g: Graph, n: int):
     a, b = g.args(n)
-    if g.is_const(b) and uniform(g, b) == 1:
-        return _to_shape(g, a, n)
+    if uniform(g, b) == 1:
+        return _as_result(g, a, n)
     return None
 
 
@@ -88,37 +127,35 @@ def neg_neg(g: Graph, n: int):
 
 
 @rules.rule("add")
+def add_self(g: Graph, n: int):
+    a, b = g.args(n)
+    if a == b:                               # x + x = 2x, exactly (overflow alike)
+        return g.add("mul", [a, g.add_const(2, g.dtype(a))])
+    return None
+
+
+@rules.rule("add")
 def add_neg(g: Graph, n: int):
     a, b = g.args(n)
-    if g.op(b) == "neg":                      # a + (-c) = a - c
+    if g.op(b) == "neg":                      # a + (-c) = a - c, by definition
         return g.add("sub", [a, g.args(b)[0]])
-    if g.op(a) == "neg":                      # (-c) + b = b - c
+    if g.op(a) == "neg":                      # (-c) + b = b - c (addition commutes)
         return g.add("sub", [b, g.args(a)[0]])
     return None
 
 
-# -- exact rewrites that expose sharing (negation and doubling are exact) -----
+# -- exact rewrites that expose sharing: rounding is symmetric, so negation
+# -- moves through products, and doubling is exact -----------------------------
 
 @rules.rule("neg")
 def neg_through(g: Graph, n: int):
     (x,) = g.args(n)
-    op = g.op(x)
-    if op == "sub":                          # -(a - b) = b - a
-        a, b = g.args(x)
-        return g.add("sub", [b, a])
-    if op == "mul":                          # -(a * c) = a * (-c) for a constant c
+    if g.op(x) == "mul":                      # -(a * c) = a * (-c) for a constant c
         a, b = g.args(x)
         for v, c in ((a, b), (b, a)):
-            if uniform(g, c) is not None and g.shape(c) == ():
-                return g.add("mul", [v, g.add_const(-uniform(g, c), g.dtype(c))])
-    return None
-
-
-@rules.rule("sub")
-def sub_of_neg(g: Graph, n: int):
-    a, b = g.args(n)
-    if g.op(a) == "neg":                     # -a - b = -(a + b)
-        return g.add("neg", [g.add("add", [g.args(a)[0], b])])
+            value = uniform(g, c)
+            if value is not None and g.shape(c) == () and g.dtype(c).kind == "f":
+                return g.add("mul", [v, g.add_const(-value, g.dtype(c))])
     return None
 
 
@@ -132,11 +169,56 @@ def mul_of_neg(g: Graph, n: int):
     return None
 
 
-@rules.rule("add")
-def add_self(g: Graph, n: int):
+@rules.rule("pow")
+def trivial_powers(g: Graph, n: int):
+    x, e = g.args(n)
+    p = uniform(g, e)
+    if p is None:
+        return None
+    if p == 0:                               # x ** 0 = 1, NaN ** 0 included
+        return g.add_const(1, g.dtype(n), g.shape(n))
+    if p == 1:
+        return _as_result(g, x, n)
+    return None
+
+
+# -- inexact: exact for finite values, not for inf, NaN or signed zeros, or
+# -- they round differently ------------------------------------------------------
+
+@fast_rules.rule("mul")
+def mul_zero(g: Graph, n: int):
+    for _, v in _uniform_operand(g, n):
+        if v == 0:                           # inf * 0 is NaN; -1 * 0 is -0.0
+            return g.add_const(0, g.dtype(n), g.shape(n))
+    return None
+
+
+@fast_rules.rule("add")
+def add_zero(g: Graph, n: int):
+    for x, v in _uniform_operand(g, n):
+        if v == 0:                           # -0.0 + 0.0 is +0.0
+            return _as_result(g, x, n)
+    return None
+
+
+@fast_rules.rule("sub")
+def sub_zero(g: Graph, n: int):
     a, b = g.args(n)
-    if a == b:                               # x + x = 2x, exactly
-        return g.add("mul", [a, g.add_const(2, g.dtype(a))])
+    if uniform(g, b) == 0:                   # -0.0 - (-0.0) is +0.0
+        return _as_result(g, a, n)
+    if uniform(g, a) == 0:                   # 0.0 - 0.0 is +0.0, -(0.0) is -0.0
+        return g.add("neg", [_as_result(g, b, n)])
+    if g.op(a) == "neg":                     # -a - b = -(a + b): not for a = -b
+        return g.add("neg", [g.add("add", [g.args(a)[0], b])])
+    return None
+
+
+@fast_rules.rule("neg")
+def neg_sub(g: Graph, n: int):
+    (x,) = g.args(n)
+    if g.op(x) == "sub":                     # -(a - b) = b - a: not for a = b
+        a, b = g.args(x)
+        return g.add("sub", [b, a])
     return None
 
 
@@ -145,9 +227,10 @@ def _power_of_two(v) -> bool:
     return v != 0 and m == 0.5
 
 
-@rules.rule("mul")
+@fast_rules.rule("mul")
 def mul_constants(g: Graph, n: int):
-    """(a * c1) * c2 = a * (c1 c2) when c1 or c2 is a power of two (exact)."""
+    """(a * c1) * c2 = a * (c1 c2) when c1 or c2 is a power of two (exact
+    unless a * c1 overflows or falls into the subnormals)."""
     a, b = g.args(n)
     for inner, c2 in ((a, b), (b, a)):
         v2 = uniform(g, c2)
@@ -163,29 +246,27 @@ def mul_constants(g: Graph, n: int):
     return None
 
 
-@rules.rule("exp")
+@fast_rules.rule("exp")
 def exp_log(g: Graph, n: int):
-    (x,) = g.args(n)
+    (x,) = g.args(n)                         # NaN for x < 0; rounding
     return g.args(x)[0] if g.op(x) == "log" else None
 
 
-@rules.rule("log")
+@fast_rules.rule("log")
 def log_exp(g: Graph, n: int):
-    (x,) = g.args(n)
+    (x,) = g.args(n)                         # exp overflows; rounding
     return g.args(x)[0] if g.op(x) == "exp" else None
 
 
-@rules.rule("pow")
+@fast_rules.rule("pow")
 def small_powers(g: Graph, n: int):
+    """Small integer powers as products (two roundings, other overflows and
+    underflows than one pow), 0.5 as sqrt."""
     x, e = g.args(n)
     p = uniform(g, e)
-    if p is None:
+    if p is None or g.dtype(n).kind != "f" or g.dtype(x) != g.dtype(n):
         return None
-    if p == 0:
-        return g.add_const(1, g.dtype(n), g.shape(n))
-    if p == 1:
-        out = x
-    elif p == 0.5:
+    if p == 0.5:
         out = g.add("sqrt", [x])
     elif p == -1:
         out = g.add("div", [g.add_const(1, g.dtype(x)), x])
@@ -199,6 +280,13 @@ def small_powers(g: Graph, n: int):
     return _to_shape(g, out, n)
 
 
+# -- selects, shapes and no-ops ---------------------------------------------------
+
+def _same_bits(u, v) -> bool:
+    """Equal scalars, +0.0 and -0.0 told apart (NaN is never uniform-equal)."""
+    return u == v and not (_negative_zero(u) ^ _negative_zero(v))
+
+
 @rules.rule("where")
 def where_same(g: Graph, n: int):
     c, a, b = g.args(n)
@@ -208,7 +296,7 @@ def where_same(g: Graph, n: int):
     if cv is not None:
         return _to_shape(g, a if cv else b, n)
     va, vb = uniform(g, a), uniform(g, b)
-    if va is not None and va == vb:
+    if va is not None and vb is not None and _same_bits(va, vb):
         return g.add_const(va, g.dtype(n), g.shape(n))
     return None
 
@@ -248,7 +336,11 @@ def broadcast_chain(g: Graph, n: int):
 
 @rules.rule("sum_to", "sum", "mean")
 def reduce_nothing(g: Graph, n: int):
+    """A reduction over no axes, or over axes of length one, is its operand
+    (NumPy's reduce starts from the first element: -0.0 stays -0.0)."""
     (x,) = g.args(n)
+    if g.dtype(x) != g.dtype(n):             # sum of integers: a wider integer
+        return None
     if g.shape(x) == g.shape(n):
         return x
     if g.op(n) in ("sum", "mean") and not g.attrs(n)["axis"]:
