@@ -280,3 +280,93 @@ def test_every_per_function_cache_is_bounded():
     for n in range(1, jit_module.MAX_SIGNATURES + 40):
         f(np.zeros(n))
     assert len(f._entries) <= jit_module.MAX_SIGNATURES
+
+
+# -- what users of jit expect ---------------------------------------------------------
+
+def test_lower_shows_the_ir_and_the_code_without_running():
+    import itertools
+    traces = itertools.count()                      # (an object: guarded by identity)
+
+    def f(x):
+        next(traces)
+        return F.sin(x) * 2
+    jf = kusari.jit(f)
+    lo = jf.lower(np.ones(3, np.float32))
+    assert "sin" in lo.text and "f32[3]" in lo.text
+    assert "np.sin" in lo.source and "def kernel" in lo.source
+    assert "sin" in lo.optimized
+    assert next(traces) == 1                        # traced once, never run
+    jf(np.ones(3, np.float32))
+    assert next(traces) == 2                        # the call used what lower() made
+
+
+def test_kusari_logs_print_compilations_and_code(capfd):
+    from kusari.compiler import set_logs
+    set_logs("compile", "code")
+    try:
+        kusari.jit(lambda x: F.exp(x) + 1)(np.ones(2))
+    finally:
+        set_logs()
+    err = capfd.readouterr().err
+    assert "[kusari compile] jit lambda: first call" in err
+    assert "[kusari code]" in err and "np.exp" in err
+    with pytest.raises(ValueError, match="unknown log kind"):
+        set_logs("everything")
+
+
+# -- a property: any sequence of changes between calls ----------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+ACTIONS = st.lists(st.tuples(
+    st.sampled_from(["lr", "array", "scale", "train", "hook", "unhook", "none"]),
+    st.floats(0.01, 0.3)), min_size=1, max_size=8)
+
+
+@settings(max_examples=20, deadline=None)
+@given(ACTIONS)
+def test_jit_follows_every_kind_of_change_between_calls(actions):
+    shift = [np.linspace(-1, 1, 3).astype(np.float32) for _ in range(2)]
+    scale = 1.0
+
+    def make(model, opt, bias):
+        def step(x, t):
+            h = model(x) + bias
+            if kusari.config.train:
+                h = h * 2
+            loss = F.softmax_cross_entropy(h * scale, t)
+            model.cleargrads()
+            loss.backward()
+            opt.update()
+            return loss
+        return step
+
+    ma, mb = _model(), _model()
+    oa, ob = kusari.optimizers.SGD(lr=0.1).setup(ma), kusari.optimizers.SGD(lr=0.1).setup(mb)
+    eager, jitted = make(ma, oa, shift[0]), kusari.jit(make(mb, ob, shift[1]))
+    hooked = False
+    try:
+        for kind, value in actions:
+            if kind == "lr":
+                oa.lr = ob.lr = value
+            elif kind == "array":
+                for s in shift:
+                    s += np.float32(value)                  # changed in place
+            elif kind == "scale":
+                scale = 1.0 + value                         # a closure value rebound
+            elif kind == "train":
+                kusari.config.train = not kusari.config.train
+            elif kind == "hook" and not hooked:
+                for o in (oa, ob):
+                    o.add_hook(kusari.optimizer_hooks.WeightDecay(value))
+                hooked = True
+            elif kind == "unhook" and hooked:
+                for o in (oa, ob):
+                    o.remove_hook("WeightDecay")
+                hooked = False
+            la, lb = eager(X, T), jitted(X, T)
+            np.testing.assert_allclose(float(lb), float(la.array), rtol=1e-5, atol=1e-6)
+    finally:
+        kusari.config.train = True
+    _same_params(ma, mb)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from . import ops  # noqa: F401  (registers every op)
 from .autodiff import grad, vjp  # noqa: F401
-from .cache_log import explain_cache  # noqa: F401
+from .cache_log import explain_cache, set_logs  # noqa: F401
 from .errors import InvalidType, KusariError, NotDifferentiable, TraceError  # noqa: F401
 from .ir import AVal, Graph  # noqa: F401
 from .passes import optimize  # noqa: F401

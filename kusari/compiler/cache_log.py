@@ -9,11 +9,32 @@ parameter, a new graph structure. The log is also sent to the logger
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from collections import deque
 from dataclasses import dataclass
 
 logger = logging.getLogger("kusari.compile")
 _events: deque = deque(maxlen=256)
+
+# KUSARI_LOGS=compile,ir,code (any of them, comma-separated) prints to stderr
+# why each compilation happened, the optimized IR, and the generated code.
+LOGS = frozenset(t.strip() for t in os.environ.get("KUSARI_LOGS", "").split(",") if t.strip())
+
+
+def set_logs(*kinds: str) -> None:
+    """What to print as things compile: "compile", "ir", "code" (none: stop)."""
+    global LOGS
+    unknown = set(kinds) - {"compile", "ir", "code"}
+    if unknown:
+        raise ValueError(f"unknown log kind(s) {sorted(unknown)}: use compile, ir, code")
+    LOGS = frozenset(kinds)
+
+
+def show(kind: str, title: str, text: str) -> None:
+    """Print `text` to stderr when KUSARI_LOGS asks for `kind`."""
+    if kind in LOGS:
+        sys.stderr.write(f"[kusari {kind}] {title}\n{text.rstrip()}\n")
 
 
 @dataclass(frozen=True)
@@ -30,6 +51,8 @@ def record(kind: str, name: str, reason: str) -> None:
     event = CompileEvent(kind, name, reason)
     _events.append(event)
     logger.info("compiling %s", event)
+    if "compile" in LOGS:
+        sys.stderr.write(f"[kusari compile] {event}\n")
 
 
 def explain_cache(last: int | None = None) -> list[CompileEvent]:

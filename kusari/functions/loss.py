@@ -46,11 +46,20 @@ def softmax_cross_entropy(x, t, normalize: bool = True, cache_score: bool = True
             "t.shape == x.shape[:1] + x.shape[2:]", f"{t.shape} != x.shape {x.shape}"))
     if reduce not in ("mean", "no"):
         raise ValueError(f"only 'mean' and 'no' are valid for 'reduce', not {reduce!r}")
+    t_shape = t.shape
     if x.ndim > 2:  # move classes last, flatten the rest
         from .array import reshape, transpose
         axes = (0,) + tuple(range(2, x.ndim)) + (1,)
         x = reshape(transpose(x, axes), (-1, x.shape[1]))
         t = reshape(t, (-1,))
+    if class_weight is None:
+        # one op, as Chainer's SoftmaxCrossEntropy (its gradient rule is ops)
+        loss = call("softmax_cross_entropy", x, t, normalize=bool(normalize),
+                    ignore_label=int(ignore_label), reduce=reduce)
+        if reduce == "no" and len(t_shape) != 1:
+            from .array import reshape
+            loss = reshape(loss, t_shape)
+        return loss
     logp = log_softmax(x, axis=1)
     n = x.shape[0]
     mask = None
