@@ -192,16 +192,21 @@ class External:
 
 
 def link_guards(out: list, what: str, link) -> None:
-    """The plain attributes of a link (not its persistent values: inputs),
-    and its array attributes (inputs)."""
-    persistent = set(getattr(link, "_persistent", ()))
-    for k, v in list(vars(link).items()):
-        if k.startswith("_") or k == "name":
-            continue
-        if isinstance(v, np.ndarray):
-            out.append(External(v))
-        elif k not in persistent and is_plain(v):
-            out.append(Guard(f"{what}.{k}", lambda link=link, k=k: vars(link)[k], v))
+    """For a link and every link below it: the plain attributes (guarded;
+    persistent values are not: they are read at every call) and the array
+    attributes, persistent values included (inputs)."""
+    for path, sub in link.namedlinks():
+        where = what + path.replace("/", ".") if path != "/" else what
+        persistent = set(getattr(sub, "_persistent", ()))
+        for k, v in list(vars(sub).items()):
+            if k.startswith("_") or k == "name":
+                continue
+            read = (lambda sub=sub, k=k: vars(sub)[k])
+            if isinstance(v, np.ndarray):       # read at every call; rebinding retraces
+                out.append(External(v))
+                out.append(Guard(f"{where}.{k}", read, v, identity=True))
+            elif k not in persistent and is_plain(v):
+                out.append(Guard(f"{where}.{k}", read, v))
 
 
 def _global_names(code) -> set:

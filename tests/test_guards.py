@@ -370,3 +370,32 @@ def test_jit_follows_every_kind_of_change_between_calls(actions):
     finally:
         kusari.config.train = True
     _same_params(ma, mb)
+
+
+def test_a_persistent_array_of_a_nested_link_is_read_at_every_call():
+    class Shift(kusari.Link):
+        def __init__(self):
+            super().__init__()
+            self.add_persistent("offset", np.zeros(3, np.float32))
+
+        def forward(self, x):
+            return x + self.offset
+
+    class Net(kusari.Chain):
+        def __init__(self):
+            super().__init__()
+            with self.init_scope():
+                self.shift = Shift()
+
+        def forward(self, x):
+            return self.shift(x) * 2
+
+    net = Net()
+    f = kusari.jit(lambda x: net(x))
+    x = np.ones(3, np.float32)
+    np.testing.assert_array_equal(f(x), [2, 2, 2])
+    net.shift.offset[:] = 1                          # in place
+    np.testing.assert_array_equal(f(x), [4, 4, 4])
+    net.shift.offset = np.full(3, 2, np.float32)     # rebound
+    np.testing.assert_array_equal(f(x), [6, 6, 6])
+    assert "shift.offset is another object" in _last_reason()
