@@ -336,7 +336,8 @@ def trace_to_graph(fn, example_arrays, *, name=None, capture: str = "const",
     for k, o in enumerate(outs):
         if isinstance(o, Variable):
             values.append(o)
-        elif isinstance(o, np.ndarray) or np.isscalar(o):
+        elif (isinstance(o, np.ndarray) and o.dtype.kind in "biuf") or \
+                isinstance(o, (bool, int, float, np.bool_, np.integer, np.floating)):
             values.append(np.asarray(o))
         else:
             raise TypeError(f"output {k} of {g.name} is a {type(o).__name__}; a traced "

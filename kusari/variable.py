@@ -16,6 +16,7 @@ import numpy as np
 
 from . import function_node as fn
 from .compiler import dtypes, ops
+from .compiler.errors import InvalidType, invalid_in
 from .configuration import state
 from .function_node import record
 from .tape import Const, Node, _consts as _const_cache, const
@@ -351,6 +352,8 @@ class Variable:
             value = read()
             ctx.guards.append(Guard(f"bool({what})", read, value))
             return value
+        if type(self._array) is Traced:
+            bool(self._array)                 # TraceError naming the traced value
         raise TypeError("Variables cannot be evaluated as Python bool.")
 
     def _refuse(op):
@@ -498,9 +501,9 @@ def _binary(op, v: Variable, other, reflected: bool):
         op.infer_checked({}, (a, b))          # raises Chainer's InvalidType
     try:
         out = op.impl(a, b)
-    except ValueError:
+    except ValueError as e:                   # what the shape rule cannot see
         op.infer_checked({}, (a, b))
-        raise
+        raise invalid_in(op.label, InvalidType("valid operands", str(e))) from None
     if type(out) is not ndarray:
         out = np.asarray(out)
     if state.debug:

@@ -79,3 +79,17 @@ def test_jit_accepts_what_eager_code_accepts():
         np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(f(a, np.float64(4.0)), body(a, 4.0).array)  # an input
     assert len(f._entries) == 4           # f64, f32, i32 scalars and the static 2.5
+
+
+def test_bad_arguments_get_errors_in_the_users_terms():
+    x = kusari.Variable(np.ones((2, 3), np.float32))
+    with pytest.raises(TypeError, match="Sum: axis must be None, an int or a tuple"):
+        F.sum(x, axis="a")
+    with pytest.raises(kusari.compiler.InvalidType, match="Integers to negative integer"):
+        kusari.Variable(np.arange(1, 4)) ** -1
+    with pytest.raises(TypeError, match="Cast: kusari computes on bool, integer and float"):
+        F.cast(x, np.complex64)
+    with pytest.raises(TypeError, match="output 0 of lambda is a str"):
+        kusari.jit(lambda a: "x")(np.ones(2))
+    with pytest.raises(kusari.compiler.TraceError, match="as a Python bool"):
+        kusari.jit(lambda a: a if F.sum(a) else -a)(np.ones(2))

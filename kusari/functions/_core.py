@@ -56,6 +56,11 @@ def axis_tuple(label: str, axis, ndim: int) -> tuple:
         if axes is not None:
             return axes
     from ..compiler.ops.registry import normalize_axis
+    items = axis if isinstance(axis, (tuple, list)) else (axis,)
+    if axis is not None and not all(isinstance(a, (int, np.integer)) and
+                                    not isinstance(a, bool) for a in items):
+        raise TypeError(f"{label}: axis must be None, an int or a tuple of ints, "
+                        f"not {axis!r}")
     axes = checked(label, normalize_axis, axis, ndim)
     if key is not None and len(_axes) < 4096:
         _axes[key] = axes
