@@ -17,6 +17,7 @@ import os
 import statistics
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,27 @@ class UserError(Exception):
 
 
 def main(argv=None) -> int:
+    shown = warnings.showwarning
+    warnings.showwarning = _show_warning
+    try:
+        try:
+            return _main(argv)
+        finally:                       # what is buffered goes now, while we can catch it
+            sys.stdout.flush()
+    except BrokenPipeError:            # the reader has gone (`kusari run ... | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    finally:
+        warnings.showwarning = shown
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """Warnings in the command's words: the message (which names the .ksr place),
+    not the Python line that raised it."""
+    print(f"kusari: warning: {message}", file=sys.stderr if file is None else file)
+
+
+def _main(argv) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
@@ -48,9 +70,11 @@ def main(argv=None) -> int:
     except IndexError as e:            # data-dependent, at run time (an index array)
         print(f"kusari: error while running: {e}", file=sys.stderr)
         return 1
-    except BrokenPipeError:            # the reader has gone (`kusari run ... | head`)
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+    except MemoryError as e:           # a program (or --dim) too large for this machine
+        print(f"kusari: error: out of memory while running: {e}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        raise
     except Exception as e:  # noqa: BLE001 - a bug of kusari's: say so, briefly
         if os.environ.get("KUSARI_DEBUG"):
             raise
@@ -78,12 +102,14 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"an argument: {VALUE_HELP}")
         sp.add_argument("--dim", action="append", default=[], metavar="N=SIZE",
                         help="the size of a named dimension (for random arguments)")
-        sp.add_argument("--seed", type=int, default=0, help="seed for random arguments")
+        sp.add_argument("--seed", type=_seed, default=0,
+                        help="seed for random arguments (an integer, 0 or more)")
 
     run = sub.add_parser("run", help="compile and run a function, print its results")
     common(run, False)
     run.add_argument("--backend", choices=["numpy", "cupy"], default="numpy")
-    run.add_argument("--out", metavar="FILE.npz", help="also save every result (out0, ...)")
+    run.add_argument("--out", metavar="FILE.npz",
+                     help="also save every result (out0, ...) to this file")
     run.set_defaults(handler=_run)
 
     chk = sub.add_parser("check", help="parse and type-check a program")
@@ -102,18 +128,35 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _seed(text: str) -> int:
+    try:
+        seed = int(text)
+    except ValueError:
+        seed = -1
+    if seed < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer, 0 or more; got {text!r}")
+    return seed
+
+
 # -- subcommands ------------------------------------------------------------------
 
 def _load(path: str):
     import kusari
-    if not Path(path).is_file():
+    p = Path(path)
+    if p.is_dir():
+        raise UserError(f"{path} is a directory; give a .ksr program file")
+    if not p.exists():
         raise UserError(f"{path}: no such file")
-    return kusari.load(path)
+    try:
+        return kusari.load(path)
+    except OSError as e:
+        raise UserError(f"{path}: cannot read it: {e.strerror or e}") from None
 
 
 def _check(args) -> int:
     m = _load(args.file)
-    print(f"{args.file}: {len(m.functions)} definitions, no errors")
+    n = len(m.functions)
+    print(f"{args.file}: {n} definition{'s' if n != 1 else ''}, no errors")
     return 0
 
 
@@ -133,6 +176,8 @@ def _function(m, name: str | None, file: str):
 def _run(args) -> int:
     if args.backend == "cupy":
         raise UserError("the CuPy backend is not available yet; use --backend numpy")
+    if args.out:
+        _check_writable(args.out)
     m = _load(args.file)
     f = _function(m, args.func, args.file)
     results = f(*_arguments(f, args, required=True))
@@ -140,8 +185,30 @@ def _run(args) -> int:
     for r in results:
         print(np.asarray(r))
     if args.out:
-        np.savez(args.out, **{f"out{i}": np.asarray(r) for i, r in enumerate(results)})
+        with open(args.out, "wb") as out:     # the name as given (savez would add .npz)
+            np.savez(out, **{f"out{i}": np.asarray(r) for i, r in enumerate(results)})
     return 0
+
+
+def _check_writable(path: str) -> None:
+    """--out can be written: checked before the program runs, not after."""
+    p = Path(path)
+    if p.is_dir():
+        raise UserError(f"--out {path}: is a directory; give a file name, e.g. "
+                        f"{p / 'results.npz'}")
+    if not p.parent.is_dir():
+        raise UserError(f"--out {path}: {p.parent} " + ("is not a directory" if
+                        p.parent.exists() else "does not exist"))
+    try:
+        if p.exists():
+            with open(p, "r+b"):
+                pass
+        else:
+            with open(p, "xb"):
+                pass
+            p.unlink()
+    except OSError as e:
+        raise UserError(f"--out {path}: cannot write it: {e.strerror or e}") from None
 
 
 def _emit(args) -> int:
@@ -188,8 +255,9 @@ def _bench(args) -> int:
 
 def _arguments(f, args, required: bool) -> list:
     """Arrays for f's parameters from --arg (and --dim, --seed for random ones).
-    Without `required`, missing arguments are random (emit, bench)."""
-    from .grammar import types as T
+    Without `required`, missing arguments are random (emit, bench). Every array
+    has its parameter's declared dtype, its values unchanged (grammar.values)."""
+    from .grammar.errors import did_you_mean
     given = {}
     names = [n for n, _ in f.params]
     for item in args.arg:
@@ -197,27 +265,23 @@ def _arguments(f, args, required: bool) -> list:
         if not sep:
             raise UserError(f"--arg {item!r}: write it as NAME=VALUE")
         if name not in names:
-            from .grammar.errors import did_you_mean
             raise UserError(f"--arg {name}: `{f.name}` has no parameter `{name}`"
                             f"{did_you_mean(name, names)} ({f.signature.describe()})")
+        if name in given:
+            raise UserError(f"--arg {name} is given twice ({name}={given[name]} and "
+                            f"{name}={value}); give it once")
         given[name] = value
-    dims = {}
-    for item in args.dim:
-        name, sep, value = item.partition("=")
-        if not sep or not value.strip().isdigit():
-            raise UserError(f"--dim {item!r}: write it as NAME=SIZE, e.g. N=100")
-        dims[name] = int(value)
+    dims = _dims(f, args.dim)
     rng = np.random.default_rng(args.seed)
     out = []
     for name, spec in f.params:
-        dtype = T.DTYPES[spec.dtype]
         if name in given:
-            value = _value(name, given[name], spec, dtype, dims, rng)
+            value = _value(name, given[name], spec, dims, rng)
         elif required:
             raise UserError(f"missing --arg {name}=VALUE ({name}: {spec}); VALUE is "
                             f"{VALUE_HELP}")
         else:
-            value = _random(name, spec, dtype, dims, rng)
+            value = _random(name, spec, dims, rng)
         for d, n in zip(spec.dims, np.shape(value)):     # later random ones agree
             if isinstance(d, str):
                 dims.setdefault(d, n)
@@ -225,45 +289,90 @@ def _arguments(f, args, required: bool) -> list:
     return out
 
 
-def _value(name, text: str, spec, dtype, dims, rng):
+def _dims(f, items: list) -> dict:
+    """--dim N=SIZE: sizes of f's named dimensions."""
+    from .grammar.errors import did_you_mean
+    known = list(dict.fromkeys(d for _, spec in f.params for d in spec.dims
+                               if isinstance(d, str)))
+    dims = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not value.strip().isdigit():
+            raise UserError(f"--dim {item!r}: write it as NAME=SIZE, e.g. N=100")
+        if name not in known:
+            has = f"its dimensions are {', '.join(known)}" if known else "it has none"
+            raise UserError(f"--dim {name}: `{f.name}` has no dimension named {name}"
+                            f"{did_you_mean(name, known)} ({has})")
+        if name in dims:
+            raise UserError(f"--dim {name} is given twice; give it once")
+        dims[name] = int(value)
+    return dims
+
+
+def _value(name, text: str, spec, dims, rng):
+    from .grammar.values import BadValue, convert
     if text == "random":
-        return _random(name, spec, dtype, dims, rng)
+        return _random(name, spec, dims, rng)
     if text.startswith("@"):
-        path, _, key = text[1:].partition(":")
-        if not Path(path).is_file():
-            raise UserError(f"--arg {name}: {path}: no such file")
-        try:
-            data = np.load(path)
-            if key:
-                if key not in data:
-                    raise UserError(f"--arg {name}: {path} has no array {key!r} "
-                                    f"(it has: {', '.join(data.files)})")
-                data = data[key]
-            elif hasattr(data, "files"):
-                raise UserError(f"--arg {name}: {path} holds several arrays; name one "
-                                f"with @{path}:KEY ({', '.join(data.files)})")
-        except (OSError, ValueError) as e:
-            raise UserError(f"--arg {name}: cannot read {path}: {e}") from None
-        array = np.asarray(data)
+        array = _load_array(name, text[1:])
     else:
         try:
-            parsed = json.loads(text)
-        except json.JSONDecodeError:
+            array = json.loads(text)
+        except (json.JSONDecodeError, RecursionError):
             raise UserError(f"--arg {name}: cannot read {text!r}; VALUE is "
                             f"{VALUE_HELP}") from None
+        if isinstance(array, dict):
+            raise UserError(f"--arg {name}: {text!r} is an object, not numbers; VALUE "
+                            f"is {VALUE_HELP}")
+    try:
+        return convert(array, spec.dtype)
+    except BadValue as e:
+        raise UserError(f"--arg {name} ({spec}): {e}") from None
+
+
+def _load_array(name: str, source: str) -> np.ndarray:
+    """@file.npy or @file.npz:key."""
+    path, _, key = source.partition(":")
+    if Path(path).is_dir():
+        raise UserError(f"--arg {name}: {path} is a directory; give a .npy or .npz file")
+    if not Path(path).is_file():
+        raise UserError(f"--arg {name}: {path}: no such file")
+    with open(path, "rb") as file:
+        magic = file.read(6)
+    if magic != b"\x93NUMPY" and not magic.startswith(b"PK"):
+        raise UserError(f"--arg {name}: {path} is not a .npy or .npz file (write one with "
+                        "numpy.save or numpy.savez)")
+    try:
+        data = np.load(path)
+    except (OSError, ValueError, EOFError) as e:
+        raise UserError(f"--arg {name}: cannot read {path}: {_load_problem(e)}") from None
+    if not hasattr(data, "files"):
+        if key:
+            raise UserError(f"--arg {name}: {path} holds one array, not several; "
+                            f"write @{path}")
+        return data
+    with data:
+        if not key:
+            raise UserError(f"--arg {name}: {path} holds several arrays; name one "
+                            f"with @{path}:KEY ({', '.join(data.files)})")
+        if key not in data.files:
+            raise UserError(f"--arg {name}: {path} has no array {key!r} "
+                            f"(it has: {', '.join(data.files)})")
         try:
-            array = np.asarray(parsed)
-        except ValueError:
-            raise UserError(f"--arg {name}: {text!r} is not a rectangular array") from None
-        if array.dtype.kind not in "biuf":
-            raise UserError(f"--arg {name}: {text!r} is not numbers")
-    if array.dtype.kind == "f" and np.dtype(dtype).kind in "iub" and \
-            not np.all(np.equal(np.mod(array, 1), 0)):
-        raise UserError(f"--arg {name}: {spec} takes integers, got {text!r}")
-    return array.astype(dtype)
+            return data[key]
+        except (OSError, ValueError, EOFError) as e:
+            raise UserError(f"--arg {name}: cannot read {key!r} from {path}: "
+                            f"{_load_problem(e)}") from None
 
 
-def _random(name, spec, dtype, dims, rng):
+def _load_problem(e: Exception) -> str:
+    if "pickle" in str(e):
+        return "it holds Python objects, not numbers (kusari does not load those)"
+    return str(e).split("\n")[0]
+
+
+def _random(name, spec, dims, rng):
+    from .grammar import types as T
     shape = []
     for d in spec.dims:
         if isinstance(d, int):
@@ -273,12 +382,36 @@ def _random(name, spec, dtype, dims, rng):
         else:
             raise UserError(f"argument `{name}: {spec}` is random, but dimension {d} has "
                             f"no size: give one with --dim {d}=SIZE")
-    kind = np.dtype(dtype).kind
-    if kind == "f":
+    dtype = np.dtype(T.DTYPES[spec.dtype])
+    size = 1
+    for n in shape:
+        size *= n
+    if size * dtype.itemsize > _memory():
+        raise UserError(f"argument `{name}: {spec}` is random with shape "
+                        f"[{', '.join(map(str, shape))}]: {_bytes(size * dtype.itemsize)}, "
+                        f"more than this machine's memory ({_bytes(_memory())}); "
+                        "give smaller --dim sizes")
+    if dtype.kind == "f":
         return rng.standard_normal(shape).astype(dtype)
-    if kind == "b":
+    if dtype.kind == "b":
         return rng.random(shape) < 0.5
     return rng.integers(0, 2, size=shape).astype(dtype)
+
+
+def _memory() -> int:
+    """This machine's memory, in bytes."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 2 ** 40
+
+
+def _bytes(n: int) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if n < 1024:
+            return f"{n:.3g} {unit}"
+        n /= 1024
+    return f"{n:.3g} TiB"
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """Built-ins: shapes, linear algebra and layers, losses, construction."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import functions as F
@@ -226,6 +228,7 @@ class Full:
     def rule(C, a):
         kind = C.static_number(a["fill_value"], "fill_value")
         dtype = T.default_dtype(kind) if a["dtype"] is None else C.dtype(a["dtype"])
+        C.fits(a["fill_value"], dtype, "fill_value")
         return T.Array(dtype, C.shape(a["shape"], "shape"))
 
     def lower(L, a):
@@ -238,14 +241,28 @@ class Full:
          static=("start", "stop", "step", "dtype"))
 class Arange:
     def rule(C, a):
-        values = [a[k] for k in ("start", "stop", "step") if a[k] is not None]
-        kinds = [C.static_number(v, k) for v, k in zip(values, ("start", "stop", "step"))]
-        known = [v.value for v in values]
-        n = None
-        if all(isinstance(v, (int, float)) for v in known):
-            n = len(np.arange(*known))
+        names = [k for k in ("start", "stop", "step") if a[k] is not None]
+        kinds = [C.static_number(a[k], k) for k in names]
+        known = [a[k].value for k in names]
         kind = "float" if "float" in kinds else "int"
         dtype = T.default_dtype(kind) if a["dtype"] is None else C.dtype(a["dtype"])
+        if np.dtype(T.DTYPES[dtype]).kind != "f" and kind == "float":
+            C.fail(f"arange with dtype {dtype} counts in integers; give start, stop and "
+                   "step as integers")
+        for k in names:
+            C.fits(a[k], dtype, k)
+        n = None
+        if all(isinstance(v, (int, float)) for v in known):
+            given = dict(zip(names, known))
+            start, stop = (given["start"], given["stop"]) if "stop" in given \
+                else (0, given["start"])            # arange(n) counts from 0 to n
+            step = given.get("step", 1)
+            if step == 0:
+                C.fail("the step of arange cannot be zero")
+            count = (stop - start) / step if kind == "float" else -((start - stop) // step)
+            if not math.isfinite(count) or count > np.iinfo(np.int64).max:
+                C.fail("arange would have more elements than an array can hold")
+            n = max(0, math.ceil(count))        # NumPy's length
         return T.Array(dtype, (n,))
 
     def lower(L, a):

@@ -16,9 +16,12 @@ from . import builtins_shape  # noqa: F401  (registers the shape built-ins)
 from . import types as T
 from .checkrules import UNKNOWN, Abandon, CheckRules
 from .errors import Diagnostic, KsrError, Located, did_you_mean
+from .values import static_op
+from .walk import evaluate
 
 TRANSFORMS = ("grad", "value_and_grad")
 ATTRIBUTES = ("T", "shape", "ndim")
+MAX_DIMS = 64                     # NumPy's limit
 
 
 @dataclass
@@ -183,14 +186,20 @@ class Checker(CheckRules):
     def check_alias(self, d: ast.Alias) -> Signature:
         v = d.value
         if isinstance(v, ast.Name) and v.id in self.defs:
-            target = self.signatures[v.id]
+            target = self.signatures.get(v.id)
+            if target is None or target.kind == "failed":
+                return None       # on a recursion cycle, or wrong itself: reported already
             return Signature(d.name, target.params, target.result, d, "alias", v.id)
         if not (isinstance(v, ast.Call) and isinstance(v.func, ast.Name)
                 and v.func.id in TRANSFORMS):
             raise Located(v.pos, "`def NAME = ...` needs grad(f), value_and_grad(f) or "
                                  "another function's name")
         kind = v.func.id
-        kwargs = {k.name: k for k in v.kwargs}
+        kwargs = {}
+        for k in v.kwargs:
+            if k.name in kwargs:
+                raise Located(k.pos, f"argument `{k.name}` is given twice")
+            kwargs[k.name] = k
         extra = [k for k in kwargs if k != "wrt"]
         if extra or len(v.args) != 1 or not isinstance(v.args[0], ast.Name):
             raise Located(v.pos, f"use {kind}(f) or {kind}(f, wrt=[a, b]) with a "
@@ -236,14 +245,20 @@ class Checker(CheckRules):
 
     # -- expressions ------------------------------------------------------------------------
     def expr(self, e, scope: dict):
-        method = getattr(self, "e_" + type(e).__name__)
-        try:
-            return method(e, scope)
-        except Abandon:
-            return UNKNOWN
+        """The type of `e`. Methods that need their sub-expressions' types yield
+        them (walk.evaluate: no recursion, however deep the nesting)."""
+        return evaluate(e, lambda node: getattr(self, "e_" + type(node).__name__)(node, scope),
+                        _unknown_on_abandon)
+
+    def each(self, nodes):
+        """The types of `nodes`, in order (use with `yield from`)."""
+        values = []
+        for n in nodes:
+            values.append((yield n))
+        return values
 
     def e_Num(self, e, scope):
-        return T.Weak("float" if isinstance(e.value, float) else "int", e.value)
+        return T.Weak("float" if isinstance(e.value, float) else "int", e.value, e.pos)
 
     def e_Bool(self, e, scope):
         return T.Weak("bool", e.value)
@@ -265,13 +280,19 @@ class Checker(CheckRules):
         raise Located(e.pos, f"unknown name `{e.id}`{did_you_mean(e.id, known)}")
 
     def e_ArrayLit(self, e, scope):
-        return T.ListT(tuple(self.expr(i, scope) for i in e.items))
+        items = tuple((yield from self.each(e.items)))
+        depth = 1 + max((i.depth for i in items if isinstance(i, T.ListT)), default=0)
+        if depth > MAX_DIMS:
+            raise Located(e.pos, f"an array literal may nest {MAX_DIMS} deep at most (an "
+                                 f"array has at most {MAX_DIMS} dimensions); this one nests "
+                                 f"{depth} deep")
+        return T.ListT(items, depth)
 
     def e_Tuple(self, e, scope):
-        return T.TupleT(tuple(self.expr(i, scope) for i in e.items))
+        return T.TupleT(tuple((yield from self.each(e.items))))
 
     def e_Unary(self, e, scope):
-        v = self.expr(e.operand, scope)
+        v = yield e.operand
         if v is UNKNOWN:
             return UNKNOWN
         self.pos = e.pos
@@ -283,14 +304,23 @@ class Checker(CheckRules):
         if isinstance(v, T.Weak):
             if v.kind == "bool":
                 self.fail("cannot negate a boolean")
-            return T.Weak(v.kind, -v.value if isinstance(v.value, (int, float)) else None)
+            value = v.value
+            if isinstance(value, (int, float)):
+                try:
+                    value = static_op("-", 0, value) if isinstance(value, int) else -value
+                except ValueError as err:
+                    self.fail(str(err))
+            else:
+                value = None
+            return T.Weak(v.kind, value, e.pos)
         a = self.array(v, "operand of `-`")
         if a.kind == "b":
             self.fail(f"cannot negate a boolean array ({a}); use `not`")
         return a
 
     def e_Binary(self, e, scope):
-        left, right = self.expr(e.left, scope), self.expr(e.right, scope)
+        left = yield e.left
+        right = yield e.right
         if left is UNKNOWN or right is UNKNOWN:
             return UNKNOWN
         self.pos = e.pos
@@ -299,7 +329,10 @@ class Checker(CheckRules):
             return self.matmul(self.array(left, "left operand"),
                                self.array(right, "right operand"))
         if isinstance(left, T.Weak) and isinstance(right, T.Weak):
-            return _static_binary(op, left, right)
+            try:
+                return _static_binary(op, left, right)
+            except ValueError as err:
+                self.fail(str(err))
         if op in ("and", "or"):
             for v, side in ((left, "left"), (right, "right")):
                 self.bool_operand(v, f"{side} operand of `{op}`")
@@ -315,7 +348,7 @@ class Checker(CheckRules):
         return t
 
     def e_IfElse(self, e, scope):
-        cond, a, b = (self.expr(x, scope) for x in (e.cond, e.then, e.other))
+        cond, a, b = yield from self.each((e.cond, e.then, e.other))
         if UNKNOWN in (cond, a, b):
             return UNKNOWN
         self.pos = e.pos
@@ -332,8 +365,13 @@ class Checker(CheckRules):
         if not isinstance(e.func, ast.Name):
             raise Located(e.pos, "only named functions can be called")
         name = e.func.id
-        args = [self.expr(a, scope) for a in e.args]
-        kwargs = {k.name: self.expr(k.value, scope) for k in e.kwargs}
+        args = yield from self.each(e.args)
+        values = yield from self.each(k.value for k in e.kwargs)
+        kwargs = {}
+        for k, v in zip(e.kwargs, values):
+            if k.name in kwargs:
+                raise Located(k.pos, f"argument `{k.name}` is given twice")
+            kwargs[k.name] = v
         self.pos = e.pos
         if name in scope:
             self.fail(f"`{name}` is a value here, not a function")
@@ -369,6 +407,9 @@ class Checker(CheckRules):
             if k.name not in names:
                 self.fail(f"`{sig.name}` has no parameter `{k.name}`"
                           f"{did_you_mean(k.name, names)}", k.pos)
+            if k.name in bound:
+                self.fail(f"`{sig.name}` got argument `{k.name}` twice (by position and "
+                          "by name)", k.pos)
             bound[k.name] = (kwargs[k.name], k.value)
         missing = [n for n in names if n not in bound]
         if missing:
@@ -379,9 +420,11 @@ class Checker(CheckRules):
             if value is UNKNOWN:
                 continue
             want = T.of_spec(spec.dtype, spec.dims)
-            have = self.array(value, name) if not isinstance(value, (T.Weak, T.WeakArray,
-                                                                     T.ListT)) \
-                else T.Array(want.dtype, self.array(value, name).dims)
+            if isinstance(value, (T.Weak, T.WeakArray, T.ListT)):
+                self.literal_argument(value, name, sig, spec, node)
+                have = T.Array(want.dtype, self.array(value, name).dims)
+            else:
+                have = self.array(value, name)
             if have.dtype != want.dtype or have.ndim != want.ndim:
                 self.fail(f"argument `{name}` of `{sig.name}` must be {spec}, got {have}",
                           node.pos)
@@ -402,6 +445,21 @@ class Checker(CheckRules):
         env.update({d: None for d in callee_dims if d not in env})
         return T.substitute(sig.result, env)
 
+    def literal_argument(self, value, name: str, sig: Signature, spec, node) -> None:
+        """A literal passed for a parameter takes its dtype: a float literal is not
+        an integer, a number is not a boolean, and each must fit."""
+        kind = self.array(value, name).kind
+        want = T.of_spec(spec.dtype, spec.dims).kind
+        if (kind == "f" and want in "iub") or (kind in "iu" and want == "b"):
+            holds = "true or false" if want == "b" else "integers"
+            if isinstance(value, T.Weak):
+                got = str(value) if value.value is None else repr(value.value)
+            else:
+                got = f"an array literal of {'floats' if kind == 'f' else 'integers'}"
+            self.fail(f"argument `{name}` of `{sig.name}` is {spec}, which holds {holds}; "
+                      f"got {got}", node.pos)
+        self.fits(value, spec.dtype, f"argument `{name}` of `{sig.name}`")
+
     def e_Keyword(self, e, scope):
         raise Located(e.pos, "a keyword argument outside a call")
 
@@ -412,7 +470,7 @@ class Checker(CheckRules):
         raise Located(e.pos, "`...` outside an index")
 
     def e_Attribute(self, e, scope):
-        base = self.expr(e.base, scope)
+        base = yield e.base
         if base is UNKNOWN:
             return UNKNOWN
         self.pos = e.pos
@@ -428,8 +486,10 @@ class Checker(CheckRules):
 
     def e_Index(self, e, scope):
         from .indexing import index_type
-        base = self.expr(e.base, scope)
-        items = [self.index_item(i, scope) for i in e.items]
+        base = yield e.base
+        items = []
+        for i in e.items:
+            items.append((yield from self.index_item(i)))
         if base is UNKNOWN or UNKNOWN in items:
             return UNKNOWN
         self.pos = e.pos
@@ -444,13 +504,22 @@ class Checker(CheckRules):
             return T.Weak("int", seq[i]) if isinstance(base, T.Shape) else seq[i]
         return index_type(self, self.array(base, "value"), items)
 
-    def index_item(self, i, scope):
+    def index_item(self, i):
         if isinstance(i, ast.Slice):
-            return ("slice",) + tuple(None if x is None else self.expr(x, scope)
-                                      for x in (i.start, i.stop, i.step))
+            parts = []
+            for x in (i.start, i.stop, i.step):
+                parts.append(None if x is None else (yield x))
+            return ("slice",) + tuple(parts)
         if isinstance(i, ast.EllipsisLit):
             return ("...",)
-        return self.expr(i, scope)
+        return (yield i)
+
+
+def _unknown_on_abandon(node, exc):
+    """An operand's type is Unknown (an error reported already): so is the node's."""
+    if isinstance(exc, Abandon):
+        return UNKNOWN
+    raise exc
 
 
 def _default(v):
@@ -467,7 +536,8 @@ def _default(v):
 
 
 def _static_binary(op: str, a: T.Weak, b: T.Weak) -> T.Weak:
-    """Python scalars combine statically (values when both are known)."""
+    """Python scalars combine statically (values when both are known); ValueError
+    when the value overflows or divides by zero."""
     if op in ("<", "<=", ">", ">=", "==", "!=", "and", "or"):
         kind = "bool"
     elif op == "/" or "float" in (a.kind, b.kind):
@@ -476,22 +546,17 @@ def _static_binary(op: str, a: T.Weak, b: T.Weak) -> T.Weak:
         kind = "int"
     value = None
     if isinstance(a.value, (int, float, bool)) and isinstance(b.value, (int, float, bool)):
-        import operator as o
-        fn = {"+": o.add, "-": o.sub, "*": o.mul, "/": o.truediv, "**": o.pow,
-              "<": o.lt, "<=": o.le, ">": o.gt, ">=": o.ge, "==": o.eq, "!=": o.ne,
-              "and": lambda x, y: x and y, "or": lambda x, y: x or y}[op]
-        try:
-            value = fn(a.value, b.value)
-        except (ZeroDivisionError, OverflowError):
-            value = None
+        value = static_op(op, a.value, b.value)
+        if kind == "int" and isinstance(value, float):      # 2 ** -1
+            kind = "float"
     return T.Weak(kind, value)
 
 
 def _references(d) -> list[str]:
     """Names a definition calls or transforms (its dependencies)."""
-    found = []
-
-    def walk(x):
+    found, todo = [], [d]
+    while todo:                          # no recursion: expressions nest deeply
+        x = todo.pop()
         if isinstance(x, ast.Call) and isinstance(x.func, ast.Name):
             found.append(x.func.id)
         if isinstance(x, ast.Alias) and isinstance(x.value, ast.Name):
@@ -500,10 +565,7 @@ def _references(d) -> list[str]:
                 x.func.id in TRANSFORMS:
             found.extend(a.id for a in x.args if isinstance(a, ast.Name))
         if isinstance(x, ast.Node):
-            for v in vars(x).values():
-                walk(v)
+            todo.extend(reversed(list(vars(x).values())))     # in source order
         elif isinstance(x, list):
-            for v in x:
-                walk(v)
-    walk(d)
+            todo.extend(reversed(x))
     return found

@@ -10,6 +10,7 @@ import numpy as np
 from . import types as T
 from .ast import Pos
 from .errors import Located
+from .values import fit_error
 
 
 class Unknown:
@@ -99,6 +100,19 @@ class CheckRules:
         if not isinstance(v, T.DType):
             self.fail(f"expected a dtype (f16, f32, f64, i32, i64 or bool), got {v}")
         return v.name
+
+    def fits(self, v, dtype: str, what: str = "") -> None:
+        """A literal (or a list of them) becomes a `dtype` value exactly: no
+        wrapping, no overflow to infinity. `what` names it in the message."""
+        todo = [v]
+        while todo:
+            v = todo.pop()
+            if isinstance(v, T.ListT):
+                todo.extend(v.items)
+            elif isinstance(v, T.Weak) and isinstance(v.value, (int, float)):
+                problem = fit_error(v.value, dtype)
+                if problem:
+                    self.fail(f"{what}: {problem}" if what else problem, v.pos)
 
     # -- static values ------------------------------------------------------------------
     def static(self, v, what: str):
@@ -190,6 +204,8 @@ class CheckRules:
                     kind = v.kind if not isinstance(v, T.ListT) else \
                         self.list_array(v, n).kind
                     dtype = T.weak_dtype(dtype, kind)
+            for v, _ in operands:
+                self.fits(v, dtype)
         else:
             kinds = [a.kind for a in arrays]
             dtype = T.default_dtype("float" if "f" in kinds else "int" if "i" in kinds

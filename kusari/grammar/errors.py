@@ -7,9 +7,13 @@
 from __future__ import annotations
 
 import difflib
+import unicodedata
 
 from ..compiler.errors import KusariError
 from .ast import Pos
+
+
+SHOWN = 100                 # columns of a source line shown under an error
 
 
 class Diagnostic:
@@ -20,11 +24,19 @@ class Diagnostic:
         self.message = message
 
     def format(self, filename: str, source: str) -> str:
-        lines = source.splitlines()
+        lines = source.split("\n")            # as the parser counts lines
         text = f"{filename}:{self.pos.line}:{self.pos.column}: {self.message}"
         if 1 <= self.pos.line <= len(lines):
-            line = lines[self.pos.line - 1].expandtabs(4)
-            text += f"\n    {line}\n    {' ' * (self.pos.column - 1)}^"
+            line = lines[self.pos.line - 1]
+            shown = line.expandtabs(4)
+            at = len(line[:self.pos.column - 1].expandtabs(4))   # the caret, in `shown`
+            start, end = 0, len(shown)
+            if end > SHOWN:                  # a long line: the part around the caret
+                start = max(0, at - SHOWN * 3 // 5)
+                end = start + SHOWN
+            before, after = ("..." if start else ""), ("..." if end < len(shown) else "")
+            caret = len(before) + _width(shown[start:at])
+            text += f"\n    {before}{shown[start:end]}{after}\n    {' ' * caret}^"
         return text
 
     def __repr__(self):
@@ -56,6 +68,13 @@ class Located(Exception):
         super().__init__(message)
         self.pos = pos
         self.message = message
+
+
+def _width(text: str) -> int:
+    """Columns `text` takes on a terminal: wide (East Asian) characters take two,
+    combining marks none."""
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def did_you_mean(name: str, known) -> str:

@@ -23,6 +23,8 @@ from . import ast
 from . import builtins as B
 from . import types as T
 from .errors import Located
+from .values import convert, fit_error, static_op
+from .walk import Within, evaluate
 
 
 CALL = ops.get("call")
@@ -35,9 +37,15 @@ class Lowering:
 
     # -- calls ----------------------------------------------------------------------
     def call(self, name: str, args: list, pos=None):
+        """The value of the definition `name` applied to `args` (Variables)."""
+        return evaluate(self.steps(name, args, pos), None, _located)
+
+    def steps(self, name: str, args: list, pos):
+        """Evaluating a call, as steps for walk.evaluate: a call yields its
+        callee's steps, so definitions calling definitions do not recurse."""
         sig = self.signatures[name]
         if sig.kind == "alias":
-            return self.call(sig.target, args, pos)
+            return (yield self.steps(sig.target, args, pos))
         if sig.kind in ("grad", "value_and_grad"):
             return self.call_transform(sig, args, pos)
         d = sig.node
@@ -45,14 +53,14 @@ class Lowering:
         scope = dict(zip((p.name for p in d.params), args))
         frame = Frame(self, scope, dims)
         for s in d.body[:-1]:
-            value = frame.expr(s.value)
+            value = yield Within(frame.start, s.value)
             if s.many:
                 if not isinstance(value, tuple) or len(value) != len(s.names):
                     raise Located(s.pos, f"cannot unpack into {len(s.names)} names")
                 scope.update(zip(s.names, value))
             else:
                 scope[s.names[0]] = value
-        return frame.expr(d.body[-1].value)
+        return (yield Within(frame.start, d.body[-1].value))
 
     def call_transform(self, sig, args, pos):
         """grad / value_and_grad: the vector-Jacobian product of the target's
@@ -115,14 +123,18 @@ class Frame:
         self.scope = scope
         self.dims = dims
 
-    def expr(self, e):
-        try:
-            return getattr(self, "e_" + type(e).__name__)(e)
-        except (InvalidType, TraceError, KusariError, ValueError, TypeError,
-                IndexError) as err:
-            if isinstance(err, Located):
-                raise
-            raise Located(e.pos, _in_words(err)) from None
+    def start(self, e):
+        """`e`'s method applied: its value, or a generator that yields the
+        sub-expressions it needs (walk.evaluate: no recursion, however deep
+        the nesting)."""
+        return getattr(self, "e_" + type(e).__name__)(e)
+
+    def each(self, nodes):
+        """The values of `nodes`, in order (use with `yield from`)."""
+        values = []
+        for n in nodes:
+            values.append((yield n))
+        return values
 
     def e_Num(self, e):
         return e.value
@@ -144,22 +156,25 @@ class Frame:
         return ("function", e.id)
 
     def e_ArrayLit(self, e):
-        return [self.expr(i) for i in e.items]
+        return (yield from self.each(e.items))
 
     def e_Tuple(self, e):
-        return tuple(self.expr(i) for i in e.items)
+        return tuple((yield from self.each(e.items)))
 
     def e_Unary(self, e):
-        v = self.expr(e.operand)
+        v = yield e.operand
         if e.op == "not":
             return (not v) if isinstance(v, bool) else F.logical_not(self.var(v))
-        return -v if isinstance(v, (int, float)) else -self.var(v)
+        if isinstance(v, (int, float)):
+            return static_op("-", 0, v) if isinstance(v, int) else -v
+        return -self.var(v)
 
     def e_Binary(self, e):
-        a, b = self.expr(e.left), self.expr(e.right)
+        a = yield e.left
+        b = yield e.right
         op = e.op
         if _scalar(a) and _scalar(b):
-            return _python(op, a, b)
+            return static_op(op, a, b)
         if op == "@":
             return F.matmul(self.var(a), self.var(b))
         if op in ("and", "or"):
@@ -174,20 +189,21 @@ class Frame:
         return _ARITH[op](a, b)
 
     def e_IfElse(self, e):
-        cond, a, b = self.expr(e.cond), self.expr(e.then), self.expr(e.other)
+        cond, a, b = yield from self.each((e.cond, e.then, e.other))
         return self.where(cond, a, b)
 
     def e_Call(self, e):
         name = e.func.id
-        args = [self.expr(a) for a in e.args]
-        kwargs = {k.name: self.expr(k.value) for k in e.kwargs}
+        args = yield from self.each(e.args)
+        kwargs = dict(zip((k.name for k in e.kwargs),
+                          (yield from self.each(k.value for k in e.kwargs))))
         if name in self.lowering.signatures:
             sig = self.lowering.signatures[name]
             names = [n for n, _ in sig.params]
             bound = dict(zip(names, args))
             bound.update(kwargs)
-            return self.lowering.call(name, [self.var(bound[n], spec.dtype)
-                                             for n, spec in sig.params], e.pos)
+            return (yield self.lowering.steps(name, [self.var(bound[n], spec.dtype)
+                                                     for n, spec in sig.params], e.pos))
         b = B.BUILTINS[name]
 
         def fail(message, keyword=None):
@@ -195,8 +211,7 @@ class Frame:
         return b.lower(self, B.bind(b, args, kwargs, fail))
 
     def e_Attribute(self, e):
-        x = self.expr(e.base)
-        x = self.var(x)
+        x = self.var((yield e.base))
         if e.name == "T":
             return F.transpose(x)
         if e.name == "shape":
@@ -204,16 +219,18 @@ class Frame:
         return x.ndim
 
     def e_Index(self, e):
-        base = self.expr(e.base)
+        base = yield e.base
         items = []
         for i in e.items:
             if isinstance(i, ast.Slice):
-                items.append(slice(*(None if x is None else self.expr(x)
-                                     for x in (i.start, i.stop, i.step))))
+                parts = []
+                for x in (i.start, i.stop, i.step):
+                    parts.append(None if x is None else (yield x))
+                items.append(slice(*parts))
             elif isinstance(i, ast.EllipsisLit):
                 items.append(Ellipsis)
             else:
-                v = self.expr(i)
+                v = yield i
                 items.append(self.var(v) if isinstance(v, list) else v)
         if isinstance(base, tuple):
             return base[items[0]]
@@ -227,7 +244,7 @@ class Frame:
         if isinstance(v, list):
             v = np.array(self.numbers(v))
         if isinstance(v, (bool, int, float, np.ndarray)):
-            arr = np.asarray(v, dtype=T.DTYPES[dtype] if dtype else None)
+            arr = np.asarray(v) if dtype is None else convert(v, dtype)
             return Variable(arr, requires_grad=False)
         raise TypeError(f"expected an array, got {type(v).__name__}")
 
@@ -243,8 +260,12 @@ class Frame:
         """A literal or scalar operand of `x`, in x's dtype (the weak rule)."""
         if isinstance(v, list):
             arr = np.array(self.numbers(v))
-            return Variable(arr.astype(_weak_dtype(x.dtype, arr.dtype.kind)),
+            return Variable(convert(arr, _weak_dtype(x.dtype, arr.dtype.kind)),
                             requires_grad=False)
+        if _scalar(v):
+            problem = fit_error(v, _weak_dtype(x.dtype, np.asarray(v).dtype.kind))
+            if problem:
+                raise ValueError(problem)
         return v
 
     def pair(self, a, b):
@@ -301,13 +322,6 @@ def _weak_dtype(dtype: np.dtype, kind: str) -> np.dtype:
     return dtypes.scalar_dtype(np.dtype(dtype), sample)
 
 
-def _python(op, a, b):
-    import operator as o
-    return {"+": o.add, "-": o.sub, "*": o.mul, "/": o.truediv, "**": o.pow,
-            "<": o.lt, "<=": o.le, ">": o.gt, ">=": o.ge, "==": o.eq, "!=": o.ne,
-            "and": lambda x, y: x and y, "or": lambda x, y: x or y}[op](a, b)
-
-
 _ARITH = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
           "/": lambda a, b: a / b, "**": lambda a, b: a ** b}
 
@@ -321,6 +335,16 @@ def _compare(fn, flipped):
 _COMPARE = {"<": _compare(F.less, F.greater), "<=": _compare(F.less_equal, F.greater_equal),
             ">": _compare(F.greater, F.less), ">=": _compare(F.greater_equal, F.less_equal),
             "==": _compare(F.equal, F.equal), "!=": _compare(F.not_equal, F.not_equal)}
+
+
+def _located(node, err):
+    """An error computing `node`, as a message at its place in the source."""
+    if isinstance(err, Located):
+        raise err
+    if isinstance(err, (InvalidType, TraceError, KusariError, ValueError, TypeError,
+                        IndexError, ArithmeticError)):
+        raise Located(node.pos, _in_words(err)) from None
+    raise err
 
 
 def _in_words(err) -> str:

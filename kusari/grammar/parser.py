@@ -4,11 +4,12 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import ast
 from .errors import Diagnostic, KsrError
+from .values import literal_error
 
 GRAMMAR = Path(__file__).with_name("kusari.lark")
 
@@ -38,11 +39,31 @@ def _tok_pos(tok: Token) -> ast.Pos:
                    tok.end_column or tok.column)
 
 
-@v_args(meta=True)
-class _ToAST(Transformer):
+class _ToAST:
+    """Parse tree to AST, bottom-up. Each rule's method takes the rule's meta
+    (its position) and its children, already converted."""
+
     def __init__(self, source: str):
-        super().__init__()
-        self.lines = source.splitlines()
+        self.lines = source.split("\n")
+        self.errors: list[Diagnostic] = []
+
+    def transform(self, tree: Tree):
+        """The AST of `tree`, built without recursion: `x + x + ...` with
+        thousands of terms nests thousands deep."""
+        stack, done = [(tree, False)], []
+        while stack:
+            node, expanded = stack.pop()
+            if not isinstance(node, Tree):
+                done.append(node)
+            elif not expanded:
+                stack.append((node, True))
+                stack.extend((c, False) for c in reversed(node.children))
+            else:
+                n = len(node.children)
+                children = done[len(done) - n:]
+                del done[len(done) - n:]
+                done.append(getattr(self, node.data)(node.meta, children))
+        return done[0]
 
     def _op_pos(self, meta, op: str, left, right) -> ast.Pos:
         """Where the operator between `left` and `right` is written."""
@@ -176,10 +197,18 @@ class _ToAST(Transformer):
         return ast.Attribute(base, str(name), pos=_tok_pos(name))
 
     def int(self, meta, c):
-        return ast.Num(int(c[0]), pos=_tok_pos(c[0]))
+        digits = c[0].lstrip("0") or "0"
+        # past 40 digits it is too large anyway (and int() refuses 4300)
+        return self._number(int(digits) if len(digits) <= 40 else None, c[0])
 
     def float(self, meta, c):
-        return ast.Num(float(c[0]), pos=_tok_pos(c[0]))
+        return self._number(float(c[0]), c[0])
+
+    def _number(self, value, tok: Token) -> ast.Num:
+        problem = literal_error(value, str(tok))
+        if problem:
+            self.errors.append(Diagnostic(_tok_pos(tok), problem))
+        return ast.Num(value, pos=_tok_pos(tok))
 
     def true(self, meta, c):
         return ast.Bool(True, pos=_pos(meta))
@@ -203,13 +232,23 @@ class _ToAST(Transformer):
         return ast.Tuple([x for x in c if x is not None], pos=_pos(meta))
 
 
+def normalize(source: str) -> str:
+    """The text as positions count it: no byte-order mark, lines end in \\n."""
+    return source.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def parse(source: str, filename: str = "<string>") -> ast.Module:
-    """The AST of `source`, or KsrError with the first syntax error."""
+    """The AST of `source`, or KsrError with the first syntax error (or every
+    literal too large for its type)."""
+    source = normalize(source)
     try:
         tree = _lark().parse(source)
     except UnexpectedInput as e:
         raise KsrError([_syntax_error(e, source)], filename, source) from None
-    module = _ToAST(source).transform(tree)
+    builder = _ToAST(source)
+    module = builder.transform(tree)
+    if builder.errors:
+        raise KsrError(builder.errors, filename, source)
     module.filename = filename
     module.source = source
     return module
@@ -222,7 +261,7 @@ def _syntax_error(e: UnexpectedInput, source: str) -> Diagnostic:
         return Diagnostic(ast.Pos(line, column, line, column),
                           f"syntax error: unexpected character {char!r}")
     if isinstance(e, UnexpectedEOF):
-        lines = source.splitlines() or [""]
+        lines = source.rstrip("\n").split("\n")
         line, column = len(lines), len(lines[-1]) + 1
         found = "end of file"
     else:

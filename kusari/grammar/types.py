@@ -6,7 +6,7 @@ of them 1. Two different names never broadcast: nothing says they are equal.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -45,6 +45,7 @@ class Weak:
     takes the dtype of the array it meets. `value` is known or None."""
     kind: str                 # "bool", "int" or "float"
     value: object = None
+    pos: object = field(default=None, compare=False, repr=False)   # where written
 
     def __str__(self):
         return {"bool": "a boolean", "int": "an integer", "float": "a number"}[self.kind]
@@ -97,6 +98,7 @@ class Func:
 class ListT:
     """A bracket list that is not an array: names (wrt=[...]) or values."""
     items: tuple
+    depth: int = field(default=1, compare=False)      # lists nested in lists, plus one
 
     def __str__(self):
         return "a list"
