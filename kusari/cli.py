@@ -41,6 +41,9 @@ def main(argv=None) -> int:
     except BrokenPipeError:            # the reader has gone (`kusari run ... | head`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except KeyboardInterrupt:          # Ctrl-C: stop, without a traceback
+        print("kusari: interrupted", file=sys.stderr)
+        return 130
     finally:
         warnings.showwarning = shown
 
@@ -297,7 +300,7 @@ def _dims(f, items: list) -> dict:
     dims = {}
     for item in items:
         name, sep, value = item.partition("=")
-        if not sep or not value.strip().isdigit():
+        if not sep or not value.strip().isdecimal():
             raise UserError(f"--dim {item!r}: write it as NAME=SIZE, e.g. N=100")
         if name not in known:
             has = f"its dimensions are {', '.join(known)}" if known else "it has none"

@@ -274,12 +274,24 @@ def test_a_key_that_names_no_array_is_an_error(tmp_path, capsys):
      "this machine's memory"),
     (["--arg", "x=random", "--dim", "N=" + "9" * 40], "more than this machine's memory"),
     (["--arg", 'x={"a": 1}'], "is an object, not numbers"),
+    (["--arg", "x=random", "--dim", "N=\u00b9"], "--dim 'N=\u00b9': write it as NAME=SIZE"),
 ])
 def test_bad_command_arguments_are_errors(tmp_path, capsys, args, message):
     p = program(tmp_path, "def f(x: f32[N]) = x * 2\n")
     status, out, err = run_cli(capsys, "run", p, "f", *args)
     assert (status, out) == (1, "")
     assert message in err
+
+
+def test_an_interrupt_ends_quietly(tmp_path, capsys, monkeypatch):
+    import kusari.cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+    p = program(tmp_path, "def f(x: f32[N]) = x * 2\n")
+    monkeypatch.setattr(kusari.cli, "_check", interrupted)
+    status, out, err = run_cli(capsys, "check", p)
+    assert (status, err) == (130, "kusari: interrupted\n")
 
 
 def test_a_negative_seed_is_a_usage_error(tmp_path, capsys):
