@@ -71,6 +71,8 @@ TESTS = {
     "accuracy": (MORE_FILE, "test_accuracy"),
     "stop_gradient": (MORE_FILE, "test_stop_gradient"),
     "select_item": (MORE_FILE, "test_select_item"),
+    "cumprod": (MORE_FILE, "test_cumulative_products"),          # prod's gradient
+    "cumprodsum": (MORE_FILE, "test_cumulative_products"),
     # registry ops reached through functions of other names
     "absolute": (OPS_FILE, "test_kinked"),                # F.absolute is op abs
     "getitem": (OPS_FILE, "test_get_item"),

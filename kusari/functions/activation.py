@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import Variable, axis_tuple, call, var
-from .math import exp, expm1, log1p, maximum, where
+from ._core import Variable, axis_tuple, call, scalar_like, var
+from .math import expm1, select, where
 
 
 def relu(x) -> Variable:
@@ -22,23 +22,27 @@ def tanh(x) -> Variable:
 
 
 def leaky_relu(x, slope: float = 0.2) -> Variable:
-    """x where x >= 0, else slope * x."""
+    """x where x > 0, else slope * x (Chainer's kink: the gradient at 0 is
+    slope)."""
     x = var(x)
-    return where(_ge0(x), x, x * slope)
+    return where(_gt0(x), x, x * slope)
 
 
 def elu(x, alpha: float = 1.0) -> Variable:
-    """x where x >= 0, else alpha * (exp(x) - 1)."""
+    """x where x > 0, else alpha * (exp(x) - 1) (the gradient at 0 is alpha,
+    as in Chainer). expm1 sees only the inputs it is taken at, so a large x
+    gets gradient 1, not 0 * inf."""
     x = var(x)
-    return where(_ge0(x), x, expm1(x) * alpha)
+    return select(_gt0(x), x, None, lambda v: expm1(v) * alpha)
 
 
 def softplus(x, beta: float = 1.0) -> Variable:
-    """log(1 + exp(beta * x)) / beta, computed stably."""
+    """log(1 + exp(beta * x)) / beta, computed stably; its gradient is
+    sigmoid(beta * x) (1/2 at 0)."""
     x = var(x)
-    bx = x * beta if beta != 1.0 else x
-    out = maximum(bx, 0.0) + log1p(exp(-abs(bx)))
-    return out * (1.0 / beta) if beta != 1.0 else out
+    if beta == 1.0:
+        return call("softplus", x)
+    return call("softplus", x * beta) * (1.0 / beta)
 
 
 def swish(x, beta=1.0) -> Variable:
@@ -65,6 +69,5 @@ def _one_axis(label: str, axis, ndim: int) -> int:
     return axis_tuple(label, axis, ndim)[0]
 
 
-def _ge0(x: Variable) -> Variable:
-    from ._core import scalar_like
-    return call("greater_equal", x, scalar_like(x, 0))
+def _gt0(x: Variable) -> Variable:
+    return call("greater", x, scalar_like(x, 0))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import Variable, axis_tuple, call, operand, var
+from ._core import Variable, axis_tuple, call, operand, scalar_like, var
 
 
 def _unary(name: str, doc: str):
@@ -79,10 +79,30 @@ def where(condition, x, y) -> Variable:
     return call("where", condition, x, y)
 
 
+def select(condition, x, if_true, if_false, safe: float = 0.0) -> Variable:
+    """where(condition, if_true(x), if_false(x)), each branch computed only
+    where it is taken: elsewhere it sees `safe` instead of x (a branch given
+    as None is x itself).
+
+    where's gradient sends 0 to the branch it does not take, but that
+    branch's own gradient multiplies the 0 by its derivative at x: 0 * inf
+    is NaN where the untaken branch overflows or is undefined (expm1 of a
+    large x). Seeing `safe` there instead, it passes the 0 on unharmed."""
+    condition = var(condition)
+    x = var(x)
+    s = scalar_like(x, safe)
+    on_true = x if if_true is None else if_true(call("where", condition, x, s))
+    on_false = x if if_false is None else if_false(call("where", condition, s, x))
+    return where(condition, on_true, on_false)
+
+
 def cast(x, typ) -> Variable:
     """`x` as dtype `typ` (returned as is when it already has it)."""
     x = var(x)
     typ = np.dtype(typ)
+    if typ.kind not in "biuf":
+        raise TypeError(f"Cast: kusari computes on bool, integer and float arrays, "
+                        f"not {typ}")
     if x.dtype == typ:
         return x
     return call("cast", x, dtype=typ)

@@ -190,3 +190,53 @@ def test_select_item_errors():
         F.select_item(x, np.array([0.0, 1.0], np.float32))
     with pytest.raises(InvalidType, match=r"x.shape\[0\] == t.shape\[0\]"):
         F.select_item(x, np.array([0, 1, 2], np.int32))
+
+
+def cumprodsum_np(xmul, xadd, axis):
+    a, b = np.moveaxis(xmul, axis, 0), np.moveaxis(xadd, axis, 0)
+    out = np.empty_like(b)
+    out[0] = b[0]
+    for i in range(1, b.shape[0]):
+        out[i] = a[i - 1] * out[i - 1] + b[i]
+    return np.moveaxis(out, 0, axis)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_cumulative_products(dtype):
+    """cumprod and cumprodsum (the ops prod's gradient is made of): forward,
+    first and second derivatives, zeros included."""
+    from kusari.functions._core import call
+    rng = np.random.default_rng(24)
+    x = uniform(rng, (3, 4), 0.5, 1.5, dtype)
+    x[1, 2] = 0
+    for axis in (0, 1):
+        check_all(lambda v: call("cumprod", v, axis=axis),
+                  lambda a: np.cumprod(a, axis=axis), [x], dtype)
+        mul = x[1:] if axis == 0 else x[:, 1:]
+        add = uniform(rng, (3, 4), dtype=dtype)
+        check_all(lambda m, a: call("cumprodsum", m, a, axis=axis),
+                  lambda m, a: cumprodsum_np(m, a, axis), [mul, add], dtype)
+    one = np.array([[1.5]], dtype)
+    check_all(lambda v: call("cumprod", v, axis=1), lambda a: a, [one], dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_prod_with_zeros(dtype):
+    """The gradient of prod is the product of the other elements (Chainer's
+    rule), zeros included: [2, 0, 3] gets [0, 6, 0], not NaN."""
+    x = np.array([2, 0, 3], dtype)
+    v = Variable(x)
+    F.prod(v).backward()
+    np.testing.assert_array_equal(v.grad, np.array([0, 6, 0], dtype))
+    two = np.array([[2, 0, 0.5], [0, 0, 1.5], [1.5, -1, 0.5], [0, 1.25, 2]], dtype)
+    for axis in (None, 0, 1):
+        check_all(lambda v: F.prod(v, axis=axis), lambda a: np.prod(a, axis=axis), [two],
+                  dtype)
+    # third order: d3/dx3 of prod(x) for x of three elements is the all-ones
+    # off-diagonal tensor
+    v = Variable(np.array([0.0, 0.0, 0.0], np.float64))
+    g1, = kusari.grad([F.prod(v)], [v], enable_double_backprop=True)
+    g2, = kusari.grad([F.sum(g1)], [v], enable_double_backprop=True)
+    g3, = kusari.grad([F.sum(g2)], [v])
+    np.testing.assert_array_equal(g2.array, [0, 0, 0])
+    np.testing.assert_array_equal(g3.array, [2, 2, 2])

@@ -1,3 +1,4 @@
 """The op registry. Importing this package registers every op."""
-from . import call, elementwise, index, linalg, reduce, shape, softmax, source  # noqa: F401
+from . import (call, elementwise, index, linalg, reduce, scan, shape,  # noqa: F401
+               softmax, source)
 from .registry import REGISTRY, OpDef, get  # noqa: F401

@@ -77,6 +77,10 @@ unary("tanh", np.tanh, "np.tanh", "tanh({0})",
       lambda gy, y, x: (gy * (1 - y * y),), saves_out=True)
 unary("sigmoid", nk.sigmoid, "nk.sigmoid", "(tanh({0} * 0.5) * 0.5 + 0.5)",
       lambda gy, y, x: (gy * y * (1 - y),), saves_out=True)
+# Chainer's softplus, its gradient sigmoid(x): 1/2 at 0, exactly 1 and 0 far out
+unary("softplus", nk.softplus, "nk.softplus",
+      "(max({0}, (T)0) + log1p(exp(-fabs({0}))))",
+      lambda gy, y, x: (gy * S.sigmoid(x),), saves=(0,), label="Softplus")
 # Chainer's ReLU gradient: gy times the mask (a multiply, not a select: 10x faster
 # in NumPy, and NaN in gy propagates as in Chainer)
 unary("relu", nk.relu, "nk.relu", "max({0}, (T)0)",
@@ -118,12 +122,17 @@ def binary(name, fn, numpy_name, cuda, grad, *, label, saves=(), saves_out=False
 
 
 def _pow_grad(gy, y, a, b):
-    return gy * b * a ** (b - 1), gy * y * S.log(a)
+    # d/db: y log a, which is 0 where y is 0 (a = 0 and b > 0, a = inf and
+    # b < 0, underflow), not 0 * -inf: the log sees 1 there, so no NaN comes
+    # back through it either
+    safe_a = S.where(S.equal(y, 0), 1, a)
+    return gy * b * a ** (b - 1), gy * y * S.log(safe_a)
 
 
 def _div_grad(gy, y, a, b):
-    ga = gy / b
-    return ga, -ga * a / b
+    # d/db: -a / b^2 as -(gy y) / b, not Chainer's -(gy / b) a / b: the same
+    # to rounding, and 0, not inf * 0, where a is 0 and 1 / b overflows
+    return gy / b, -(gy * y) / b
 
 
 def _max_grad(gy, y, a, b):
@@ -144,7 +153,7 @@ binary("sub", np.subtract, "np.subtract", "({0} - {1})",
 binary("mul", np.multiply, "np.multiply", "({0} * {1})",
        lambda gy, y, a, b: (gy * b, gy * a), label="_ * _", saves=(0, 1))
 binary("div", np.true_divide, "np.true_divide", "({0} / {1})", _div_grad,
-       label="_ / _", saves=(0, 1))
+       label="_ / _", saves=(1,), saves_out=True)
 # pow: exponents 2, -1 and 0.5 as x * x, 1 / x and sqrt(x), whatever their
 # layout (nk.power says why)
 binary("pow", nk.power, "nk.power",

@@ -20,6 +20,19 @@ def sigmoid(x, out=None):
     return np.add(out, half, out=out)
 
 
+def softplus(x, out=None):
+    """log(1 + exp(x)) computed stably, as Chainer does: max(x, 0) +
+    log1p(exp(-|x|)). `out` may be x itself (a fused kernel's buffer)."""
+    m = np.fmax(x, x.dtype.type(0))
+    if out is None:
+        out = np.empty_like(x)
+    np.fabs(x, out=out)
+    np.negative(out, out=out)
+    np.exp(out, out=out)
+    np.log1p(out, out=out)
+    return np.add(m, out, out=out)
+
+
 def relu(x, out=None):
     return np.maximum(x, x.dtype.type(0), out=out)
 
@@ -164,12 +177,15 @@ def softmax(x, axis):
 
 
 def log_softmax(x, axis):
-    """x - logsumexp(x) along `axis`; logsumexp = m + log(sum(exp(x - m)))."""
+    """(x - m) - log(sum(exp(x - m))) along `axis`, m the maximum. Chainer
+    subtracts m + log(sum) instead, which loses the log where |m| is large
+    (x = [1e20, 1e20] gave [0, 0], not -log 2, and the gradient went wrong
+    with it)."""
     m = x.max(axis=axis, keepdims=True)
-    e = np.exp(x - m)
-    lse = np.log(e.sum(axis=axis, keepdims=True))
-    lse += m
-    return x - lse
+    y = x - m
+    lse = np.log(np.exp(y).sum(axis=axis, keepdims=True))
+    y -= lse
+    return y
 
 
 def matmul(a, b):
@@ -254,3 +270,23 @@ def softmax_cross_entropy(x, t, normalize, ignore_label, reduce):
         return np.negative(picked)
     count = int(valid.sum()) if normalize else t.shape[0]
     return np.asarray(picked.sum() * x.dtype.type(-1.0 / (count if count > 0 else 1)))
+
+
+def cumprod(x, axis):
+    return np.cumprod(x, axis=axis)
+
+
+def cumprodsum(xmul, xadd, axis):
+    """Along `axis`: y[0] = xadd[0], y[i] = xmul[i - 1] * y[i - 1] + xadd[i]
+    (xmul is one shorter than xadd): the linear recurrence the gradients of
+    cumulative products are made of. Products and sums only, no division."""
+    a = np.moveaxis(xmul, axis, 0)
+    b = np.moveaxis(xadd, axis, 0)
+    out = np.empty(b.shape, np.result_type(a, b))
+    acc = np.zeros(b.shape[1:], out.dtype)
+    for i in range(b.shape[0]):
+        acc += b[i]
+        out[i] = acc
+        if i < a.shape[0]:
+            acc *= a[i]
+    return np.moveaxis(out, 0, axis)

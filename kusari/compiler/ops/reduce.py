@@ -10,6 +10,7 @@ import numpy as np
 from .. import sym as S
 from ..errors import InvalidType
 from . import numpy_kernels as nk
+from .scan import exclusive_cumprod, flip
 from .registry import (MAX, MIN, PROD, REDUCE, SUM, ZERO, OpDef, check_float, numpy_result_dtype,
                        reduced_shape, register)
 
@@ -59,7 +60,17 @@ def _extremum_grad(gy, y, x, axis, keepdims):
 
 
 def _prod_grad(gy, y, x, axis, keepdims):
-    return (_spread(gy * y, x, axis) / x,)
+    # Chainer's rule: each element gets the product of the others, made of
+    # cumulative products from both ends (no division: exact with zeros)
+    kept = tuple(a for a in range(x.ndim) if a not in axis)
+    order = tuple(axis) + kept
+    xt = x.transpose(order)
+    n = int(np.prod([x.shape[a] for a in axis], dtype=np.int64))
+    flat = xt.reshape((n,) + xt.shape[len(axis):])
+    before = exclusive_cumprod(flat, 0)
+    after = flip(exclusive_cumprod(flip(flat, 0), 0), 0)
+    others = (before * after).reshape(xt.shape).transpose(tuple(np.argsort(order)))
+    return (others * _spread(gy, x, axis),)
 
 
 def reduction(name, fn, numpy_name, grad, *, label, saves=(), saves_out=False,
@@ -76,7 +87,7 @@ reduction("max", nk.max, "nk.max", _extremum_grad, label="Max", saves=(0,),
 reduction("min", nk.min, "nk.min", _extremum_grad, label="Min", saves=(0,),
           saves_out=True, needs_elements=True, combine=MIN)
 reduction("prod", nk.prod, "nk.prod", _prod_grad, label="Prod", saves=(0,),
-          saves_out=True, combine=PROD)
+          combine=PROD)
 
 
 def _arg_infer(attrs, x):

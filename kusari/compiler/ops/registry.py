@@ -40,7 +40,15 @@ UNDEFINED = "undefined"
 
 @dataclass(frozen=True)
 class Combine:
-    """How a reduction's partial results combine (blocked or in a CUDA block)."""
+    """How a reduction's partial results combine (blocked or in a CUDA block).
+
+    A reduction fused into a blocked kernel reduces each block, then combines
+    the blocks' results: its additions (multiplications) happen in another
+    order than NumPy's over the whole array, so a sum or a product may round
+    differently, and overflow or not where NumPy's did not. This
+    reassociation is the one way compiled results may differ from eager
+    ones (spine.Options); max and min agree in any order but for the sign of a
+    zero result."""
     identity: float          # the value of the reduction over no elements
     numpy_reduce: str        # reduces a block over axes: np.sum, np.max ...
     numpy_combine: str       # the ufunc combining two partial results: np.add ...
