@@ -16,6 +16,7 @@ from tests.compiler.test_exact_rewrites import same_bits
 SPECIAL = [0.0, -0.0, np.inf, -np.inf, np.nan, 1e30, -1e30, 3e38, -3e38, 1e-30, -1e-30,
            1e-45, -1e-45, 1.0, -1.0, 2.0, 0.5, -0.5, -2.5, 3.0, 0.1, -1e-3]
 SPECIAL64 = SPECIAL + [1e300, -1e300, 1.7e308, 5e-324, -1e-310, 1e-200]
+RTOL = {np.dtype(np.float16): 2e-3, np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-12}
 CONSTS = [0.0, -0.0, 1.0, -1.0, 2.0, 0.5, -2.0, 3.0, -3.0, 0.1, np.inf, -np.inf, np.nan, 1e30]
 
 
@@ -85,9 +86,9 @@ PATTERNS = {
 def programs(draw, max_steps=8):
     """(dtype, inputs, steps, outputs, whether each output follows a
     reduction); a step is (kind, name, operand positions, extra)."""
-    dtype = draw(st.sampled_from([np.float32, np.float64]))
+    dtype = draw(st.sampled_from([np.float16, np.float32, np.float64]))
     full = draw(st.sampled_from([(3,), (2, 3), (2, 1, 3), (4,)]))
-    pool = SPECIAL if dtype == np.float32 else SPECIAL64
+    pool = SPECIAL64 if dtype == np.float64 else SPECIAL
     inputs = []
     for _ in range(draw(st.integers(1, 3))):
         keep = draw(st.integers(0, len(full)))
@@ -188,7 +189,7 @@ def test_compiled_equals_eager_equals_numpy(program):
         if red and not same.all():
             # a reduction may add in another order: equal to rounding, and
             # NaN or infinite in the same places
-            np.testing.assert_allclose(c, e, rtol=1e-5 if dtype == np.float32 else 1e-12)
+            np.testing.assert_allclose(c, e, rtol=RTOL[np.dtype(dtype)])
             assert (np.isinf(c) == np.isinf(e)).all() and (np.isnan(c) == np.isnan(e)).all()
         else:
             assert same.all(), f"output {k}: compiled {c[~same]} != eager {e[~same]}\n{g}"
