@@ -80,3 +80,50 @@ def test_varying_scalar_constants_do_not_recompile():
             F.sum(x * float(lr)).backward()
     assert len(backprop._plans) == plans
     np.testing.assert_allclose(x.grad, np.float32(0.0137) + rates.sum(), rtol=1e-5)
+
+
+def test_jitted_step_with_a_schedule_holds_steady_memory():
+    np.random.seed(1)
+    model = kusari.Chain()
+    with model.init_scope():
+        model.l1 = L.Linear(8, 16)
+        model.l2 = L.Linear(16, 3)
+    opt = optimizers.Adam(alpha=0.01).setup(model)
+    opt.add_hook(kusari.optimizer_hooks.WeightDecay(1e-4))
+    x = np.random.standard_normal((32, 8)).astype(np.float32)
+    t = np.random.randint(0, 3, 32).astype(np.int32)
+
+    @kusari.jit
+    def step(x, t):
+        loss = F.softmax_cross_entropy(model.l2(F.dropout(F.relu(model.l1(x)), 0.1)), t)
+        model.cleargrads()
+        loss.backward()
+        opt.update()
+        return loss
+
+    for i in range(100):
+        opt.alpha = 0.01 * 0.999 ** i          # a schedule: an input, no retrace
+        step(x, t)
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    for i in range(1000):
+        opt.alpha = 0.01 * 0.999 ** i
+        step(x, t)
+    gc.collect()
+    grown = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    assert len(step._entries) == 1
+    assert grown < 256 * 1024, f"memory grew by {grown} bytes over 1000 steps"
+
+
+def test_per_function_caches_stay_bounded_under_many_signatures():
+    import importlib
+    jit_module = importlib.import_module("kusari.jit")
+    f = kusari.jit(lambda a, k: a * k, static_argnums=1)
+    a = np.ones(2)
+    for k in range(3000):                         # 3,000 static values
+        f(a, float(k))
+    assert len(f._entries) <= jit_module.MAX_SIGNATURES
+    assert kusari.compiler.cache_info()["executables"] <= \
+        kusari.compiler.cache_info()["max_executables"]
