@@ -17,6 +17,7 @@ from .compiler.ops import OpDef
 from .configuration import state
 from .runtime.blocked import EAGER_PARALLEL, parallel_elementwise
 from .tape import Const, Node, _consts, const  # noqa: F401  (Chainer-style names here too)
+from . import tracing as _tracing
 from .tracing import Traced
 
 ndarray = np.ndarray
@@ -45,6 +46,11 @@ def apply(op: OpDef, args: tuple, attrs: tuple = ()):
     for a in arrays:
         if type(a) is Traced:
             return _apply_traced(op, args, attrs)
+    if _tracing.TRACING and _tracing.active() is not None:
+        # inside a trace an op on concrete Variables alone (a parameter's
+        # penalty, W.T) is recorded too: computed at trace time it would be
+        # frozen, and its gradient would never reach the parameter
+        return _apply_traced(op, args, attrs)
     kw = dict(zip(op.attr_names, attrs)) if attrs else _NO_ATTRS
     out = None
     if state.type_check:

@@ -450,7 +450,7 @@ def _binary(op, v: Variable, other, reflected: bool):
     """`v op other` (or `other op v`): the hot path of eager arithmetic."""
     a = v._array
     t = type(other)
-    if (t is float or t is int) and other and type(a) is ndarray:
+    if (t is float or t is int) and other and type(a) is ndarray and not _tracing.TRACING:
         # the commonest case, x * 2: a float or int constant of x's dtype (the
         # cache holds it under its Python type: x * 2.0 on ints is not x * 2)
         ov = _const_cache.get((t, other, a.dtype))
@@ -493,9 +493,9 @@ def _binary(op, v: Variable, other, reflected: bool):
     fast = type(a) is ndarray and (type(ov) is Const or type(b) is ndarray)
     if reflected:
         v, ov, a, b = ov, v, b, a
-    if not fast:
-        if type(a) is Traced or type(b) is Traced:
-            return _weak_binary(op, v, ov)
+    if not fast or (_tracing.TRACING and _tracing.active() is not None):
+        if type(a) is Traced or type(b) is Traced or _tracing.TRACING:
+            return _weak_binary(op, v, ov)    # traced (see function_node.apply)
         return fn.apply(op, (v, ov))          # device arrays
     if a.dtype is not b.dtype and a.dtype != b.dtype:
         op.infer_checked({}, (a, b))          # raises Chainer's InvalidType

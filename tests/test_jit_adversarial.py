@@ -79,8 +79,6 @@ def _value(v):
 
 # -- computations that involve no traced argument run once, at trace time ------------
 
-@pytest.mark.xfail(strict=True, reason="an op on parameters alone (W*W) is evaluated at trace "
-                   "time: the L2 term is frozen and gives W no gradient")
 def test_a_hand_written_l2_penalty_follows_the_parameters():
     # loss = CE + 0.1 * sum(W*W) inside a jitted step: eager and jit part ways at step 2
     def make(m, o):
@@ -97,8 +95,6 @@ def test_a_hand_written_l2_penalty_follows_the_parameters():
     _same_params(ma, mb)
 
 
-@pytest.mark.xfail(strict=True, reason="F.transpose(W) / W.T is computed at trace time and "
-                   "captured as a detached leaf: W gets no gradient")
 def test_matmul_with_a_transposed_parameter_gives_the_parameter_a_gradient():
     # F.matmul(x, W.T): eager W.grad is set, jitted W.grad stays None
     def make(m):
@@ -114,7 +110,6 @@ def test_matmul_with_a_transposed_parameter_gives_the_parameter_a_gradient():
     _same_grads(ma, mb)
 
 
-@pytest.mark.xfail(strict=True, reason="sum(W*W) of a parameter is baked in at trace time")
 def test_a_parameter_changed_in_place_is_seen_through_an_op_on_it_alone():
     # f(x) = sum(W*W) + sum(x): W changed in place, the jitted result does not move
     W = kusari.Parameter(np.array([1.0, 2.0], np.float32))
@@ -132,8 +127,6 @@ def times_exp_of_global(x):
     return x * F.exp(G_EXP)
 
 
-@pytest.mark.xfail(strict=True, reason="F.exp of a captured global array runs at trace time; "
-                   "README says arrays from globals are read at every call")
 def test_a_global_array_changed_in_place_is_seen_through_an_op_on_it():
     # x * F.exp(G) with G changed in place: the jitted result keeps exp(old G)
     f = kusari.jit(times_exp_of_global)
