@@ -154,31 +154,97 @@ def _describe_read(container, key):
     return read
 
 
-def _add_value_guards(out: list, what: str, read, value, depth: int = 0) -> None:
-    """Guards for one value the function reads."""
+MAX_DEPTH = 3           # how deep the walk goes into containers and attributes
+MAX_ITEMS = 64          # items of one container it looks at
+
+
+def _skip(value) -> bool:
+    """Values never rebound in practice, or read-only code: not guarded."""
+    return isinstance(value, (types.ModuleType, types.FunctionType, types.BuiltinFunctionType,
+                              types.MethodType, type, np.ufunc))
+
+
+def _attribute(read, name):
+    return lambda: getattr(read(), name)
+
+
+def _add_value_guards(out: list, what: str, read, value, names=frozenset(),
+                      depth: int = 0) -> None:
+    """Guards for one value the function reads, and for what it reads inside
+    it: the items of dicts, lists and tuples, and the attributes the code
+    names (`args.scale`, `Cfg.scale`, `other_module.SCALE`), a few levels
+    deep."""
     from .link import Link
+    if depth > MAX_DEPTH:
+        return
     if isinstance(value, np.ndarray):
         out.append(Guard(what, read, value, identity=True))
         out.append(External(value))
-    elif is_plain(value):
+        return
+    if is_plain(value):
         out.append(Guard(what, read, value))
-    elif isinstance(value, (types.ModuleType, type)):
-        return                              # modules and classes are not rebound
-    elif type(value) is dict and depth == 0:
+        return
+    if isinstance(value, (types.ModuleType, type)):
+        # not rebound: but the attributes the code reads from it may change
+        for n in sorted(names):
+            try:
+                v = inspect_attr(value, n)
+            except AttributeError:
+                continue
+            if not _skip(v):
+                _add_value_guards(out, f"{what}.{n}", _attribute(read, n), v, names, depth + 1)
+        return
+    if _skip(value):
         out.append(Guard(what, read, value, identity=True))
-        for k, v in list(value.items()):
+        return
+    out.append(Guard(what, read, value, identity=True))
+    if type(value) is dict:
+        keys = tuple(value)
+        if is_plain(keys):
+            out.append(Guard(f"the keys of {what}", lambda read=read: tuple(read()), keys))
+        for k, v in list(value.items())[:MAX_ITEMS]:
             if is_plain(k):
-                _add_value_guards(out, f"{what}[{k!r}]",
-                                  lambda read=read, k=k: read()[k], v, 1)
-    elif type(value) is list and depth == 0:
-        out.append(Guard(what, read, value, identity=True))
+                _add_value_guards(out, f"{what}[{k!r}]", lambda read=read, k=k: read()[k], v,
+                                  names, depth + 1)
+    elif type(value) in (list, tuple):
         out.append(Guard(f"len({what})", lambda read=read: len(read()), len(value)))
-        for i, v in enumerate(value):
-            _add_value_guards(out, f"{what}[{i}]", lambda read=read, i=i: read()[i], v, 1)
+        for i, v in enumerate(value[:MAX_ITEMS]):
+            _add_value_guards(out, f"{what}[{i}]", lambda read=read, i=i: read()[i], v,
+                              names, depth + 1)
+    elif isinstance(value, Link):
+        link_guards(out, what, value, names, depth)
     else:
-        out.append(Guard(what, read, value, identity=True))
-        if isinstance(value, Link) and depth == 0:
-            link_guards(out, what, value)
+        _object_guards(out, what, read, value, names, depth)
+
+
+def inspect_attr(obj, name):
+    """`obj.name` without running properties (a class or module attribute)."""
+    d = getattr(obj, "__dict__", None)
+    if d is not None and name in d:
+        v = d[name]
+    else:
+        v = getattr(obj, name)
+    if isinstance(v, (property, types.MemberDescriptorType, types.GetSetDescriptorType)):
+        raise AttributeError(name)
+    return v
+
+
+def _object_guards(out: list, what: str, read, obj, names, depth: int) -> None:
+    """The attributes the code names of a plain object (its own, or its
+    class's): `args.scale`, `self.s`."""
+    for n in sorted(names):
+        if n.startswith("__"):
+            continue
+        own = getattr(obj, "__dict__", {})
+        if n in own:
+            v = own[n]
+        else:
+            try:
+                v = inspect_attr(type(obj), n)
+            except AttributeError:
+                continue
+        if not _skip(v):
+            _add_value_guards(out, f"{what}.{n}", _attribute(read, n), v, names, depth + 1)
 
 
 class External:
@@ -191,10 +257,11 @@ class External:
         self.array = array
 
 
-def link_guards(out: list, what: str, link) -> None:
+def link_guards(out: list, what: str, link, names=frozenset(), depth: int = 0) -> None:
     """For a link and every link below it: the plain attributes (guarded;
-    persistent values are not: they are read at every call) and the array
-    attributes, persistent values included (inputs)."""
+    persistent values are not: they are read at every call), the array
+    attributes, persistent values included (inputs), and what is inside
+    their dict and list attributes."""
     for path, sub in link.namedlinks():
         where = what + path.replace("/", ".") if path != "/" else what
         persistent = set(getattr(sub, "_persistent", ()))
@@ -205,8 +272,11 @@ def link_guards(out: list, what: str, link) -> None:
             if isinstance(v, np.ndarray):       # read at every call; rebinding retraces
                 out.append(External(v))
                 out.append(Guard(f"{where}.{k}", read, v, identity=True))
-            elif k not in persistent and is_plain(v):
-                out.append(Guard(f"{where}.{k}", read, v))
+            elif is_plain(v):
+                if k not in persistent:
+                    out.append(Guard(f"{where}.{k}", read, v))
+            elif type(v) in (dict, list, tuple):
+                _add_value_guards(out, f"{where}.{k}", read, v, names, depth + 1)
 
 
 def _global_names(code) -> set:
@@ -219,31 +289,38 @@ def _global_names(code) -> set:
 
 def source_guards(fn, static_args=()) -> tuple[list, dict]:
     """Guards for what `fn`'s own code reads from its closure, its module's
-    globals and (for a method) `self`, and for links among `static_args`;
-    and the arrays found there (id -> array), which are inputs."""
+    globals, its default arguments and (for a method) `self`, and for links
+    among `static_args`; and the arrays found there (id -> array), which are
+    inputs."""
     out: list = []
     func = getattr(fn, "__func__", fn)
     code = getattr(func, "__code__", None)
+    names = _global_names(code) if code is not None else frozenset()
     if code is not None:
         for name, cell in zip(code.co_freevars, func.__closure__ or ()):
             try:
                 value = cell.cell_contents
             except ValueError:          # not bound yet
                 continue
-            _add_value_guards(out, name, lambda cell=cell: cell.cell_contents, value)
+            _add_value_guards(out, name, lambda cell=cell: cell.cell_contents, value, names)
         g = func.__globals__
-        for name in sorted(_global_names(code)):
+        for name in sorted(names):
             if name in g:
-                _add_value_guards(out, name, _describe_read(g, name), g[name])
+                _add_value_guards(out, name, _describe_read(g, name), g[name], names)
+        if func.__defaults__:
+            _add_value_guards(out, "the default arguments", lambda: func.__defaults__,
+                              func.__defaults__, names)
     owner = getattr(fn, "__self__", None)
     if owner is not None and not isinstance(owner, types.ModuleType):
-        from .link import Link
-        if isinstance(owner, Link):
-            link_guards(out, "self", owner)
+        _add_value_guards(out, "self", lambda: owner, owner, names)
     from .link import Link
-    names = code.co_varnames[:code.co_argcount] if code is not None else ()
+    params = code.co_varnames[:code.co_argcount] if code is not None else ()
     for i, a in static_args:
+        label = params[i] if i < len(params) else f"argument {i}"
         if isinstance(a, Link):
-            link_guards(out, names[i] if i < len(names) else f"argument {i}", a)
+            link_guards(out, label, a, names)
+            _object_guards(out, label, lambda a=a: a, a, names, 0)   # class attributes
+        elif not is_plain(a) and not _skip(a):
+            _object_guards(out, label, lambda a=a: a, a, names, 0)
     arrays = {id(e.array): e.array for e in out if type(e) is External}
     return [e for e in out if type(e) is Guard], arrays

@@ -324,8 +324,6 @@ def test_a_learning_rate_held_in_a_0d_array_is_followed():
 
 # -- values read through objects, modules, classes, nested containers --------------------
 
-@pytest.mark.xfail(strict=True, reason="attributes of a plain object (argparse Namespace) "
-                   "read by the function are baked; the object is guarded by identity only")
 def test_an_attribute_of_a_global_namespace_is_guarded():
     # args.scale (an argparse-style namespace in a closure) changed: jit keeps the old scale
     args = types.SimpleNamespace(scale=2.0)
@@ -336,8 +334,6 @@ def test_an_attribute_of_a_global_namespace_is_guarded():
     np.testing.assert_array_equal(f(x), x * 5.0)
 
 
-@pytest.mark.xfail(strict=True, reason="a class attribute read through self is not guarded "
-                   "(link_guards looks only at vars(link))")
 def test_a_class_attribute_read_by_a_jitted_method_is_guarded():
     class Net(kusari.Chain):
         temperature = 1.0
@@ -353,8 +349,6 @@ def test_a_class_attribute_read_by_a_jitted_method_is_guarded():
     np.testing.assert_array_equal(n(x), x / 2.0)
 
 
-@pytest.mark.xfail(strict=True, reason="self of a jitted method on a non-Link object: its "
-                   "attributes are not guarded (README: plain attributes of self are)")
 def test_a_jitted_method_of_a_plain_object_follows_its_attributes():
     class Scaler:
         def __init__(self):
@@ -378,8 +372,6 @@ def times_nested(x):
     return x * NESTED["opt"]["scale"]
 
 
-@pytest.mark.xfail(strict=True, reason="items of a dict inside a global dict are not guarded "
-                   "(guards walk one level)")
 def test_a_number_in_a_nested_global_dict_is_guarded():
     f = kusari.jit(times_nested)
     x = np.arange(3.0)
@@ -398,8 +390,6 @@ def times_optional(x):
     return x * OPTIONAL.get("scale", 1.0)
 
 
-@pytest.mark.xfail(strict=True, reason="a key added to a global dict after the trace is not "
-                   "noticed (only keys present at trace time are guarded)")
 def test_a_key_added_to_a_global_dict_is_noticed():
     f = kusari.jit(times_optional)
     x = np.arange(3.0)
@@ -418,7 +408,6 @@ def times_pair(x):
     return x * PAIR[0]
 
 
-@pytest.mark.xfail(strict=True, reason="an array inside a global tuple is baked (not an input)")
 def test_an_array_inside_a_global_tuple_is_read_at_every_call():
     f = kusari.jit(times_pair)
     x = np.ones(2)
@@ -430,8 +419,6 @@ def test_an_array_inside_a_global_tuple_is_read_at_every_call():
         PAIR[0][...] = [1.0, 2.0]
 
 
-@pytest.mark.xfail(strict=True, reason="a list attribute of a link is neither guarded nor "
-                   "walked (link_guards takes plain values and arrays only)")
 def test_a_list_attribute_of_a_link_is_guarded():
     class M(kusari.Chain):
         def __init__(self):
@@ -465,8 +452,6 @@ def through_listed_link(x):
     return LINKS[0](x)
 
 
-@pytest.mark.xfail(strict=True, reason="a link inside a global list is guarded by identity "
-                   "only: its attributes are not walked")
 def test_a_link_held_in_a_global_list_has_its_attributes_guarded():
     f = kusari.jit(through_listed_link)
     x = np.arange(3.0)
