@@ -158,6 +158,9 @@ class UpdateRule:
         if self.state is None:
             self.state = {}
             self.init_state(param)
+        if ctx is not None:      # state reset or replaced later: trace again
+            ctx.guards.append(guards.Guard(f"the optimizer state of {param.name}",
+                                           lambda: self.state, self.state, identity=True))
         scale = getattr(param, "_loss_scale", None)
         if scale is not None and param.grad is not None:
             param.grad = param.grad / param.dtype.type(scale)

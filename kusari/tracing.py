@@ -203,6 +203,8 @@ class TraceContext:
         anything else (a bool such as `amsgrad`, None) is guarded."""
         from .guards import Guard, is_plain
         value = getattr(obj, attr)
+        if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+            value = value.item()        # a number held in a 0-d array: read as one
         if isinstance(value, (bool, np.bool_)) or not isinstance(
                 value, (int, float, np.integer, np.floating)):
             if is_plain(value):

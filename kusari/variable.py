@@ -664,6 +664,13 @@ class Parameter(Variable):
 
     def update(self) -> None:
         """Update the array with the optimizer's rule (set by optimizer.setup)."""
+        if _tracing.TRACING:
+            ctx = _tracing.active()
+            if ctx is not None:           # inside kusari.jit: a new rule retraces
+                from .guards import Guard
+                rule = self.update_rule
+                ctx.guards.append(Guard(f"the update rule of {self.name}",
+                                        lambda: self.update_rule, rule, identity=True))
         if self.update_rule is not None:
             self.update_rule.update(self)
 

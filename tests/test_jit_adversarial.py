@@ -276,8 +276,6 @@ def test_weight_clipping_with_kusari_functions_after_the_update():
 # -- optimizer objects rebound ---------------------------------------------------------
 
 @pytest.mark.parametrize("change", ["state None", "state new dict"])
-@pytest.mark.xfail(strict=True, reason="the trace holds the old rule.state dict: a reset "
-                   "optimizer state is never seen")
 def test_resetting_an_update_rules_state(change):
     # rule.state = None (or a fresh dict) between calls: eager restarts the momentum, jit does not
     (ma, oa, eager), (mb, ob, jitted) = _pair(lambda: O.MomentumSGD(0.1))
@@ -293,8 +291,6 @@ def test_resetting_an_update_rules_state(change):
 
 
 @pytest.mark.parametrize("change", ["None", "SGDRule"])
-@pytest.mark.xfail(strict=True, reason="param.update_rule rebinding is not guarded: the "
-                   "compiled step keeps applying the old rule")
 def test_replacing_a_parameters_update_rule(change):
     # W.update_rule = None (freeze W) or another rule: eager follows, jit keeps the old rule
     (ma, oa, eager), (mb, ob, jitted) = _pair(lambda: O.MomentumSGD(0.1))
@@ -307,8 +303,6 @@ def test_replacing_a_parameters_update_rule(change):
     _same_params(ma, mb)
 
 
-@pytest.mark.xfail(strict=True, reason="a 0-d ndarray hyperparameter is neither an input "
-                   "nor guarded (TraceContext.number)")
 def test_a_learning_rate_held_in_a_0d_array_is_followed():
     def make():
         o = O.SGD(0.1)
