@@ -213,6 +213,7 @@ def _add_value_guards(out: list, what: str, read, value, names=frozenset(),
                               names, depth + 1)
     elif isinstance(value, Link):
         link_guards(out, what, value, names, depth)
+        _object_guards(out, what, read, value, names, depth)      # class attributes
     else:
         _object_guards(out, what, read, value, names, depth)
 

@@ -160,11 +160,20 @@ class Jitted:
         functools.update_wrapper(self, fn)
 
     def __get__(self, obj, objtype=None):
-        """As a method (`@kusari.jit def forward(self, x)`): bound to `obj`,
-        which is a static argument (its plain attributes are guarded)."""
+        """As a method (`@kusari.jit def forward(self, x)`): a jitted function
+        bound to `obj`, kept on `obj` itself, so its compiled versions live
+        and die with the instance (the attributes it reads are guarded)."""
         if obj is None:
             return self
-        return types.MethodType(self, obj)
+        key = f"_kusari_jit_{id(self)}"
+        bound = obj.__dict__.get(key) if hasattr(obj, "__dict__") else None
+        if bound is None:
+            bound = Jitted(types.MethodType(self.fn, obj),
+                           tuple(i - 1 for i in self.static_argnums if i > 0),
+                           self.name, self.differentiable_args)
+            if hasattr(obj, "__dict__"):
+                obj.__dict__[key] = bound
+        return bound
 
     # -- signatures -------------------------------------------------------------
     def _signature(self, args, kwargs):
@@ -214,7 +223,8 @@ class Jitted:
                 traced.append(i)
             elif _is_array(a):
                 a = np.asarray(a)
-                key.append((a.shape, a.dtype, True))
+                key.append((a.shape, a.dtype.newbyteorder("=") if not a.dtype.isnative
+                            else a.dtype, True))
                 traced.append(i)
             else:
                 key.append(_Static(_hashable(a, f"argument {i}")))
@@ -270,7 +280,7 @@ class Jitted:
         for i in traced:
             if isinstance(args[i], Variable):
                 return self._run_variables(entry, [args[i] for i in traced], captured)
-        outs = entry.run([a if type(a) is np.ndarray else np.asarray(a)
+        outs = entry.run([a if type(a) is np.ndarray and a.dtype.isnative else _native(a)
                           for a in (args[i] for i in traced)] + list(captured))
         if entry.effects:
             self._apply_effects(entry, outs[entry.n_results:])
@@ -286,7 +296,7 @@ class Jitted:
             return self._compile_paused(args, kwargs, traced)
 
     def _compile_paused(self, args, kwargs, traced) -> _Entry:
-        examples = [args[i].array if isinstance(args[i], Variable) else np.asarray(args[i])
+        examples = [args[i].array if isinstance(args[i], Variable) else _native(args[i])
                     for i in traced]
         requires = [args[i].requires_grad if isinstance(args[i], Variable)
                     and not self.differentiable_args else True for i in traced]
@@ -383,14 +393,21 @@ def _may_donate(inputs: list, donated: tuple) -> bool:
     """Whether the donated inputs are writable and share memory with no other
     input (a parameter also passed as an argument must keep its value)."""
     roots = []
+    foreign = False
     for a in inputs:
         while isinstance(a, np.ndarray) and a.base is not None:
             a = a.base
+        foreign = foreign or not isinstance(a, (np.ndarray, np.generic))
         roots.append(id(a))
     for i in donated:
         a = inputs[i]
         if type(a) is not np.ndarray or not a.flags.writeable or roots.count(roots[i]) > 1:
             return False
+    if foreign:      # a view over another buffer (as_strided, frombuffer): ask NumPy
+        for i in donated:
+            for j, b in enumerate(inputs):
+                if j != i and isinstance(b, np.ndarray) and np.may_share_memory(inputs[i], b):
+                    return False
     return True
 
 
@@ -416,8 +433,8 @@ class _Static:
 def _static_hash(v) -> int:
     if type(v) is tuple:
         return hash(tuple(_static_hash(x) for x in v))
-    if isinstance(v, float) and v != v:
-        return hash((float, "nan"))
+    if isinstance(v, (float, np.floating)) and v != v:
+        return hash((type(v), "nan"))
     return hash((type(v), v))
 
 
@@ -428,6 +445,12 @@ def _hashable(value, where):
         raise TypeError(f"{where} of a jitted function is a {type(value).__name__}: "
                         "pass arrays, Variables, or hashable static values") from None
     return value
+
+
+def _native(a):
+    """`a` as an array in this machine's byte order (as eager code computes)."""
+    a = np.asarray(a)
+    return a if a.dtype.isnative else a.astype(a.dtype.newbyteorder("="))
 
 
 def _to_numpy(a):

@@ -523,8 +523,16 @@ def _weak_binary(op, v, ov):
     wv, wo = _weak(v), _weak(ov)
     if wv != wo:
         weak, strong = (v, ov) if wv else (ov, v)
-        if type(weak) is not Const and strong.dtype.kind == "f" and weak.dtype != strong.dtype:
-            weak = fn.apply(_CAST, (weak,), (strong.dtype,))
+        if type(weak) is not Const and weak.dtype != strong.dtype:
+            # the Python number's rule (NEP 50): the array's dtype, unless the
+            # number is of a higher kind (a float meeting ints gives float64)
+            kind = weak.dtype.kind
+            sample = 0.5 if kind == "f" else 1 if kind in "iu" else True
+            want = dtypes.scalar_dtype(strong.dtype, sample)
+            if strong.dtype != want:
+                strong = fn.apply(_CAST, (strong,), (want,))
+            if weak.dtype != want:
+                weak = fn.apply(_CAST, (weak,), (want,))
             v, ov = (weak, strong) if wv else (strong, weak)
     out = fn.apply(op, (v, ov))
     if wv and wo:

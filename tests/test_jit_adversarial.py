@@ -499,8 +499,6 @@ def test_an_argument_aliasing_a_parameter_reads_as_eager_code_does():
     np.testing.assert_allclose(float(jitted(X, T, mb.l1.W.array)), want, rtol=1e-6)
 
 
-@pytest.mark.xfail(strict=True, reason="_may_donate follows .base through ndarrays only: an "
-                   "as_strided alias is missed and the result mixes old and new values")
 def test_an_as_strided_alias_of_a_donated_parameter_gives_no_mixture():
     from numpy.lib.stride_tricks import as_strided
     n = 1 << 20                                   # large enough for blocked kernels
@@ -694,8 +692,6 @@ def test_a_jitted_step_called_inside_another_jitted_function():
     _same_params(ma, mb)
 
 
-@pytest.mark.xfail(strict=True, reason="the cache key holds `self` strongly: every instance "
-                   "(with its parameters) of a class with a jitted method stays alive")
 def test_a_jitted_method_does_not_keep_its_instances_alive():
     class Net(kusari.Chain):
         def __init__(self):
@@ -739,8 +735,6 @@ def test_a_jitted_forward_called_with_numpy_still_trains():
 
 # -- signatures ------------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="_static_hash special-cases only Python float NaN: an "
-                   "np.float32 NaN static value misses the cache at every call")
 def test_a_numpy_nan_static_value_hits_the_cache():
     f = kusari.jit(lambda v, s=1.0: v * s)
     x = np.ones(3, np.float32)
@@ -750,8 +744,6 @@ def test_a_numpy_nan_static_value_hits_the_cache():
     assert len(f._entries) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="a NumPy scalar argument meeting an int or bool array: "
-                   "eager promotes, jit raises InvalidType (_weak_binary handles floats only)")
 def test_a_numpy_scalar_argument_with_an_integer_array():
     def body(a, s):
         return a * s
@@ -762,8 +754,6 @@ def test_a_numpy_scalar_argument_with_an_integer_array():
     np.testing.assert_array_equal(got, want)
 
 
-@pytest.mark.xfail(strict=True, reason="a non-native byte order argument: eager computes, jit "
-                   "raises InvalidType ('>f4 != float32')")
 def test_a_big_endian_argument():
     def body(a):
         return F.exp(a) * 2
