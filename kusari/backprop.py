@@ -597,12 +597,35 @@ def _assign(order, targets, leaf, clear, grads, recorded: bool, loss_scale) -> N
         if loss_scale is not None:
             v._loss_scale = loss_scale
         old = v._grad
+        if recorded and tracing.TRACING and type(old) is not Traced:
+            ctx = tracing.active()
+            if ctx is not None:
+                old = _traced_grad(ctx, v, old)
+                total = g if old is None else old + g
+                v._grad_var, v._grad = total, total._array
+                continue
         if recorded:
             total = g if old is None else v.grad_var + g
             v._grad_var, v._grad = total, total._array
         else:
             v._grad = g if old is None else _array(v.grad + g)
             v._grad_var = None
+
+
+def _traced_grad(ctx, v, old):
+    """Inside kusari.jit, the gradient a backward adds to: whether `v` has
+    one when the call starts is guarded, and its value is read at each call
+    (gradients accumulate over calls as they do eagerly)."""
+    from .guards import Guard
+    first = ctx.remembered.get(id(v))
+    initial = first[3] if first is not None else old
+    ctx.guards.append(Guard(f"whether {v.name or 'a variable'} has a gradient",
+                            lambda v=v: v._grad is None, initial is None))
+    if old is None or old is IMPLICIT_ONES:
+        return None if old is None else Variable(np.ones(v.shape, v.dtype))
+    if old is not initial:       # set inside the function (zerograds): a constant
+        return v.grad_var
+    return ctx.leaf(lambda v=v: v._grad, old.shape, old.dtype, ("grad", id(v)))
 
 
 def _fetch_var(order, spec):

@@ -254,7 +254,8 @@ class Variable:
         """Set the gradient to zeros (Chainer's older cleargrad)."""
         _tracing.note(self)
         g = self.grad
-        if g is None:
+        if g is None or (_tracing.TRACING and _tracing.active() is not None):
+            # (inside a trace: a new zero array, never the caller's filled in place)
             self._grad = np.zeros_like(self._array)
         else:
             g.fill(0)

@@ -173,8 +173,6 @@ def test_a_returned_parameter_is_its_current_value():
 
 # -- gradients present at entry ------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="grads present at the call are baked (trace-time value "
-                   "or None), so backward inside jit does not accumulate onto them")
 def test_gradient_accumulation_over_calls():
     # backward() inside jit with no cleargrads: grads should add up over calls, as eagerly
     def make(m):
