@@ -37,6 +37,14 @@ class _State(threading.local):
 
 state = _State()
 _UNSET = object()
+# the names users set beyond the built-in flags (chainer.config.user_flag = ...):
+# kusari.jit keys its compiled versions on their values too
+user_flags: list = []
+
+
+def _note_flag(name: str) -> None:
+    if not hasattr(_State, name) and name not in user_flags:
+        user_flags.append(name)
 
 
 class GlobalConfig:
@@ -49,6 +57,7 @@ class GlobalConfig:
             raise AttributeError(f"configuration {name!r} is not set") from None
 
     def __setattr__(self, name, value):
+        _note_flag(name)
         setattr(_State, name, value)
 
     def __delattr__(self, name):
@@ -69,6 +78,7 @@ class LocalConfig:
             raise AttributeError(f"configuration {name!r} is not set") from None
 
     def __setattr__(self, name, value):
+        _note_flag(name)
         setattr(state, name, value)
 
     def __delattr__(self, name):

@@ -30,7 +30,7 @@ import types
 
 import numpy as np
 
-from .configuration import state
+from .configuration import state, user_flags
 
 # -- the structure version ----------------------------------------------------------
 
@@ -55,18 +55,32 @@ def last_change() -> str:
 # -- the configuration --------------------------------------------------------------
 
 CONFIG_FLAGS = ("train", "enable_backprop", "type_check", "debug", "dtype",
-                "lazy_grad_sum", "keep_graph_on_report", "in_recomputing")
+                "lazy_grad_sum", "keep_graph_on_report", "in_recomputing", "use_cudnn",
+                "cudnn_deterministic", "autotune", "use_ideep", "use_static_graph")
+
+
+def _hashable(v):
+    try:
+        hash(v)
+        return v
+    except TypeError:
+        return ("unhashable", id(v))
 
 
 def config_key() -> tuple:
     s = state
-    return (s.train, s.enable_backprop, s.type_check, s.debug, s.dtype,
-            s.lazy_grad_sum, s.keep_graph_on_report, s.in_recomputing)
+    key = (s.train, s.enable_backprop, s.type_check, s.debug, s.dtype, s.lazy_grad_sum,
+           s.keep_graph_on_report, s.in_recomputing, s.use_cudnn, s.cudnn_deterministic,
+           s.autotune, s.use_ideep, s.use_static_graph)
+    if user_flags:     # flags users added (chainer.config.user_flag = ...)
+        key += tuple(_hashable(getattr(s, n, None)) for n in user_flags)
+    return key
 
 
 def config_signature() -> tuple:
     """The configuration as (label, value) pairs, for explain_cache()."""
-    return tuple((f"config.{k}", repr(v)) for k, v in zip(CONFIG_FLAGS, config_key()))
+    names = CONFIG_FLAGS + tuple(user_flags)
+    return tuple((f"config.{k}", repr(getattr(state, k, None))) for k in names)
 
 
 # -- values -------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from .compiler.ops.call import GraphRef
 from .compiler.passes import dce
 from .runtime import NUMPY
 from .tracing import flatten, trace_to_graph, unflatten
+from .configuration import state
 from .variable import Variable, _is_array
 
 
@@ -257,6 +258,8 @@ class Jitted:
         return Lowered(entry)
 
     def __call__(self, *args, **kwargs):
+        if state.debug:
+            return self._run_eagerly(args, kwargs)
         key, traced = self._key(args, kwargs)
         entry = self._entries.get(key)
         why = None
@@ -288,6 +291,16 @@ class Jitted:
             o = outs[0]
             return o if type(o) is np.ndarray else np.asarray(o)
         return unflatten(entry.result, iter(_to_numpy(o) for o in outs[:entry.n_results]))
+
+    def _run_eagerly(self, args, kwargs):
+        """Under config.debug: the function itself, op by op, with the eager
+        checks (a NaN or inf in any op raises, naming it). Called with
+        arrays, it returns arrays, as the compiled version does."""
+        out = self.fn(*args, **kwargs)
+        if any(isinstance(a, Variable) for a in args):
+            return out
+        return unflatten(out, iter(_to_numpy(o.array if isinstance(o, Variable) else o)
+                                   for o in flatten(out)))
 
     # -- compiling --------------------------------------------------------------
     def _compile(self, args, kwargs, traced, why: str) -> _Entry:

@@ -129,6 +129,7 @@ class TraceContext:
         self.detached: dict = {}       # id(var) -> leaf Node standing for it
         self.keep: list = []           # objects the readers need alive
         self.guards: list = []         # kusari.guards.Guard: checked before each call
+        self.draws: list = []          # leaf Nodes of random draws, in the order made
 
     def __enter__(self):
         global TRACING
@@ -194,6 +195,13 @@ class TraceContext:
             v = self.leaf(lambda o=obj, a=attr: np.asarray(getattr(o, a), dtype), (), dtype)
             self.current[(id(obj), attr)] = v
             self.keep.append(obj)
+        return v
+
+    def random(self, draw, shape, dtype):
+        """A traced Variable for random numbers `draw()` makes at every call;
+        the draws of one call are made in the order the trace asked for them."""
+        v = self.leaf(draw, shape, dtype)
+        self.draws.append(v._node)
         return v
 
     def number(self, obj, attr: str, what: str):
@@ -379,6 +387,9 @@ def trace_to_graph(fn, example_arrays, *, name=None, capture: str = "const",
             by_source[reader.source] = (len(captured) - 1, input_id)
         return input_id
 
+    if capture == "input":
+        for n in ctx.draws:     # first, in the order made: drawn in that order, used or not
+            gid[n] = leaf(None, n)
     ids = to_graph(g, order, entries, leaf,
                    constant=lambda c: g.add_const(c.value.item(), c.dtype))
     g.outputs = [ids[index[v.node]] if isinstance(v, Variable) else g.add_const(v, v.dtype)
