@@ -354,8 +354,9 @@ def trace_to_graph(fn, example_arrays, *, name=None, capture: str = "const",
                             "function must return Variables or arrays (or tuples, lists "
                             "and dicts of them)")
     values += [e[3] for e in effects if e[3] is not None]
-    # a result computed from constants alone is concrete: it is a constant too
-    values = [np.asarray(v.array) if isinstance(v, Variable) and
+    # a concrete result from outside (a parameter returned as it is) is read at
+    # every call like any captured value (capture="input"); otherwise a constant
+    values = [np.asarray(v.array) if isinstance(v, Variable) and capture != "input" and
               not isinstance(v.array, Traced) else v for v in values]
     roots = [v.node for v in values if isinstance(v, Variable)]
     order, entries, index = walk(roots)

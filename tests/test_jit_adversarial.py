@@ -161,7 +161,6 @@ def test_a_global_array_read_through_numpy_indexing_is_read_at_every_call():
         G_ARR[0] = 2.0
 
 
-@pytest.mark.xfail(strict=True, reason="a returned parameter is a constant of the trace")
 def test_a_returned_parameter_is_its_current_value():
     # return (x * 2, m.l1.b): after b changes in place the jitted call returns the old b
     m = _model()
