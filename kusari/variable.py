@@ -101,6 +101,14 @@ class Variable:
             raise _type_error(d)
         if d is not None:
             _check_dtype(d)
+        ctx = _tracing.active() if _tracing.TRACING and self._array is not None else None
+        if ctx is not None and (type(self._array) is not Traced or id(self) in ctx.remembered):
+            from .compiler.errors import TraceError
+            raise TraceError(
+                f"cannot assign {self._describe()}.array inside kusari.jit: the new "
+                "array would be computed once, when the function is traced, and not "
+                "written back at each call. Compute the new value with "
+                "kusari.functions and return it, or assign outside the jitted function")
         self._array = d
         node = self._node
         if node is not None and d is not None:

@@ -399,3 +399,23 @@ def test_a_persistent_array_of_a_nested_link_is_read_at_every_call():
     net.shift.offset = np.full(3, 2, np.float32)     # rebound
     np.testing.assert_array_equal(f(x), [6, 6, 6])
     assert "shift.offset is another object" in _last_reason()
+
+
+def test_assigning_a_parameters_array_inside_jit_is_a_clear_error():
+    m = _model()
+    opt = kusari.optimizers.SGD(lr=0.1).setup(m)
+
+    def clip_before(x, t):
+        for p in m.params():
+            p.array = np.clip(p.array, -0.1, 0.1)
+        return F.sum(m(x))
+
+    def clip_after(x, t):
+        _step(m, opt)(x, t)
+        for p in m.params():
+            p.array = F.clip(p, -0.1, 0.1).array
+        return F.sum(m(x))
+
+    for f in (clip_before, clip_after):
+        with pytest.raises(kusari.compiler.TraceError, match="cannot assign .*inside kusari.jit"):
+            kusari.jit(f)(X, T)
