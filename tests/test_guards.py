@@ -12,46 +12,12 @@ import kusari
 import kusari.functions as F
 import kusari.links as L
 from kusari.compiler import explain_cache
-
-
-def _model(seed=0):
-    rng = np.random.default_rng(seed)
-
-    class M(kusari.Chain):
-        def __init__(self):
-            super().__init__()
-            with self.init_scope():
-                self.l1 = L.Linear(4, 6, initialW=(rng.standard_normal((6, 4)) * .4).astype(np.float32))
-                self.l2 = L.Linear(6, 3, initialW=(rng.standard_normal((3, 6)) * .4).astype(np.float32))
-
-        def forward(self, x):
-            return self.l2(F.relu(self.l1(x)))
-    return M()
-
-
-X = np.random.default_rng(1).standard_normal((8, 4)).astype(np.float32)
-T = np.random.default_rng(2).integers(0, 3, 8).astype(np.int32)
-
-
-def _step(model, opt):
-    def step(x, t):
-        loss = F.softmax_cross_entropy(model(x), t)
-        model.cleargrads()
-        loss.backward()
-        opt.update()
-        return loss
-    return step
-
-
-def _pair(make_opt):
-    ma, mb = _model(), _model()
-    oa, ob = make_opt().setup(ma), make_opt().setup(mb)
-    return (ma, oa, _step(ma, oa)), (mb, ob, kusari.jit(_step(mb, ob)))
+from tests.jit_pairs import T, X, same_params
+from tests.jit_pairs import ce_step as _step, pair as _pair, small_model as _model
 
 
 def _same_params(ma, mb):
-    for (name, pa), (_, pb) in zip(ma.namedparams(), mb.namedparams()):
-        np.testing.assert_allclose(pa.array, pb.array, rtol=1e-5, atol=1e-7, err_msg=name)
+    same_params(ma, mb, rtol=1e-5)
 
 
 def _last_reason():

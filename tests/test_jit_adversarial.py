@@ -22,51 +22,9 @@ import kusari.optimizer_hooks as H
 import kusari.optimizers as O
 from kusari.compiler import explain_cache
 
-X = np.random.default_rng(1).standard_normal((8, 4)).astype(np.float32)
-T = np.random.default_rng(2).integers(0, 3, 8).astype(np.int32)
-
-
-def _model(seed=0):
-    rng = np.random.default_rng(seed)
-
-    class M(kusari.Chain):
-        def __init__(self):
-            super().__init__()
-            with self.init_scope():
-                self.l1 = L.Linear(4, 6, initialW=(rng.standard_normal((6, 4)) * .4).astype(np.float32))
-                self.l2 = L.Linear(6, 3, initialW=(rng.standard_normal((3, 6)) * .4).astype(np.float32))
-
-        def forward(self, x):
-            return self.l2(F.relu(self.l1(x)))
-    return M()
-
-
-def _ce_step(model, opt):
-    def step(x, t):
-        loss = F.softmax_cross_entropy(model(x), t)
-        model.cleargrads()
-        loss.backward()
-        opt.update()
-        return loss
-    return step
-
-
-def _pair(make_opt, make_step=_ce_step):
-    ma, mb = _model(), _model()
-    oa, ob = make_opt().setup(ma), make_opt().setup(mb)
-    return (ma, oa, make_step(ma, oa)), (mb, ob, kusari.jit(make_step(mb, ob)))
-
-
-def _same_params(ma, mb, rtol=1e-6, atol=1e-7):
-    for (name, pa), (_, pb) in zip(ma.namedparams(), mb.namedparams()):
-        np.testing.assert_allclose(pb.array, pa.array, rtol=rtol, atol=atol, err_msg=name)
-
-
-def _same_grads(ma, mb):
-    for (name, pa), (_, pb) in zip(ma.namedparams(), mb.namedparams()):
-        assert (pa.grad is None) == (pb.grad is None), name
-        if pa.grad is not None:
-            np.testing.assert_allclose(pb.grad, pa.grad, rtol=1e-6, atol=1e-7, err_msg=name)
+from tests.jit_pairs import T, X, ce_step as _ce_step, pair as _pair  # noqa: F401
+from tests.jit_pairs import same_grads as _same_grads, same_params as _same_params
+from tests.jit_pairs import small_model as _model
 
 
 def _value(v):
