@@ -357,13 +357,21 @@ class Jitted:
             inputs.append(read.variable if read.variable is not None else
                           Variable(read(), requires_grad=False))
         outs = apply_call(entry.ref, tuple(inputs))
-        self._apply_effects(entry, [o.array for o in outs[entry.n_results:]])
+        self._apply_effects(entry, [o.array for o in outs[entry.n_results:]], variables)
         return unflatten(entry.result, iter(outs[:entry.n_results]))
 
     @staticmethod
-    def _apply_effects(entry: _Entry, values) -> None:
+    def _apply_effects(entry: _Entry, values, arguments=()) -> None:
         values = iter(values)
         for kind, target, key, has_value in entry.effects:
+            if kind == "arg_grad":     # a backward inside reached an argument
+                value = next(values)
+                a = arguments[target] if target < len(arguments) else None
+                if isinstance(a, Variable) and a.requires_grad:
+                    g = _to_numpy(value)
+                    a._grad = g if a._grad is None else a.grad + g
+                    a._grad_var = None
+                continue
             if not has_value:                     # a gradient the function cleared
                 target._grad = target._grad_var = None
                 continue

@@ -130,6 +130,7 @@ class TraceContext:
         self.keep: list = []           # objects the readers need alive
         self.guards: list = []         # kusari.guards.Guard: checked before each call
         self.draws: list = []          # leaf Nodes of random draws, in the order made
+        self.arguments: dict = {}      # id(traced argument Variable) -> its position
 
     def __enter__(self):
         global TRACING
@@ -255,9 +256,13 @@ class TraceContext:
         effects = list(self.effects)
         for var, array, node, grad, grad_var in self.remembered.values():
             g = var._grad
-            # a value born in the trace (an argument): nothing outside it can
-            # read its gradient, so that is no effect
+            # a value born in the trace: only an argument's gradient can be read
+            # outside (the Variable passed in gets it, as a backward() would give it)
             born_here = type(array) is Traced
+            position = self.arguments.get(id(var)) if born_here else None
+            if position is not None and g is not grad and g is not None:
+                value = var._grad_var if var._grad_var is not None else Variable(g)
+                effects.append(("arg_grad", position, None, value))
             if not born_here and (g is not grad or var._grad_var is not grad_var):
                 if g is None:
                     value = None
@@ -331,6 +336,7 @@ def trace_to_graph(fn, example_arrays, *, name=None, capture: str = "const",
                                  requires_grad=rg))
             if i in weak:                 # a scalar argument: weakly typed
                 args[-1].__dict__["_weak"] = True
+        ctx.arguments = {id(v): k for k, v in enumerate(args)}
         try:
             result = fn(*args)
         finally:

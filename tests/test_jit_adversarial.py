@@ -510,8 +510,6 @@ def test_tied_weights_sharing_memory_are_updated_as_eagerly():
 
 # -- Variables as arguments, gradients of arguments --------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="a Variable argument's grad from backward() inside the "
-                   "jitted function is dropped (TraceContext.finish: born_here)")
 def test_an_arguments_grad_is_set_by_backward_inside_jit():
     def f(x):
         loss = F.sum(x * x)
@@ -524,8 +522,6 @@ def test_an_arguments_grad_is_set_by_backward_inside_jit():
     np.testing.assert_allclose(xb.grad, xa.grad)
 
 
-@pytest.mark.xfail(strict=True, reason="a Parameter passed as an argument is traced apart from "
-                   "the captured parameter: its gradient contribution is lost")
 def test_a_parameter_passed_as_an_argument_gets_its_whole_gradient():
     def make(m):
         def f(x, W):
