@@ -89,8 +89,14 @@ class _Entry:
         return [read() for read in self.captured]
 
     def run(self, inputs: list):
-        """The executable's outputs for `inputs` (arguments, then captured)."""
+        """The executable's outputs for `inputs` (arguments, then captured);
+        None where an array the function writes is also another input (an
+        argument that is a parameter's array, tied weights): the compiled code
+        would read it before the write, eager code after, so the caller runs
+        the function eagerly."""
         if self.donated and not _may_donate(inputs, self.donated):
+            if _aliased(inputs, self.donated):
+                return None
             if self._plain is None:
                 self._plain = spine.compile(self.graph, NUMPY, purpose=None)
             return self._plain.fn(*inputs)
@@ -285,6 +291,8 @@ class Jitted:
                 return self._run_variables(entry, [args[i] for i in traced], captured)
         outs = entry.run([a if type(a) is np.ndarray and a.dtype.isnative else _native(a)
                           for a in (args[i] for i in traced)] + list(captured))
+        if outs is None:         # arrays it writes alias its inputs: as eager code does
+            return self._run_eagerly(args, kwargs)
         if entry.effects:
             self._apply_effects(entry, outs[entry.n_results:])
         if entry.single:
@@ -408,6 +416,26 @@ def _donations(effects, captured, n_results: int, n_args: int) -> tuple:
             pairs.append((out, where[source]))
         out += 1
     return tuple(pairs)
+
+
+def _root(a):
+    while isinstance(a, np.ndarray) and a.base is not None:
+        a = a.base
+    return a
+
+
+def _aliased(inputs: list, written: tuple) -> bool:
+    """Whether an input the function writes shares memory with another input."""
+    for i in written:
+        a = inputs[i]
+        if not isinstance(a, np.ndarray):
+            continue
+        ra = _root(a)
+        for j, b in enumerate(inputs):
+            if j != i and isinstance(b, np.ndarray) and (
+                    _root(b) is ra or np.may_share_memory(a, b)):
+                return True
+    return False
 
 
 def _may_donate(inputs: list, donated: tuple) -> bool:

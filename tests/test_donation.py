@@ -119,22 +119,28 @@ def test_jitted_step_updates_in_place_and_matches_eager(make_opt, after):
     assert entry.donated
 
 
-def test_a_parameter_also_passed_as_an_argument_is_not_overwritten_early():
-    m = _model(4)
-    opt = kusari.optimizers.SGD(lr=0.5).setup(m)
+def test_a_parameter_also_passed_as_an_argument_gives_eagers_result():
+    # the argument is the parameter's own array: eager code reads it after the
+    # update, so the compiled step must not read it before (it runs eagerly)
+    def make(m, opt):
+        def step(x, w_copy):
+            loss = F.sum(m(x) ** 2)
+            m.cleargrads()
+            loss.backward()
+            opt.update()
+            return F.sum(w_copy * m.l1.W)
+        return step
 
-    @kusari.jit
-    def step(x, w_copy):
-        loss = F.sum(m(x) ** 2)
-        m.cleargrads()
-        loss.backward()
-        opt.update()
-        # the argument's value from before the update, times the new one
-        return F.sum(w_copy * m.l1.W)
-
+    ma, mb = _model(4), _model(4)
+    oa, ob = kusari.optimizers.SGD(lr=0.5).setup(ma), kusari.optimizers.SGD(lr=0.5).setup(mb)
+    eager, jitted = make(ma, oa), kusari.jit(make(mb, ob))
     x = np.ones((2, 4), np.float32)
-    W = m.l1.W.array
-    before = W.copy()
-    out = step(x, W)                   # W is the parameter's own array
-    assert m.l1.W.array is W and not np.allclose(W, before)     # updated in place
-    np.testing.assert_allclose(float(out), float((before * W).sum()), rtol=1e-5)
+    for _ in range(3):
+        want = eager(x, ma.l1.W.array)
+        got = jitted(x, mb.l1.W.array)          # W is the parameter's own array
+        np.testing.assert_allclose(float(got), float(want.array), rtol=1e-6)
+    np.testing.assert_allclose(mb.l1.W.array, ma.l1.W.array, rtol=1e-6)
+    # without the alias the compiled step runs, donating the parameters
+    w = ma.l1.W.array.copy()
+    jitted(x, w)
+    assert len(jitted._entries) == 1

@@ -433,9 +433,6 @@ def test_debug_mode_nan_check_under_jit():
 
 # -- arguments aliasing parameters, donated buffers -----------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="an argument aliasing a parameter is read before the "
-                   "update under jit, after it eagerly (test_donation asserts the jit value, "
-                   "contrary to 'never different from eager')")
 def test_an_argument_aliasing_a_parameter_reads_as_eager_code_does():
     def make(m, o):
         def f(x, t, w):
@@ -473,8 +470,6 @@ def test_an_as_strided_alias_of_a_donated_parameter_gives_no_mixture():
     assert np.array_equal(out, old - 1) or np.array_equal(out, old)
 
 
-@pytest.mark.xfail(strict=True, reason="two parameters sharing memory (tied weights by view): "
-                   "jit computes both updates from the old values, last write wins")
 def test_tied_weights_sharing_memory_are_updated_as_eagerly():
     def tied():
         rng = np.random.default_rng(0)
