@@ -28,7 +28,7 @@ import types
 
 import numpy as np
 
-from . import guards
+from . import guards, tracing
 from .compiler import cache_log, dtypes, gcpause, spine
 from .compiler.ops.call import GraphRef
 from .compiler.passes import dce
@@ -361,11 +361,20 @@ class Jitted:
         inputs = [v if isinstance(v, Variable) else Variable(np.asarray(v),
                                                              requires_grad=False)
                   for v in variables]
-        for read in entry.captured:
-            inputs.append(read.variable if read.variable is not None else
-                          Variable(read(), requires_grad=False))
+        ctx = tracing.active() if tracing.TRACING else None
+        for k, read in enumerate(entry.captured):
+            if read.variable is not None:
+                inputs.append(read.variable)
+            elif ctx is not None:        # inside another trace: read at its every call
+                shape, dtype = entry.captured_avals[k]
+                inputs.append(ctx.leaf(read.read, shape, dtype, read.source))
+            else:
+                inputs.append(Variable(read(), requires_grad=False))
         outs = apply_call(entry.ref, tuple(inputs))
-        self._apply_effects(entry, [o.array for o in outs[entry.n_results:]], variables)
+        if ctx is not None:
+            _traced_effects(ctx, entry, outs[entry.n_results:], variables)
+        else:
+            self._apply_effects(entry, [o.array for o in outs[entry.n_results:]], variables)
         return unflatten(entry.result, iter(outs[:entry.n_results]))
 
     @staticmethod
@@ -398,6 +407,36 @@ class Jitted:
 
     def __repr__(self):
         return f"<kusari.jit {self.name}: {len(self._entries)} compiled signatures>"
+
+
+def _traced_effects(ctx, entry: _Entry, outs, arguments) -> None:
+    """A jitted step called inside another trace: its effects become effects
+    of that trace (written back when the outer function runs)."""
+    outs = iter(outs)
+    for kind, target, key, has_value in entry.effects:
+        if kind == "arg_grad":
+            value = next(outs)
+            a = arguments[target] if target < len(arguments) else None
+            if isinstance(a, Variable) and a.requires_grad:
+                tracing.note(a)
+                total = value if a._grad is None else a.grad_var + value
+                a._grad_var, a._grad = total, total.array
+            continue
+        if not has_value:
+            tracing.note(target)
+            target._grad = target._grad_var = None
+            continue
+        value = next(outs)
+        if kind == "array":
+            ctx.assign(target, value)
+        elif kind == "grad":
+            tracing.note(target)
+            target._grad_var, target._grad = value, value.array
+        elif kind == "state":
+            ctx.assign_array(target, key, value)
+        elif kind == "attr":
+            name, convert = key
+            ctx.assign_scalar(target, name, value, convert)
 
 
 def _donations(effects, captured, n_results: int, n_args: int) -> tuple:

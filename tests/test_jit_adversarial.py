@@ -618,8 +618,6 @@ def test_another_thread_never_sees_a_traced_placeholder():
     assert seen == ["ndarray"]
 
 
-@pytest.mark.xfail(strict=True, reason="a jitted step called from another jitted function "
-                   "applies its effects to traced values: TraceError from jit._apply_effects")
 def test_a_jitted_step_called_inside_another_jitted_function():
     (ma, oa, eager), (mb, ob, jitted) = _pair(lambda: O.SGD(0.1))
     outer = kusari.jit(lambda x, t: jitted(x, t) * 1)
