@@ -24,7 +24,7 @@ import numpy as np
 
 from .compiler import cache_log, gcpause, spine
 from .compiler.autodiff import vjp
-from .compiler.errors import KusariError
+from .compiler.errors import KusariError, TraceError
 from .compiler.ir import Graph
 from .configuration import state, using_config
 from .function_node import evaluate
@@ -293,6 +293,8 @@ def backward(roots, gys, retain_grad=False, recorded=False, loss_scale=None,
 
 def _backward(roots, gys, retain_grad, recorded, loss_scale, traced) -> None:
     order, entries, index = walk(roots)
+    if traced:
+        _refuse_updated(order)
     if len(roots) == 1:
         root_pos = (len(order) - 1,)
         ones = (gys[0] is IMPLICIT_ONES,)
@@ -612,6 +614,22 @@ def _assign(order, targets, leaf, clear, grads, recorded: bool, loss_scale) -> N
             v._grad_var = None
 
 
+def _refuse_updated(order) -> None:
+    """Inside kusari.jit, a backward through a parameter the same call has
+    already updated would give its gradient to the update, not to the
+    parameter: refused clearly rather than computed wrong."""
+    ctx = tracing.active()
+    if ctx is None or not ctx.assigned:
+        return
+    for n in order:
+        if type(n) is not Const and id(n) in ctx.assigned:
+            var = ctx.assigned[id(n)][0]
+            raise TraceError(
+                f"a backward inside kusari.jit reaches {var._describe()} after an optimizer "
+                "update in the same call: one jitted call can hold one update of a "
+                "parameter and backwards before it; call the jitted step once per update")
+
+
 def _traced_grad(ctx, v, old):
     """Inside kusari.jit, the gradient a backward adds to: whether `v` has
     one when the call starts is guarded, and its value is read at each call
@@ -693,6 +711,8 @@ def _grad(outputs, inputs, grad_outputs, grad_inputs, set_grad, retain_grad,
     recorded = enable_double_backprop or any(
         type(v._array) is Traced for v in list(outputs) + list(inputs))
     order, entries, index = walk(roots)
+    if tracing.TRACING:
+        _refuse_updated(order)
     root_pos = tuple(index[r] for r in roots)
     wrt = []
     for x in inputs:

@@ -131,6 +131,7 @@ class TraceContext:
         self.guards: list = []         # kusari.guards.Guard: checked before each call
         self.draws: list = []          # leaf Nodes of random draws, in the order made
         self.arguments: dict = {}      # id(traced argument Variable) -> its position
+        self.assigned: dict = {}       # id(Node of a new parameter value) -> the Variable
 
     def __enter__(self):
         global TRACING
@@ -241,6 +242,7 @@ class TraceContext:
         self.remember(var)
         self.effects.append(("array", var, None, new))
         var._array, var._node = new._array, new._node
+        self.assigned[id(new._node)] = (var, new._node)   # (the node kept: ids stay unique)
 
     def assign_array(self, holder: dict, key, new) -> None:
         self.current[(id(holder), key)] = new

@@ -385,3 +385,21 @@ def test_assigning_a_parameters_array_inside_jit_is_a_clear_error():
     for f in (clip_before, clip_after):
         with pytest.raises(kusari.compiler.TraceError, match="cannot assign .*inside kusari.jit"):
             kusari.jit(f)(X, T)
+
+
+def test_a_backward_after_an_update_in_the_same_call_is_refused_clearly():
+    m = _model()
+    opt = kusari.optimizers.SGD(lr=0.1).setup(m)
+
+    def twice(x, t):
+        _step(m, opt)(x, t)
+        loss = F.sum(m(x))
+        m.cleargrads()
+        loss.backward()                  # reaches the parameters updated above
+        return loss
+
+    with pytest.raises(kusari.compiler.TraceError, match="after an optimizer update"):
+        kusari.jit(twice)(X, T)
+    before = [p.array.copy() for p in m.params()]
+    kusari.jit(_step(m, opt))(X, T)      # the model is intact and trains
+    assert any(not np.array_equal(b, p.array) for b, p in zip(before, m.params()))
