@@ -45,6 +45,13 @@ def apply(op: OpDef, args: tuple, attrs: tuple = ()):
     arrays = [a.value if type(a) is Const else a._array for a in args]
     for a in arrays:
         if type(a) is Traced:
+            if _tracing.active() is None and _tracing.TRACING:
+                # another thread is tracing with these Variables: wait for it
+                # to finish (and restore them), then compute on their arrays
+                _tracing.wait_for_traces()
+                arrays = [a.value if type(a) is Const else a._array for a in args]
+                if not any(type(x) is Traced for x in arrays):
+                    return apply(op, args, attrs)
             return _apply_traced(op, args, attrs)
     if _tracing.TRACING and _tracing.active() is not None:
         # inside a trace an op on concrete Variables alone (a parameter's

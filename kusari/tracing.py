@@ -103,6 +103,13 @@ class Traced:
 
 _local = threading.local()
 TRACING = 0     # traces open in any thread: a cheap test before active()
+_trace_lock = threading.RLock()
+
+
+def wait_for_traces() -> None:
+    """Block until no other thread is tracing (its Variables are restored then)."""
+    with _trace_lock:
+        pass
 
 
 def active() -> "TraceContext | None":
@@ -135,6 +142,9 @@ class TraceContext:
 
     def __enter__(self):
         global TRACING
+        # one thread traces at a time: while it does, the Variables it touches
+        # hold traced placeholders, which other threads wait out (wait_for_traces)
+        _trace_lock.acquire()
         self._outer = active()
         _local.ctx = self
         TRACING += 1
@@ -144,6 +154,7 @@ class TraceContext:
         global TRACING
         _local.ctx = self._outer
         TRACING -= 1
+        _trace_lock.release()
         return False
 
     # -- reads ------------------------------------------------------------------
