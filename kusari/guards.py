@@ -175,7 +175,8 @@ MAX_ITEMS = 64          # items of one container it looks at
 def _skip(value) -> bool:
     """Values never rebound in practice, or read-only code: not guarded."""
     return isinstance(value, (types.ModuleType, types.FunctionType, types.BuiltinFunctionType,
-                              types.MethodType, type, np.ufunc))
+                              types.MethodType, type, np.ufunc, classmethod, staticmethod,
+                              property))
 
 
 def _attribute(read, name):
@@ -255,8 +256,9 @@ def _object_guards(out: list, what: str, read, obj, names, depth: int) -> None:
             v = own[n]
         else:
             try:
-                v = inspect_attr(type(obj), n)
-            except AttributeError:
+                inspect_attr(type(obj), n)     # a class attribute, not a property
+                v = getattr(obj, n)            # (through its descriptor: opt.lr)
+            except Exception:                  # noqa: BLE001 - not readable: not guarded
                 continue
         if not _skip(v):
             _add_value_guards(out, f"{what}.{n}", _attribute(read, n), v, names, depth + 1)

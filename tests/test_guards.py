@@ -403,3 +403,50 @@ def test_a_backward_after_an_update_in_the_same_call_is_refused_clearly():
     before = [p.array.copy() for p in m.params()]
     kusari.jit(_step(m, opt))(X, T)      # the model is intact and trains
     assert any(not np.array_equal(b, p.array) for b, p in zip(before, m.params()))
+
+
+def test_a_hyperparameter_read_through_the_optimizer_is_guarded_by_value():
+    m = _model()
+    opt = kusari.optimizers.SGD(lr=0.1).setup(m)
+    f = kusari.jit(lambda x: F.sum(x) * opt.lr)     # opt.lr: a descriptor on the class
+    x = np.ones(3, np.float32)
+    assert float(f(x)) == pytest.approx(0.3)
+    f(x)
+    assert len(explain_cache()) and "opt.lr" not in _last_reason()
+    n = len(explain_cache())
+    f(x)
+    assert len(explain_cache()) == n                # no retrace while lr is unchanged
+    opt.lr = 0.2
+    assert float(f(x)) == pytest.approx(0.6)
+    assert "opt.lr changed (0.1 -> 0.2)" in _last_reason()
+
+
+class _Settings:
+    scale = 3.0
+
+    @classmethod
+    def double(cls, v):
+        return v * 2
+
+    @staticmethod
+    def half(v):
+        return v * 0.5
+
+
+def uses_settings(x):
+    return _Settings.double(x) * _Settings.scale + _Settings.half(x)
+
+
+def test_class_attributes_and_methods_read_by_the_function():
+    f = kusari.jit(uses_settings)
+    x = np.ones(2)
+    np.testing.assert_array_equal(f(x), [6.5, 6.5])
+    n = len(explain_cache())
+    f(x)
+    assert len(explain_cache()) == n                # methods do not retrace every call
+    _Settings.scale = 1.0
+    try:
+        np.testing.assert_array_equal(f(x), [2.5, 2.5])
+        assert "_Settings.scale changed (3.0 -> 1.0)" in _last_reason()
+    finally:
+        _Settings.scale = 3.0
