@@ -89,26 +89,6 @@ _PLAIN = (type(None), bool, int, float, complex, str, bytes, np.generic)
 MISSING = object()
 
 
-class Plain:
-    """A value compared by type and value: 2 != 2.0 != True, -0.0 != 0.0,
-    NaN == NaN, np.float32(2) != np.float64(2)."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value):
-        self.value = value
-
-    def __eq__(self, other):
-        return same(self.value, other.value if isinstance(other, Plain) else other)
-
-    def __hash__(self):
-        v = self.value
-        return hash((type(v), "nan" if _is_nan(v) else v))
-
-    def __repr__(self):
-        return repr(self.value)
-
-
 def _is_nan(v) -> bool:
     try:
         return isinstance(v, (float, np.floating, complex, np.complexfloating)) and v != v
@@ -117,7 +97,8 @@ def _is_nan(v) -> bool:
 
 
 def same(a, b) -> bool:
-    """Whether two plain values are the same value of the same type."""
+    """Whether two plain values are the same value of the same type:
+    2 != 2.0 != True, -0.0 != 0.0, NaN == NaN, np.float32(2) != np.float64(2)."""
     if type(a) is not type(b):
         return False
     if isinstance(a, tuple):

@@ -35,7 +35,7 @@ from .compiler.passes import dce
 from .runtime import NUMPY
 from .tracing import flatten, trace_to_graph, unflatten
 from .configuration import state
-from .variable import Variable, _is_array
+from .variable import Variable, _check_dtype, _is_array
 
 
 MAX_SIGNATURES = 256          # compiled signatures kept per jitted function
@@ -94,9 +94,10 @@ class _Entry:
         argument that is a parameter's array, tied weights): the compiled code
         would read it before the write, eager code after, so the caller runs
         the function eagerly."""
-        if self.donated and not _may_donate(inputs, self.donated):
-            if _aliased(inputs, self.donated):
-                return None
+        if self.donated and _aliased(inputs, self.donated):
+            return None
+        if self.donated and not all(type(inputs[i]) is np.ndarray and
+                                    inputs[i].flags.writeable for i in self.donated):
             if self._plain is None:
                 self._plain = spine.compile(self.graph, NUMPY, purpose=None)
             return self._plain.fn(*inputs)
@@ -253,14 +254,8 @@ class Jitted:
         `jit(f).lower(x)`. Traces and compiles if no compiled version fits."""
         key, traced = self._key(args, kwargs)
         entry = self._entries.get(key)
-        if entry is None or entry.stale([read() for read in entry.captured]):
-            signature = self._signature(args, kwargs)[0]
-            entry = self._compile(args, kwargs, traced, "lower() " + cache_log.describe_types(
-                [str(t) for label, t in signature if not label.startswith("config.")]))
-            entry.signature = signature
-            self._entries[key] = entry
-            if len(self._entries) > MAX_SIGNATURES:
-                self._entries.pop(next(iter(self._entries)))
+        if entry is None or entry.stale(entry.captured_arrays()):
+            entry = self._new_entry(key, args, kwargs, traced, "lower()", with_types=True)
         return Lowered(entry)
 
     def __call__(self, *args, **kwargs):
@@ -270,20 +265,10 @@ class Jitted:
         entry = self._entries.get(key)
         why = None
         if entry is not None:
-            captured = [read() for read in entry.captured] if entry.captured else ()
+            captured = entry.captured_arrays() if entry.captured else ()
             why = entry.stale(captured)
         if entry is None or why:
-            signature = self._signature(args, kwargs)[0]
-            if why is None:
-                why = "first call" if self._last is None else cache_log.diff_signature(
-                    signature, self._last.signature)
-                why += " " + cache_log.describe_types(
-                    [str(t) for label, t in signature if not label.startswith("config.")])
-            entry = self._compile(args, kwargs, traced, why)
-            entry.signature = signature
-            self._entries[key] = entry
-            if len(self._entries) > MAX_SIGNATURES:
-                self._entries.pop(next(iter(self._entries)))
+            entry = self._new_entry(key, args, kwargs, traced, why)
             captured = entry.captured_arrays()
         self._last = entry
         for i in traced:
@@ -311,6 +296,27 @@ class Jitted:
                                    for o in flatten(out)))
 
     # -- compiling --------------------------------------------------------------
+    def _new_entry(self, key, args, kwargs, traced, why: str | None,
+                   with_types: bool = False) -> _Entry:
+        """Trace and compile for this signature, keep the entry under `key`
+        (the oldest dropped past MAX_SIGNATURES). `why` is the reason (the
+        guard that failed), or None: what differs from the last call, with
+        the argument types (`with_types` adds them to a given reason)."""
+        signature = self._signature(args, kwargs)[0]
+        if why is None:
+            why = "first call" if self._last is None else \
+                cache_log.diff_signature(signature, self._last.signature)
+            with_types = True
+        if with_types:
+            why += " " + cache_log.describe_types(
+                [str(t) for label, t in signature if not label.startswith("config.")])
+        entry = self._compile(args, kwargs, traced, why)
+        entry.signature = signature
+        self._entries[key] = entry
+        if len(self._entries) > MAX_SIGNATURES:
+            self._entries.pop(next(iter(self._entries)))
+        return entry
+
     def _compile(self, args, kwargs, traced, why: str) -> _Entry:
         cache_log.record("jit", self.name, why)
         with gcpause.paused():
@@ -331,9 +337,7 @@ class Jitted:
         static = [(i, a) for i, a in enumerate(args) if i not in traced]
         checks, external = guards.source_guards(self.fn, static)
         for a in examples:
-            if a.dtype.kind not in "biuf":
-                from .variable import _check_dtype
-                _check_dtype(a)
+            _check_dtype(a)
         # a NumPy scalar argument takes the dtype of the array it meets, as it
         # does in eager code (np.float64(0.5) * a float32 Variable is float32)
         weak = [k for k, i in enumerate(traced) if isinstance(args[i], np.generic)]
@@ -464,39 +468,21 @@ def _root(a):
 
 
 def _aliased(inputs: list, written: tuple) -> bool:
-    """Whether an input the function writes shares memory with another input."""
+    """Whether an input the function writes shares memory with another input
+    (a parameter's own array passed as an argument, tied weights)."""
+    roots = [_root(a) for a in inputs]
+    ids = [id(r) for r in roots]
     for i in written:
-        a = inputs[i]
-        if not isinstance(a, np.ndarray):
-            continue
-        ra = _root(a)
-        for j, b in enumerate(inputs):
-            if j != i and isinstance(b, np.ndarray) and (
-                    _root(b) is ra or np.may_share_memory(a, b)):
-                return True
-    return False
-
-
-def _may_donate(inputs: list, donated: tuple) -> bool:
-    """Whether the donated inputs are writable and share memory with no other
-    input (a parameter also passed as an argument must keep its value)."""
-    roots = []
-    foreign = False
-    for a in inputs:
-        while isinstance(a, np.ndarray) and a.base is not None:
-            a = a.base
-        foreign = foreign or not isinstance(a, (np.ndarray, np.generic))
-        roots.append(id(a))
-    for i in donated:
-        a = inputs[i]
-        if type(a) is not np.ndarray or not a.flags.writeable or roots.count(roots[i]) > 1:
-            return False
-    if foreign:      # a view over another buffer (as_strided, frombuffer): ask NumPy
-        for i in donated:
+        if ids.count(ids[i]) > 1:
+            return True
+    if any(not isinstance(r, (np.ndarray, np.generic)) for r in roots):
+        # a view over another buffer (as_strided, frombuffer): ask NumPy
+        for i in written:
             for j, b in enumerate(inputs):
-                if j != i and isinstance(b, np.ndarray) and np.may_share_memory(inputs[i], b):
-                    return False
-    return True
+                if j != i and isinstance(b, np.ndarray) and isinstance(inputs[i], np.ndarray) \
+                        and np.may_share_memory(inputs[i], b):
+                    return True
+    return False
 
 
 class _Static:

@@ -503,9 +503,7 @@ def _binary(op, v: Variable, other, reflected: bool):
     if reflected:
         v, ov, a, b = ov, v, b, a
     if not fast or (_tracing.TRACING and _tracing.active() is not None):
-        if type(a) is Traced or type(b) is Traced or _tracing.TRACING:
-            return _weak_binary(op, v, ov)    # traced (see function_node.apply)
-        return fn.apply(op, (v, ov))          # device arrays
+        return _weak_binary(op, v, ov)        # traced (see function_node.apply), devices
     if a.dtype is not b.dtype and a.dtype != b.dtype:
         op.infer_checked({}, (a, b))          # raises Chainer's InvalidType
     try:
