@@ -95,6 +95,30 @@ def registry_ops() -> list[str]:
     return sorted(n for n in ops.REGISTRY if n not in SOURCES and not n.startswith("test_"))
 
 
+def _discover() -> None:
+    """Add what each tests/functions module declares: COVERS maps a name to
+    the test (in that module) that checks it; COVERS_TABLES maps a test to
+    the table it runs. Each area keeps its own declarations, in its own file."""
+    import pathlib
+    import pkgutil
+    folder = pathlib.Path(__file__).parent / "functions"
+    for info in pkgutil.iter_modules([str(folder)]):
+        if not info.name.startswith("test_"):
+            continue
+        module_name = f"tests.functions.{info.name}"
+        module = importlib.import_module(module_name)
+        for name, test in getattr(module, "COVERS", {}).items():
+            if name in TESTS:
+                raise AssertionError(f"{name} is covered twice: {TESTS[name]} and "
+                                     f"{module_name}.{test}")
+            TESTS[name] = (module_name, test)
+        for test, table in getattr(module, "COVERS_TABLES", {}).items():
+            TABLES[(module_name, test)] = table
+
+
+_discover()
+
+
 def where_tested(name: str):
     for place, table in TABLES.items():
         if name in table:
@@ -113,9 +137,9 @@ def in_table(name: str, place) -> bool:
 def test_every_op_and_function_is_tested(name):
     place = where_tested(name)
     assert place is not None, (
-        f"{name} has no forward and derivative tests: add it to a table in "
-        "tests/functions/test_ops.py or a test in tests/functions/test_more_ops.py, "
-        "and name that test in tests/test_coverage.py")
+        f"{name} has no forward and derivative tests: write a test in a "
+        "tests/functions/test_*.py module and name it in that module's COVERS "
+        "(name -> test) or COVERS_TABLES (test -> table)")
     module, test = place
     fn = getattr(importlib.import_module(module), test, None)
     assert fn is not None, f"{module}.{test} (said to test {name}) does not exist"

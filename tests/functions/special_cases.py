@@ -774,3 +774,20 @@ for _name, _fn in [("logical_and", F.logical_and), ("logical_or", F.logical_or)]
     CASES[_name] = no_gradient(lambda a, b, _fn=_fn: _fn(F.greater(a, 0.0), F.less(b, 1.0)),
                                grid)
 CASES["logical_not"] = no_gradient(lambda a: F.logical_not(F.greater(a, 0.0)), _vector)
+
+
+def _merge_areas() -> None:
+    """Each area's entries live in tests/functions/cases_<area>.py (its CASES)."""
+    import importlib
+    import pathlib
+    import pkgutil
+    folder = pathlib.Path(__file__).parent
+    for info in pkgutil.iter_modules([str(folder)]):
+        if info.name.startswith("cases_"):
+            area = importlib.import_module(f"tests.functions.{info.name}")
+            twice = set(area.CASES) & set(CASES)
+            assert not twice, f"{sorted(twice)} have special-point entries twice"
+            CASES.update(area.CASES)
+
+
+_merge_areas()

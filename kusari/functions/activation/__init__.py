@@ -1,10 +1,13 @@
 """Activation functions (Chainer's names and signatures)."""
 from __future__ import annotations
 
+__all__ = ['elu', 'leaky_relu', 'log_softmax', 'relu', 'sigmoid', 'softmax', 'softplus',
+           'swish', 'tanh']
+
 import numpy as np
 
-from ._core import Variable, axis_tuple, call, scalar_like, var
-from .math import expm1, select, where
+from .._core import Variable, axis_tuple, call, scalar_like, var
+from ..math import expm1, select, where
 
 
 def relu(x) -> Variable:

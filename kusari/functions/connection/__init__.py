@@ -1,9 +1,11 @@
 """Connections: linear (fully connected)."""
 from __future__ import annotations
 
-from ..utils import size_of_shape
-from ._core import Variable, call, var
-from .array import reshape
+__all__ = ['linear']
+
+from ...utils import size_of_shape
+from .._core import Variable, call, var
+from ..array import reshape
 
 
 def linear(x, W, b=None, n_batch_axes: int = 1) -> Variable:

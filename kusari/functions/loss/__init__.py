@@ -1,13 +1,16 @@
 """Loss functions."""
 from __future__ import annotations
 
+__all__ = ['absolute_error', 'mean_squared_error', 'sigmoid_cross_entropy',
+           'softmax_cross_entropy', 'squared_error']
+
 import numpy as np
 
-from ..compiler.errors import InvalidType, invalid_in
-from ._core import Variable, call, scalar_like, var
-from .activation import log_softmax
-from .array import get_item, select_item
-from .math import cast, mean, sum, where  # noqa: A004
+from ...compiler.errors import InvalidType, invalid_in
+from .._core import Variable, call, scalar_like, var
+from ..activation import log_softmax
+from ..array import get_item, select_item
+from ..math import cast, mean, sum, where  # noqa: A004
 
 
 def mean_squared_error(x0, x1) -> Variable:
@@ -48,7 +51,7 @@ def softmax_cross_entropy(x, t, normalize: bool = True, cache_score: bool = True
         raise ValueError(f"only 'mean' and 'no' are valid for 'reduce', not {reduce!r}")
     t_shape = t.shape
     if x.ndim > 2:  # move classes last, flatten the rest
-        from .array import reshape, transpose
+        from ..array import reshape, transpose
         axes = (0,) + tuple(range(2, x.ndim)) + (1,)
         x = reshape(transpose(x, axes), (-1, x.shape[1]))
         t = reshape(t, (-1,))
@@ -57,7 +60,7 @@ def softmax_cross_entropy(x, t, normalize: bool = True, cache_score: bool = True
         loss = call("softmax_cross_entropy", x, t, normalize=bool(normalize),
                     ignore_label=int(ignore_label), reduce=reduce)
         if reduce == "no" and len(t_shape) != 1:
-            from .array import reshape
+            from ..array import reshape
             loss = reshape(loss, t_shape)
         return loss
     logp = log_softmax(x, axis=1)
@@ -98,7 +101,7 @@ def softmax_cross_entropy(x, t, normalize: bool = True, cache_score: bool = True
 
 def sigmoid_cross_entropy(x, t, normalize: bool = True, reduce: str = "mean") -> Variable:
     """Cross entropy of sigmoid(x) against binary labels t (-1 is ignored)."""
-    from .activation import softplus
+    from ..activation import softplus
     x, t = var(x), var(t)
     valid = call("not_equal", t, scalar_like(t, -1))
     tf = cast(where(valid, t, scalar_like(t, 0)), x.dtype)

@@ -4,9 +4,16 @@ Chainer's names and signatures; each is one registry op (or a few).
 """
 from __future__ import annotations
 
+__all__ = ['absolute', 'add', 'arccos', 'arcsin', 'arctan', 'argmax', 'argmin', 'average',
+           'batch_matmul', 'cast', 'ceil', 'clip', 'cos', 'cosh', 'equal', 'exp', 'expm1',
+           'fabs', 'floor', 'greater', 'greater_equal', 'less', 'less_equal', 'log',
+           'log10', 'log1p', 'log2', 'logical_and', 'logical_not', 'logical_or',
+           'logsumexp', 'matmul', 'max', 'maximum', 'mean', 'min', 'minimum', 'not_equal',
+           'prod', 'rsqrt', 'sign', 'sin', 'sinh', 'sqrt', 'square', 'sum', 'tan', 'where']
+
 import numpy as np
 
-from ._core import Variable, axis_tuple, call, operand, scalar_like, var
+from .._core import Variable, axis_tuple, call, operand, scalar_like, var
 
 
 def _unary(name: str, doc: str):
@@ -140,7 +147,7 @@ def average(x, axis=None, weights=None, keepdims: bool = False) -> Variable:
     if ax is not None and weights.ndim == 1:
         shape = [1] * x.ndim
         shape[ax] = weights.shape[0]
-        from .array import broadcast_to, reshape
+        from ..array import broadcast_to, reshape
         weights = broadcast_to(reshape(weights, tuple(shape)), x.shape)
     total = sum(x * weights, ax, keepdims)
     return total / sum(weights, ax, keepdims)
@@ -162,7 +169,7 @@ argmin = _arg("argmin")
 
 def logsumexp(x, axis=None) -> Variable:
     """log(sum(exp(x))) over `axis`, computed stably."""
-    from .array import reshape
+    from ..array import reshape
     x = var(x)
     ax = axis_tuple("LogSumExp", axis, x.ndim)
     return reshape(logsumexp_kept(x, ax), tuple(d for i, d in enumerate(x.shape)
@@ -172,14 +179,14 @@ def logsumexp(x, axis=None) -> Variable:
 def logsumexp_kept(x: Variable, ax: tuple) -> Variable:
     """logsumexp over axes `ax`, keeping them (length 1): shifted by the
     maximum, which carries no gradient (the result does not depend on it)."""
-    from ..function_node import stop_gradient
+    from ...function_node import stop_gradient
     m = stop_gradient(max(x, ax, keepdims=True))
     return log(sum(exp(x - m), ax, keepdims=True)) + m
 
 
 def matmul(a, b, transa: bool = False, transb: bool = False) -> Variable:
     """Matrix product (NumPy's matmul; transa/transb transpose the last two axes)."""
-    from .array import swapaxes
+    from ..array import swapaxes
     a, b = var(a), var(b)
     if transa and a.ndim >= 2:
         a = swapaxes(a, -1, -2)

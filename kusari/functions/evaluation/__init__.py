@@ -1,8 +1,10 @@
 """Evaluation functions (no gradient)."""
 from __future__ import annotations
 
-from ._core import Variable, call, scalar_like, var
-from .math import argmax, cast, sum, where  # noqa: A004
+__all__ = ['accuracy']
+
+from .._core import Variable, call, scalar_like, var
+from ..math import argmax, cast, sum, where  # noqa: A004
 
 
 def accuracy(y, t, ignore_label=None) -> Variable:
@@ -10,7 +12,7 @@ def accuracy(y, t, ignore_label=None) -> Variable:
     y, t = var(y), var(t)
     pred = argmax(y, axis=1)
     if pred.shape != t.shape:
-        from .array import reshape
+        from ..array import reshape
         pred = reshape(pred, t.shape)
     hit = call("equal", cast(pred, t.dtype), t)
     if ignore_label is None:

@@ -1,13 +1,17 @@
 """Array manipulation: shapes, broadcasting, indexing, joining and splitting."""
 from __future__ import annotations
 
+__all__ = ['broadcast', 'broadcast_to', 'concat', 'expand_dims', 'flatten', 'get_item',
+           'hstack', 'identity', 'reshape', 'select_item', 'separate', 'split_axis',
+           'squeeze', 'stack', 'sum_to', 'swapaxes', 'transpose', 'vstack']
+
 import numpy as np
 
-from ..compiler.errors import InvalidType, invalid_in
-from ..compiler.ops.index import key_from_index
-from ..compiler.ops.registry import broadcast_shapes
-from ..tracing import Traced
-from ._core import Variable, axis_tuple, call, checked, var
+from ...compiler.errors import InvalidType, invalid_in
+from ...compiler.ops.index import key_from_index
+from ...compiler.ops.registry import broadcast_shapes
+from ...tracing import Traced
+from .._core import Variable, axis_tuple, call, checked, var
 
 
 def _shape_arg(shape) -> tuple:
@@ -117,7 +121,7 @@ def _concrete_mask(s):
 
 def _check_index_values(shape, key, arrays):
     """Integer arrays out of bounds: an error here, not a wrong gradient later."""
-    from ..compiler.ops.index import expand_key
+    from ...compiler.ops.index import expand_key
     try:
         key = expand_key(key, len(shape))
     except InvalidType as e:

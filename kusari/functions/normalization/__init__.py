@@ -1,0 +1,4 @@
+"""Normalization functions (Chainer's names and signatures)."""
+from __future__ import annotations
+
+__all__: list = []
