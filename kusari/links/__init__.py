@@ -1,9 +1,4 @@
-"""kusari.links: layers that own parameters."""
-from .linear import Linear  # noqa: F401
+"""kusari.links: layers that own parameters, laid out as Chainer's packages
+(`kusari.links.connection.linear.Linear` is `kusari.links.Linear`)."""
 from ..link import Chain, ChainList, Link  # noqa: F401
-
-
-def __getattr__(name):
-    if name.startswith("__"):
-        raise AttributeError(name)
-    raise NotImplementedError(f"kusari.links.{name} is not implemented yet")
+from .connection.linear import Linear  # noqa: F401

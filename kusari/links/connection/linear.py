@@ -1,11 +1,11 @@
 """L.Linear: the fully-connected layer."""
 from __future__ import annotations
 
-from .. import functions as F
-from .. import initializers
-from ..link import Link
-from ..utils import size_of_shape
-from ..variable import Parameter
+from ... import functions as F
+from ... import initializers
+from ...link import Link
+from ...utils import size_of_shape
+from ...variable import Parameter
 
 
 class Linear(Link):
