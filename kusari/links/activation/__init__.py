@@ -1,1 +1,2 @@
-"""Activation links."""
+"""Activation links (Chainer's names; each in its Chainer-named module)."""
+__all__: list = []

@@ -1,1 +1,2 @@
-"""Loss links."""
+"""Loss links (Chainer's names; each in its Chainer-named module)."""
+__all__: list = []

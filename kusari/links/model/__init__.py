@@ -1,1 +1,2 @@
-"""Model links."""
+"""Model links (Chainer's names; each in its Chainer-named module)."""
+__all__: list = []

@@ -1,1 +1,2 @@
-"""Normalization links."""
+"""Normalization links (Chainer's names; each in its Chainer-named module)."""
+__all__: list = []

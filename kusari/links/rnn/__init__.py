@@ -1,1 +1,2 @@
-"""Rnn links."""
+"""Rnn links (Chainer's names; each in its Chainer-named module)."""
+__all__: list = []
