@@ -116,7 +116,11 @@ class _Emitter:
         parts = list(args) + [f"{k}={_py(v)}" for k, v in d["attrs"].items()]
         if out is not None:
             parts.append(f"out={out}")
-        return f"{opdef.numpy_name}({', '.join(parts)})"
+        name = opdef.numpy_name
+        if name is None:             # an op whose NumPy form lives in its own module
+            name = f"impl_{opdef.name}"
+            self.ns[name] = opdef.impl
+        return f"{name}({', '.join(parts)})"
 
     def comment(self, n: int) -> str:
         return f"# {self.g.equation(n, self.ir)}"
