@@ -1,0 +1,44 @@
+"""F.slstm: the S-LSTM unit, an LSTM step over the two children of a binary
+tree node (Chainer's gate layout)."""
+from __future__ import annotations
+
+from .._core import call, var
+from ._util import check_float_cells, expect, expect_eq, interleaved_gates
+
+
+def slstm(c_prev1, c_prev2, x1, x2):
+    """One S-LSTM step: returns (c, h).
+
+    x1 and x2 each hold a, i, f, o interleaved as in F.lstm (4 times the
+    units of their cell):
+
+        c = tanh(a1) sigmoid(i1) + tanh(a2) sigmoid(i2)
+            + sigmoid(f1) c_prev1 + sigmoid(f2) c_prev2
+        h = sigmoid(o1 + o2) tanh(c)
+    """
+    c1, c2, x1, x2 = var(c_prev1), var(c_prev2), var(x1), var(x2)
+    names = ["c_prev1", "c_prev2", "x1", "x2"]
+    check_float_cells("SLSTM", [c1, c2, x1], x2, names[:3], "x2")
+    for v, n in zip((x1, c2, x2), names[2:3] + names[1:2] + names[3:]):
+        expect_eq("SLSTM", v.shape[0], c1.shape[0], f"{n}.shape[0]", "c_prev1.shape[0]")
+    for x, c, xn, cn in ((x1, c1, "x1", "c_prev1"), (x2, c2, "x2", "c_prev2")):
+        expect("SLSTM", x.shape[1] == 4 * c.shape[1], f"{xn}.shape[1] == 4 * {cn}.shape[1]",
+               f"{x.shape[1]} != {4 * c.shape[1]}")
+    for i in range(2, c1.ndim):
+        for x, c, xn, cn in ((x1, c1, "x1", "c_prev1"), (x2, c2, "x2", "c_prev2"),
+                             (x1, x2, "x1", "x2")):
+            expect_eq("SLSTM", x.shape[i], c.shape[i], f"{xn}.shape[{i}]", f"{cn}.shape[{i}]")
+    a1, i1, f1, o1 = interleaved_gates(x1, 4)
+    a2, i2, f2, o2 = interleaved_gates(x2, 4)
+    c = (_tanh(a1) * _sigmoid(i1) + _tanh(a2) * _sigmoid(i2) +
+         _sigmoid(f1) * c1 + _sigmoid(f2) * c2)
+    h = _sigmoid(o1 + o2) * _tanh(c)
+    return c, h
+
+
+def _sigmoid(x):
+    return call("sigmoid", x)
+
+
+def _tanh(x):
+    return call("tanh", x)
