@@ -20,3 +20,6 @@ def linear(x, W, b=None, n_batch_axes: int = 1) -> Variable:
     if n_batch_axes > 1:
         y = reshape(y, batch + (y.shape[-1],))
     return y
+
+from .bilinear import bilinear  # noqa: E402
+__all__.append('bilinear')
