@@ -703,14 +703,49 @@ class Parameter(Variable):
         if self._node is not None:
             self._node.shape, self._node.dtype = data.shape, data.dtype
 
+    # copies and pickles keep what a Parameter is: its initializer (an
+    # uninitialized one still knows its dtype), its update rule and state
     def __reduce__(self):
-        return (_rebuild_parameter, (self._array, self.name, self._grad
-                                     if self._grad is not _INVALID else None))
+        return (_rebuild_parameter, (type(self), _parameter_state(self)))
+
+    def __copy__(self):
+        return _rebuild_parameter(type(self), _parameter_state(self))
+
+    def __deepcopy__(self, memo):
+        import copy
+        new = type(self).__new__(type(self))
+        memo[id(self)] = new
+        _set_parameter_state(new, copy.deepcopy(_parameter_state(self), memo))
+        return new
 
 
-def _rebuild_parameter(array, name, grad):
-    p = Parameter(array, name=name)
-    p._grad = grad
+def _parameter_state(p: Parameter) -> dict:
+    g = p._grad
+    grad_state = "invalid" if g is _INVALID else "ones" if g is IMPLICIT_ONES else None
+    return {"array": p._array, "grad": None if grad_state else g, "grad_state": grad_state,
+            "name": p.name, "requires_grad": p._requires_grad,
+            "loss_scale": getattr(p, "_loss_scale", None),
+            "initializer": p.initializer, "grad_initializer": p._grad_initializer,
+            "update_rule": p.update_rule, "dict": dict(getattr(p, "__dict__", {}))}
+
+
+def _set_parameter_state(p: Parameter, st: dict) -> None:
+    p._array = st["array"]
+    p._node = None
+    p._grad = {"invalid": _INVALID, "ones": IMPLICIT_ONES}.get(st["grad_state"], st["grad"])
+    p._grad_var = None
+    p.name = st["name"]
+    p._requires_grad = st["requires_grad"]
+    p._loss_scale = st["loss_scale"]
+    p.initializer = st["initializer"]
+    p._grad_initializer = st["grad_initializer"]
+    p.update_rule = st["update_rule"]
+    p.__dict__.update(st["dict"])
+
+
+def _rebuild_parameter(cls, state: dict) -> Parameter:
+    p = cls.__new__(cls)
+    _set_parameter_state(p, state)
     return p
 
 
