@@ -44,20 +44,48 @@ register(OpDef("log_softmax", LIBRARY, _infer, impl=nk.log_softmax,
 
 
 # -- softmax cross entropy -----------------------------------------------------------
+#
+# One op, as Chainer's SoftmaxCrossEntropy: 2-D scores x (classes on axis 1),
+# integer labels t and, optionally, constant class weights w (no gradient).
+# Labels equal to `ignore_label` count for nothing. reduce="mean" sums in
+# float32 for float16 scores (Chainer's reduction dtype) and scales by
+# -1/count (count: the labels that count, or the batch size without
+# `normalize`; at least 1).
 
-def _sce_infer(attrs, x, t):
+def _sce_infer(attrs, x, t, *w):
     check_float(x, "x")
     if t.dtype.kind not in "iu":
         raise InvalidType("t.dtype.kind == i", f"{t.dtype.kind} != i")
     if x.ndim != 2 or t.shape != x.shape[:1]:
         raise InvalidType("x.ndim == 2 and t.shape == x.shape[:1]",
                           f"x.shape = {x.shape}, t.shape = {t.shape}")
+    if w and (w[0].shape != x.shape[1:] or w[0].dtype != x.dtype):
+        raise InvalidType("class_weight.shape == x.shape[1:] and "
+                          "class_weight.dtype == x.dtype",
+                          f"{w[0].shape}, {w[0].dtype} (x: {x.shape}, {x.dtype})")
     return (x.shape[0],) if attrs["reduce"] == "no" else (), x.dtype
 
 
-def _sce_grad(gy, y, x, t, normalize, ignore_label, reduce):
-    # Chainer's rule: (softmax(x) - onehot(t)) * (t != ignore), times gy
-    # (and -1/count's magnitude, 1/count, for the mean)
+def _sce_impl(x, t, *w, normalize, ignore_label, reduce):
+    logp = nk.log_softmax(x, 1)
+    valid = t != ignore_label
+    rows = np.arange(t.shape[0])
+    safe = np.where(valid, t, 0)
+    picked = logp[rows, safe]
+    if w:
+        picked *= w[0][safe]
+    picked *= valid
+    if reduce == "no":
+        return np.negative(picked)
+    count = int(valid.sum()) if normalize else t.shape[0]
+    acc = np.float32 if x.dtype == np.float16 else x.dtype.type
+    total = picked.sum(dtype=acc) * acc(-1.0 / (count if count > 0 else 1))
+    return np.asarray(total, x.dtype)
+
+
+def _sce_grad(gy, y, x, t, *w, normalize, ignore_label, reduce):
+    # Chainer's rule: (softmax(x) - onehot(t)) * w[t] * (t != ignore), times
+    # gy (and 1/count for the mean)
     n, c = x.shape
     p = S.exp(S.apply("log_softmax", x, axis=1))
     valid = S.not_equal(t, ignore_label)
@@ -65,19 +93,25 @@ def _sce_grad(gy, y, x, t, normalize, ignore_label, reduce):
     iota = S.Sym(x.g, x.g.add_const(np.arange(c, dtype=t.dtype).reshape(1, c), t.dtype))
     onehot = S.equal(iota, safe.reshape((n, 1))).astype(x.dtype)
     mask = valid.astype(x.dtype).reshape((n, 1))
+    if w:
+        mask = mask * (onehot * w[0].reshape((1, c))).sum(axis=(1,), keepdims=True)
+    gx = (p - onehot) * mask
     if reduce == "no":
-        scale = gy.reshape((n, 1))
+        return (gx * gy.reshape((n, 1)), None) + (None,) * len(w)
+    # the mean's scale in float32 for float16 (a count over 65504 overflows)
+    acc = np.dtype(np.float32) if x.dtype == np.float16 else x.dtype
+    if normalize:
+        count = valid.astype(acc).sum()
+        scale = gy.astype(acc) * (1 / S.where(count > 0, count, 1))
     else:
-        if normalize:
-            count = valid.astype(x.dtype).sum()
-            count = S.where(count > 0, count, 1)
-            scale = gy * (1 / count)
-        else:
-            scale = gy * (1.0 / max(n, 1))
-    return (p - onehot) * mask * scale, None
+        scale = gy.astype(acc) * (1.0 / max(n, 1))
+    if acc != x.dtype:
+        gx = (gx.astype(acc) * scale).astype(x.dtype)
+    else:
+        gx = gx * scale
+    return (gx, None) + (None,) * len(w)
 
 
-register(OpDef("softmax_cross_entropy", LIBRARY, _sce_infer, impl=nk.softmax_cross_entropy,
-               numpy_name="nk.softmax_cross_entropy", grad=_sce_grad,
-               label="SoftmaxCrossEntropy", arg_names=("x", "t"),
-               attr_names=("normalize", "ignore_label", "reduce"), saves=(0, 1)))
+register(OpDef("softmax_cross_entropy", LIBRARY, _sce_infer, impl=_sce_impl,
+               grad=_sce_grad, label="SoftmaxCrossEntropy", arg_names=("x", "t", "w"),
+               attr_names=("normalize", "ignore_label", "reduce"), saves=slice(0, None)))
