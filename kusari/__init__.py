@@ -20,6 +20,10 @@ from . import link, links, optimizer, optimizer_hooks, optimizers  # noqa: F401
 from . import backends, gradient_check, reporter  # noqa: F401
 from . import datasets, iterators, serializers, training  # noqa: F401
 from .backends import cuda  # noqa: F401
+from . import backend  # noqa: F401
+from .backend import (get_array_types, get_cpu_array_types, get_device,  # noqa: F401
+                      is_arrays_compatible, using_device)
+from .backends.cuda import should_use_cudnn, should_use_cudnn_tensor_core  # noqa: F401
 from .function import Function, FunctionNode  # noqa: F401
 from .link import Chain, ChainList, Link  # noqa: F401
 from .reporter import Reporter, report, report_scope  # noqa: F401

@@ -51,6 +51,8 @@ def _const_expr(value, dtype: np.dtype) -> str:
 
 
 def _py(v) -> str:
+    if isinstance(v, float) and not np.isfinite(v):    # an attribute such as a pad value
+        return f"float({str(v)!r})"
     return f"np.dtype({v.str!r})" if isinstance(v, np.dtype) else repr(v)
 
 

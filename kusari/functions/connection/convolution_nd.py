@@ -1,0 +1,195 @@
+"""N-dimensional convolution: im2col, then a matmul with the filters.
+
+Both are registry ops, so the gradient comes out as ops too: the gradient
+with respect to x is a matmul with the filters followed by col2im (a
+deconvolution), the one with respect to W a matmul with the patches; and
+those differentiate again.
+"""
+from __future__ import annotations
+
+__all__ = ["convolution_nd", "convolution_1d", "convolution_3d"]
+
+import numpy as np
+
+from ...compiler.errors import InvalidType, invalid_in
+from ...utils import size_of_shape
+from .._core import Variable, call, var
+
+
+def as_tuple(v, n: int, name: str = "argument") -> tuple:
+    """Chainer's conv_nd.as_tuple: a sequence of n ints, or one int n times."""
+    if hasattr(v, "__getitem__"):
+        if len(v) != n:
+            raise ValueError(f"{name} must have {n} elements, not {len(v)}: {tuple(v)}")
+        return tuple(int(i) for i in v)
+    return (int(v),) * n
+
+
+def conv_outsize(size: int, k: int, s: int, p: int, cover_all: bool = False,
+                 d: int = 1) -> int:
+    """Chainer's get_conv_outsize."""
+    dk = k + (k - 1) * (d - 1)
+    if cover_all:
+        return (size + p * 2 - dk + s - 1) // s + 1
+    return (size + p * 2 - dk) // s + 1
+
+
+def deconv_outsize(size: int, k: int, s: int, p: int, cover_all: bool = False,
+                   d: int = 1) -> int:
+    """Chainer's get_deconv_outsize."""
+    dk = (k - 1) * d + 1
+    if cover_all:
+        return s * (size - 1) + dk - s + 1 - 2 * p
+    return s * (size - 1) + dk - 2 * p
+
+
+def parse_kwargs(kwargs: dict, *names, **gone) -> list:
+    """Chainer's argument.parse_kwargs: known keyword arguments with their
+    defaults, ValueError for arguments Chainer no longer takes, TypeError for
+    unknown ones."""
+    out = [kwargs.pop(name, default) for name, default in names]
+    for name, message in gone.items():
+        if name in kwargs:
+            raise ValueError(message)
+    if kwargs:
+        raise TypeError(f"got unexpected keyword argument(s) {', '.join(kwargs)}")
+    return out
+
+
+DETERMINISTIC = ("deterministic argument is not supported anymore. Use "
+                 "chainer.using_config('cudnn_deterministic', value) context where value "
+                 "is either `True` or `False`.")
+REQUIRES_X_GRAD = ("requires_x_grad argument is not supported anymore. Just remove the "
+                   "argument. Note that whether to compute the gradient w.r.t. x is "
+                   "automatically decided during backpropagation.")
+
+
+def check(label: str, cond: bool, expect: str, actual: str) -> None:
+    if not cond:
+        raise invalid_in(label, InvalidType(expect, actual))
+
+
+def check_operands(label: str, x: Variable, W: Variable, b, nd: int) -> None:
+    check(label, x.dtype.kind == "f", "x.dtype.kind == f", f"{x.dtype.kind} != f")
+    check(label, W.dtype.kind == "f", "W.dtype.kind == f", f"{W.dtype.kind} != f")
+    check(label, x.ndim == nd + 2, f"x.ndim == {nd + 2}", f"{x.ndim} != {nd + 2}")
+    check(label, W.ndim == nd + 2, f"W.ndim == {nd + 2}", f"{W.ndim} != {nd + 2}")
+    if b is not None:
+        check(label, b.dtype.kind == "f", "b.dtype.kind == f", f"{b.dtype.kind} != f")
+        check(label, b.ndim == 1, "b.ndim == 1", f"{b.ndim} != 1")
+
+
+def compute_dtype(x: Variable, W: Variable):
+    """x and W in the dtype they promote to (Chainer multiplies them so, then
+    casts the result to x's dtype)."""
+    ct = np.result_type(x.dtype, W.dtype)
+    if x.dtype != ct:
+        x = call("cast", x, dtype=ct)
+    if W.dtype != ct:
+        W = call("cast", W, dtype=ct)
+    return x, W
+
+
+def add_bias(y: Variable, b, nd: int, dtype) -> Variable:
+    if dtype is not None and y.dtype != dtype:
+        y = call("cast", y, dtype=np.dtype(dtype))
+    if b is None:
+        return y
+    b = var(b)
+    if b.dtype != y.dtype:
+        b = call("cast", b, dtype=y.dtype)
+    return call("add", y, call("reshape", b, shape=(1, b.shape[0]) + (1,) * nd))
+
+
+def patches(x: Variable, ksize, stride, pad, dilate, outsize, pval=0.0) -> Variable:
+    """im2col: (N, C, size...) -> (N, C, ksize..., outsize...)."""
+    return call("im2col_nd", x, ksize=tuple(ksize), stride=tuple(stride), pad=tuple(pad),
+                dilate=tuple(dilate), outsize=tuple(outsize), pval=float(pval))
+
+
+def convolve(x: Variable, W: Variable, stride, pad, cover_all, dilate, groups,
+             label: str) -> Variable:
+    """The convolution of x (N, C, size...) with W (out, C / groups, k...), no bias."""
+    nd = x.ndim - 2
+    n, c = x.shape[:2]
+    oc, ksize = W.shape[0], W.shape[2:]
+    outsize = tuple(conv_outsize(s, k, st, p, cover_all, d)
+                    for s, k, st, p, d in zip(x.shape[2:], ksize, stride, pad, dilate))
+    if any(o <= 0 for o in outsize):
+        raise RuntimeError(f"{label}: the output size should be positive, but it is "
+                           f"{outsize} (x.shape = {x.shape}, ksize = {ksize}, stride = "
+                           f"{stride}, pad = {pad}, dilate = {dilate})")
+    col = patches(x, ksize, stride, pad, dilate, outsize)
+    o, kk = size_of_shape(outsize), size_of_shape(ksize)
+    if groups == 1:
+        w2 = call("reshape", W, shape=(oc, c * kk))
+        y = call("matmul", w2, call("reshape", col, shape=(n, c * kk, o)))
+    else:
+        cg = c // groups
+        w3 = call("reshape", W, shape=(groups, oc // groups, cg * kk))
+        y = call("matmul", w3, call("reshape", col, shape=(n, groups, cg * kk, o)))
+    return call("reshape", y, shape=(n, oc) + outsize)
+
+
+def convolution(x, W, b, stride, pad, cover_all, dilate, groups, nd: int,
+                label: str, bias_dtype_of_x: bool = False) -> Variable:
+    """Chainer's convolution over nd axes; `bias_dtype_of_x`: b must have x's
+    dtype (Convolution2DFunction's rule; ConvolutionND casts it)."""
+    x, W = var(x), var(W)
+    b = None if b is None else var(b)
+    check_operands(label, x, W, b, nd)
+    if b is not None and bias_dtype_of_x:
+        check(label, b.dtype == x.dtype, "b.dtype == x.dtype", f"{b.dtype} != {x.dtype}")
+    groups = int(groups)
+    stride = as_tuple(stride, nd, "stride")
+    pad = as_tuple(pad, nd, "pad")
+    dilate = as_tuple(dilate, nd, "dilate")
+    if any(d < 1 for d in dilate):
+        raise ValueError(f"Dilate should be positive, but {dilate} is supplied.")
+    if groups < 1:
+        raise ValueError(f"groups should be positive, but {groups} is supplied.")
+    if groups > 1:
+        if x.shape[1] % groups:
+            raise TypeError("The number of groups must be a divisor of that of input "
+                            "channels")
+        if W.shape[0] % groups:
+            raise TypeError("The number of groups must be a divisor of that of output "
+                            "channels")
+    check(label, x.shape[1] == W.shape[1] * groups, f"x.shape[1] == W.shape[1] * {groups}",
+          f"{x.shape[1]} != {W.shape[1] * groups}")
+    if b is not None:
+        check(label, b.shape[0] == W.shape[0], "b.shape[0] == W.shape[0]",
+              f"{b.shape[0]} != {W.shape[0]}")
+    if any(s < 1 for s in stride):
+        raise ValueError(f"stride should be positive, but {stride} is supplied.")
+    if any(p < 0 for p in pad):
+        raise ValueError(f"pad should not be negative, but {pad} is supplied.")
+    dtype = x.dtype
+    xc, Wc = compute_dtype(x, W)
+    y = convolve(xc, Wc, stride, pad, bool(cover_all), dilate, groups, label)
+    return add_bias(y, b, nd, dtype)
+
+
+def convolution_nd(x, W, b=None, stride=1, pad=0, cover_all: bool = False, dilate=1,
+                   groups: int = 1) -> Variable:
+    """N-dimensional convolution (Chainer's F.convolution_nd): x is
+    (n, c_I, d_1, ..., d_N), W is (c_O, c_I / groups, k_1, ..., k_N), b is (c_O,)."""
+    nd = len(x.shape[2:])
+    return convolution(x, W, b, stride, pad, cover_all, dilate, groups, nd, "ConvolutionND")
+
+
+def _fixed(nd: int, name: str):
+    def conv(x, W, b=None, stride=1, pad=0, cover_all: bool = False, dilate=1,
+             groups: int = 1) -> Variable:
+        if len(x.shape[2:]) != nd:
+            raise ValueError(
+                "The number of dimensions under channel dimension of the input 'x' "
+                f"should be {nd}. But the actual ndim was {len(x.shape[2:])}.")
+        return convolution_nd(x, W, b, stride, pad, cover_all, dilate, groups)
+    conv.__name__ = conv.__qualname__ = name
+    conv.__doc__ = f"{nd}-dimensional convolution (see convolution_nd)."
+    return conv
+
+
+convolution_1d = _fixed(1, "convolution_1d")
+convolution_3d = _fixed(3, "convolution_3d")

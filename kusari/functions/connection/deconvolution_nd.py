@@ -1,0 +1,103 @@
+"""N-dimensional deconvolution (transposed convolution): a matmul with the
+filters, then col2im. Its gradient with respect to x is a convolution."""
+from __future__ import annotations
+
+__all__ = ["deconvolution_nd", "deconvolution_1d", "deconvolution_3d"]
+
+from ...utils import size_of_shape
+from .._core import Variable, call, var
+from .convolution_nd import (add_bias, as_tuple, check, check_operands, compute_dtype,
+                             conv_outsize, deconv_outsize)
+
+
+def deconvolve(x: Variable, W: Variable, stride, pad, outsize, dilate, groups) -> Variable:
+    """x (N, C, d...) with W (C, out / groups, k...) to (N, out, outsize...), no bias."""
+    nd = x.ndim - 2
+    n, c = x.shape[:2]
+    ocg, ksize = W.shape[1], W.shape[2:]
+    oc = ocg * groups
+    d, kk = size_of_shape(x.shape[2:]), size_of_shape(ksize)
+    if groups == 1:
+        w2 = call("transpose", call("reshape", W, shape=(c, oc * kk)), axes=(1, 0))
+        col = call("matmul", w2, call("reshape", x, shape=(n, c, d)))
+    else:
+        cg = c // groups
+        w3 = call("transpose", call("reshape", W, shape=(groups, cg, ocg * kk)),
+                  axes=(0, 2, 1))
+        col = call("matmul", w3, call("reshape", x, shape=(n, groups, cg, d)))
+    col = call("reshape", col, shape=(n, oc) + tuple(ksize) + tuple(x.shape[2:]))
+    return call("col2im_nd", col, stride=tuple(stride), pad=tuple(pad), dilate=tuple(dilate),
+                size=tuple(outsize))
+
+
+def deconvolution(x, W, b, stride, pad, outsize, dilate, groups, nd: int, label: str,
+                  bias_dtype_of_x: bool = False) -> Variable:
+    """Chainer's deconvolution over nd axes."""
+    x, W = var(x), var(W)
+    b = None if b is None else var(b)
+    check_operands(label, x, W, b, nd)
+    if b is not None and bias_dtype_of_x:
+        check(label, b.dtype == x.dtype, "b.dtype == x.dtype", f"{b.dtype} != {x.dtype}")
+    groups = int(groups)
+    stride = as_tuple(stride, nd, "stride")
+    pad = as_tuple(pad, nd, "pad")
+    dilate = as_tuple(dilate, nd, "dilate")
+    if any(d < 1 for d in dilate):
+        raise ValueError(f"Dilate should be positive, but {dilate} is supplied.")
+    if any(s < 1 for s in stride):
+        raise ValueError(f"stride should be positive, but {stride} is supplied.")
+    if groups < 1:
+        raise ValueError(f"groups should be positive, but {groups} is supplied.")
+    check(label, x.shape[1] == W.shape[0], "x.shape[1] == W.shape[0]",
+          f"{x.shape[1]} != {W.shape[0]}")
+    if groups > 1 and x.shape[1] % groups:
+        raise TypeError("The number of groups must be a divisor of that of input channels")
+    ksize = W.shape[2:]
+    if outsize is None:
+        outsize = tuple(deconv_outsize(s, k, st, p, d=di)
+                        for s, k, st, p, di in zip(x.shape[2:], ksize, stride, pad, dilate))
+        if any(o <= 0 for o in outsize):
+            raise RuntimeError(f"{label}: the output size should be positive, but it is "
+                               f"{outsize}")
+    else:
+        outsize = as_tuple(outsize, nd, "outsize")
+        for i, (o, k, s, p, di) in enumerate(zip(outsize, ksize, stride, pad, dilate)):
+            lo = conv_outsize(o, k, s, p, d=di)
+            hi = conv_outsize(o, k, s, p, cover_all=True, d=di)
+            check(label, lo <= x.shape[i + 2] <= hi,
+                  f"{lo} <= x.shape[{i + 2}] <= {hi} (the outsize {o} fits)",
+                  f"x.shape[{i + 2}] = {x.shape[i + 2]}")
+    if b is not None:
+        check(label, b.shape[0] == W.shape[1] * groups, "b.shape[0] == W.shape[1] * groups",
+              f"{b.shape[0]} != {W.shape[1] * groups}")
+    dtype = x.dtype
+    xc, Wc = compute_dtype(x, W)
+    y = deconvolve(xc, Wc, stride, pad, outsize, dilate, groups)
+    return add_bias(y, b, nd, dtype)
+
+
+def deconvolution_nd(x, W, b=None, stride=1, pad=0, outsize=None, dilate=1,
+                     groups: int = 1) -> Variable:
+    """N-dimensional deconvolution (Chainer's F.deconvolution_nd): x is
+    (n, c_I, d_1, ..., d_N), W is (c_I, c_O / groups, k_1, ..., k_N), b is (c_O,);
+    the output size defaults to s (d - 1) + (k - 1) dilate + 1 - 2 p per axis."""
+    nd = len(x.shape[2:])
+    return deconvolution(x, W, b, stride, pad, outsize, dilate, groups, nd,
+                         "DeconvolutionND")
+
+
+def _fixed(nd: int, name: str):
+    def deconv(x, W, b=None, stride=1, pad=0, outsize=None, dilate=1,
+               groups: int = 1) -> Variable:
+        if len(x.shape[2:]) != nd:
+            raise ValueError(
+                "The number of dimensions under channel dimension of the input 'x' "
+                f"should be {nd}. But the actual ndim was {len(x.shape[2:])}.")
+        return deconvolution_nd(x, W, b, stride, pad, outsize, dilate, groups)
+    deconv.__name__ = deconv.__qualname__ = name
+    deconv.__doc__ = f"{nd}-dimensional deconvolution (see deconvolution_nd)."
+    return deconv
+
+
+deconvolution_1d = _fixed(1, "deconvolution_1d")
+deconvolution_3d = _fixed(3, "deconvolution_3d")

@@ -1,0 +1,300 @@
+"""Convolution and deconvolution (1-d, 2-d, 3-d, N-d; stride, pad, cover_all,
+dilate, groups, outsize) and their two ops, im2col_nd and col2im_nd: forward
+against direct NumPy loops (no im2col), first and second derivatives against
+finite differences in float16/32/64, mixed dtypes and Chainer's errors."""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+import kusari
+import kusari.functions as F
+from kusari import Variable
+from kusari.compiler.errors import InvalidType
+from kusari.functions._core import call
+from tests.helpers import check_all, check_forward
+
+DTYPES = [np.float16, np.float32, np.float64]
+
+COVERS = {
+    "convolution_2d": "test_convolution_2d",
+    "convolution_nd": "test_convolution_nd",
+    "convolution_1d": "test_convolution_nd",
+    "convolution_3d": "test_convolution_nd",
+    "deconvolution_2d": "test_deconvolution_2d",
+    "deconvolution_nd": "test_deconvolution_nd",
+    "deconvolution_1d": "test_deconvolution_nd",
+    "deconvolution_3d": "test_deconvolution_nd",
+    "im2col_nd": "test_im2col_nd_and_col2im_nd",
+    "col2im_nd": "test_im2col_nd_and_col2im_nd",
+}
+
+
+def tup(v, n):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
+
+
+# -- references: direct loops over output (or input) positions --------------------------
+
+def ref_conv(x, W, b=None, stride=1, pad=0, cover_all=False, dilate=1, groups=1):
+    nd = x.ndim - 2
+    stride, pad, dilate = tup(stride, nd), tup(pad, nd), tup(dilate, nd)
+    n, c = x.shape[:2]
+    oc, ks = W.shape[0], W.shape[2:]
+    outs = []
+    for size, k, s, p, d in zip(x.shape[2:], ks, stride, pad, dilate):
+        extent = size + 2 * p - (k - 1) * d - 1 + (s - 1 if cover_all else 0)
+        outs.append(extent // s + 1)
+    xp = np.zeros((n, c) + tuple(sz + 2 * p + s * k * d for sz, p, s, k, d in
+                                 zip(x.shape[2:], pad, stride, ks, dilate)))
+    xp[(slice(None), slice(None)) + tuple(slice(p, p + sz) for p, sz in
+                                          zip(pad, x.shape[2:]))] = x
+    cg, ocg = c // groups, oc // groups
+    y = np.zeros((n, oc) + tuple(outs))
+    W64 = W.astype(np.float64)
+    for o in np.ndindex(*outs):
+        for kk in np.ndindex(*ks):
+            pos = tuple(oi * s + ki * d for oi, ki, s, d in zip(o, kk, stride, dilate))
+            patch = xp[(slice(None), slice(None)) + pos]
+            for g in range(groups):
+                w = W64[(slice(g * ocg, (g + 1) * ocg), slice(None)) + kk]
+                y[(slice(None), slice(g * ocg, (g + 1) * ocg)) + o] += \
+                    patch[:, g * cg:(g + 1) * cg] @ w.T
+    if b is not None:
+        y += b.reshape((1, oc) + (1,) * nd)
+    return y.astype(x.dtype)
+
+
+def ref_deconv(x, W, b=None, stride=1, pad=0, outsize=None, dilate=1, groups=1):
+    nd = x.ndim - 2
+    stride, pad, dilate = tup(stride, nd), tup(pad, nd), tup(dilate, nd)
+    n, c = x.shape[:2]
+    ocg, ks = W.shape[1], W.shape[2:]
+    oc, cg = ocg * groups, c // groups
+    if outsize is None:
+        outsize = tuple(s * (sz - 1) + (k - 1) * d + 1 - 2 * p for sz, k, s, p, d in
+                        zip(x.shape[2:], ks, stride, pad, dilate))
+    canvas = np.zeros((n, oc) + tuple(sz * s + k * d + o for sz, s, k, d, o in
+                                      zip(x.shape[2:], stride, ks, dilate, outsize)))
+    W64 = W.astype(np.float64)
+    for i in np.ndindex(*x.shape[2:]):
+        for kk in np.ndindex(*ks):
+            pos = tuple(ii * s + ki * d for ii, ki, s, d in zip(i, kk, stride, dilate))
+            for g in range(groups):
+                w = W64[(slice(g * cg, (g + 1) * cg), slice(None)) + kk]
+                canvas[(slice(None), slice(g * ocg, (g + 1) * ocg)) + pos] += \
+                    x[(slice(None), slice(g * cg, (g + 1) * cg)) + i] @ w
+    y = canvas[(slice(None), slice(None)) + tuple(slice(p, p + o) for p, o in
+                                                  zip(pad, outsize))]
+    if b is not None:
+        y = y + b.reshape((1, oc) + (1,) * nd)
+    return y.astype(x.dtype)
+
+
+def inputs(rng, dtype, *shapes):
+    return [rng.uniform(-1, 1, s).astype(dtype) for s in shapes if s is not None]
+
+
+# (x shape, W shape, with bias, keyword arguments)
+CONV_2D = [
+    ((1, 2, 4, 3), (2, 2, 2, 2), True, dict()),
+    ((2, 2, 4, 3), (2, 2, 3, 3), False, dict(stride=2, pad=1)),
+    ((1, 2, 5, 4), (2, 1, 3, 2), True, dict(stride=(2, 1), pad=(1, 0), groups=2,
+                                            cover_all=True)),
+    ((1, 1, 5, 5), (2, 1, 2, 2), False, dict(dilate=2, pad=1, stride=(1, 2))),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", range(len(CONV_2D)))
+def test_convolution_2d(case, dtype):
+    xs, ws, bias, kw = CONV_2D[case]
+    rng = np.random.default_rng(case)
+    arrays = inputs(rng, dtype, xs, ws, (ws[0],) if bias else None)[:3 if bias else 2]
+    check_all(lambda *a: F.convolution_2d(*a, **kw), lambda *a: ref_conv(*a, **kw),
+              arrays, dtype, second=dtype != np.float16)
+
+
+CONV_ND = [
+    (F.convolution_1d, (2, 2, 5), (3, 2, 2), True, dict(stride=2, pad=1, cover_all=True)),
+    (F.convolution_nd, (1, 4, 6), (2, 2, 3), False, dict(groups=2, dilate=2, pad=2)),
+    (F.convolution_3d, (1, 2, 3, 2, 3), (2, 2, 2, 1, 2), True,
+     dict(stride=(1, 1, 2), pad=(1, 0, 1))),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", range(len(CONV_ND)))
+def test_convolution_nd(case, dtype):
+    fn, xs, ws, bias, kw = CONV_ND[case]
+    rng = np.random.default_rng(10 + case)
+    arrays = inputs(rng, dtype, xs, ws, (ws[0],) if bias else None)[:3 if bias else 2]
+    check_all(lambda *a: fn(*a, **kw), lambda *a: ref_conv(*a, **kw), arrays, dtype,
+              second=dtype == np.float64)
+
+
+DECONV_2D = [
+    ((1, 2, 3, 2), (2, 2, 2, 2), True, dict()),
+    ((2, 2, 2, 3), (2, 1, 3, 3), False, dict(stride=2, pad=1)),
+    ((1, 2, 2, 2), (2, 1, 3, 2), True, dict(stride=(2, 3), pad=(1, 0), outsize=(4, 6))),
+    ((1, 4, 2, 3), (4, 1, 2, 2), False, dict(groups=2, dilate=(2, 1), stride=2)),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", range(len(DECONV_2D)))
+def test_deconvolution_2d(case, dtype):
+    xs, ws, bias, kw = DECONV_2D[case]
+    rng = np.random.default_rng(20 + case)
+    bshape = (ws[1] * kw.get("groups", 1),)
+    arrays = inputs(rng, dtype, xs, ws, bshape)[:3 if bias else 2]
+    check_all(lambda *a: F.deconvolution_2d(*a, **kw), lambda *a: ref_deconv(*a, **kw),
+              arrays, dtype, second=dtype != np.float16)
+
+
+DECONV_ND = [
+    (F.deconvolution_1d, (2, 2, 3), (2, 3, 2), True, dict(stride=2, outsize=(7,))),
+    (F.deconvolution_nd, (1, 2, 3), (2, 2, 3), False, dict(groups=2, dilate=2, pad=1)),
+    (F.deconvolution_3d, (1, 2, 2, 1, 2), (2, 1, 2, 2, 1), True,
+     dict(stride=(2, 1, 2), pad=(1, 0, 0))),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", range(len(DECONV_ND)))
+def test_deconvolution_nd(case, dtype):
+    fn, xs, ws, bias, kw = DECONV_ND[case]
+    rng = np.random.default_rng(30 + case)
+    bshape = (ws[1] * kw.get("groups", 1),)
+    arrays = inputs(rng, dtype, xs, ws, bshape)[:3 if bias else 2]
+    check_all(lambda *a: fn(*a, **kw), lambda *a: ref_deconv(*a, **kw), arrays, dtype,
+              second=dtype == np.float64)
+
+
+def ref_im2col(x, ksize, stride, pad, dilate, outsize, pval):
+    nd = len(ksize)
+    lead = x.shape[:x.ndim - nd]
+    col = np.empty(lead + tuple(ksize) + tuple(outsize), x.dtype)
+    for kk in np.ndindex(*ksize):
+        for o in np.ndindex(*outsize):
+            pos = [oi * s + ki * d - p for oi, ki, s, d, p in zip(o, kk, stride, dilate, pad)]
+            inside = all(0 <= q < n for q, n in zip(pos, x.shape[x.ndim - nd:]))
+            col[(Ellipsis,) + kk + o] = x[(Ellipsis,) + tuple(pos)] if inside else pval
+    return col
+
+
+IM2COL = dict(ksize=(2, 3), stride=(2, 1), pad=(1, 2), dilate=(1, 2), outsize=(3, 2))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_im2col_nd_and_col2im_nd(dtype):
+    rng = np.random.default_rng(40)
+    x, = inputs(rng, dtype, (2, 4, 3))
+    check_all(lambda v: call("im2col_nd", v, pval=0.0, **IM2COL),
+              lambda a: ref_im2col(a, pval=0, **IM2COL), [x], dtype)
+    # a pad value only fills; the gradient ignores it
+    check_forward(lambda v: call("im2col_nd", v, pval=-100.0, **IM2COL),
+                  lambda a: ref_im2col(a, pval=-100, **IM2COL), [x], dtype)
+    f = kusari.jit(lambda v: call("im2col_nd", v, pval=-np.inf, **IM2COL))
+    np.testing.assert_array_equal(f(x), ref_im2col(x, pval=-np.inf, **IM2COL))
+    # col2im_nd is im2col_nd's adjoint: <im2col(x), c> == <x, col2im(c)>
+    c, = inputs(rng, dtype, (2, 2, 3, 3, 2))
+    geometry = dict(stride=(2, 1), pad=(1, 2), dilate=(1, 2))
+
+    def ref_col2im(c):
+        out = np.zeros((2, 4, 3))
+        for i in np.ndindex(*out.shape):
+            e = np.zeros(out.shape)
+            e[i] = 1
+            out[i] = np.sum(ref_im2col(e, pval=0, **IM2COL) * c)
+        return out.astype(c.dtype)
+    check_all(lambda v: call("col2im_nd", v, size=(4, 3), **geometry), ref_col2im, [c], dtype)
+
+
+# -- dtypes, kernels, errors ----------------------------------------------------------------
+
+def test_mixed_dtypes_compute_in_the_wider_one_and_return_xs():
+    rng = np.random.default_rng(50)
+    x = rng.uniform(-1, 1, (2, 3, 4, 4)).astype(np.float16)
+    W = rng.uniform(-1, 1, (2, 3, 3, 3))
+    xv, Wv = Variable(x), Variable(W)
+    y = F.convolution_2d(xv, Wv, stride=1, pad=1)
+    assert y.dtype == np.float16
+    np.testing.assert_allclose(y.array, ref_conv(x.astype(np.float64), W, pad=1).astype(
+        np.float16), rtol=1e-3)
+    y.grad = np.ones(y.shape, np.float16)
+    y.backward()
+    assert xv.grad.dtype == np.float16 and Wv.grad.dtype == np.float64
+    d = F.deconvolution_nd(Variable(x), Variable(W.astype(np.float32).transpose(1, 0, 2, 3)))
+    assert d.dtype == np.float16
+
+
+def test_convolution_twice_compiles_and_agrees_with_eager():
+    rng = np.random.default_rng(51)
+    x, W, b = inputs(rng, np.float32, (2, 3, 6, 5), (4, 3, 3, 3), (4,))
+
+    def loss(x_, W_, b_):
+        h = F.convolution_2d(x_, W_, b_, pad=1)
+        return F.sum(F.deconvolution_2d(h, W_) * h[:, :3, :, :].array.sum())
+
+    grads = []
+    for threshold in (10 ** 9, 1):
+        with kusari.using_config("compile_threshold", threshold):
+            vs = [Variable(a.copy()) for a in (x, W, b)]
+            loss(*vs).backward()
+            grads.append([v.grad for v in vs])
+    for a, c in zip(*grads):
+        np.testing.assert_allclose(a, c, rtol=1e-5, atol=1e-5)
+    f = kusari.jit(lambda x_, W_, b_: F.convolution_2d(x_, W_, b_, stride=2, cover_all=True))
+    np.testing.assert_allclose(f(x, W, b), ref_conv(x, W, b, stride=2, cover_all=True),
+                               rtol=1e-5, atol=1e-5)
+
+
+def test_errors_in_chainers_terms():
+    x = np.zeros((1, 4, 5, 5), np.float32)
+    W = np.zeros((2, 4, 3, 3), np.float32)
+    with pytest.raises(InvalidType, match="Convolution2DFunction"):
+        F.convolution_2d(x, W[:, :3])                         # channels differ
+    with pytest.raises(InvalidType):
+        F.convolution_2d(x.astype(np.int32), W)
+    with pytest.raises(InvalidType):
+        F.convolution_2d(x, W, np.zeros(3, np.float32))     # bias size
+    with pytest.raises(InvalidType):
+        F.convolution_2d(x, W, np.zeros(2, np.float64))     # bias dtype (2-d is strict)
+    with pytest.raises(TypeError, match="groups"):
+        F.convolution_nd(np.zeros((1, 3, 5, 5), np.float32), W[:, :1], groups=2)
+    with pytest.raises(ValueError, match="Dilate"):
+        F.convolution_2d(x, W, dilate=0)
+    with pytest.raises(ValueError, match="deterministic"):
+        F.convolution_2d(x, W, deterministic=True)
+    with pytest.raises(TypeError, match="unexpected"):
+        F.convolution_2d(x, W, bogus=1)
+    with pytest.raises(RuntimeError, match="positive"):
+        F.convolution_2d(x, np.zeros((2, 4, 7, 7), np.float32))
+    with pytest.raises(ValueError, match="should be 1"):
+        F.convolution_1d(x, W)
+    with pytest.raises(InvalidType):
+        F.deconvolution_2d(x, W)                              # W.shape[0] != channels
+    with pytest.raises(InvalidType):
+        F.deconvolution_2d(x, W.transpose(1, 0, 2, 3), outsize=(20, 20))
+    with pytest.raises(ValueError, match="should be 3"):
+        F.deconvolution_3d(x, W)
+
+
+def test_chainer_output_sizes():
+    """cover_all adds the last, partial window (Chainer's get_conv_outsize)."""
+    x = np.zeros((1, 1, 6, 6), np.float32)
+    W = np.zeros((1, 1, 3, 3), np.float32)
+    for stride, pad, cover_all, want in [(2, 0, False, 2), (2, 0, True, 3), (3, 1, False, 2),
+                                        (3, 1, True, 3), (4, 0, True, 2)]:
+        y = F.convolution_2d(x, W, stride=stride, pad=pad, cover_all=cover_all)
+        assert y.shape[2:] == (want, want), (stride, pad, cover_all, y.shape)
+    for (h, k, s, p) in itertools.product([1, 3], [1, 3], [1, 2], [0, 1]):
+        want = s * (h - 1) + k - 2 * p
+        if want <= 0:
+            continue
+        y = F.deconvolution_2d(np.zeros((1, 1, h, h), np.float32),
+                               np.zeros((1, 1, k, k), np.float32), stride=s, pad=p)
+        assert y.shape[2:] == (want, want)
