@@ -2,3 +2,4 @@
 from . import (call, elementwise, index, linalg, reduce, scan, shape,  # noqa: F401
                softmax, source)
 from .registry import REGISTRY, OpDef, get  # noqa: F401
+from . import conv  # noqa: F401

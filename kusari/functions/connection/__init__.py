@@ -23,3 +23,12 @@ def linear(x, W, b=None, n_batch_axes: int = 1) -> Variable:
 
 from .bilinear import bilinear  # noqa: E402
 __all__.append('bilinear')
+
+# convolution and deconvolution (helper H5's area)
+from .convolution_2d import convolution_2d  # noqa: E402
+from .convolution_nd import convolution_1d, convolution_3d, convolution_nd  # noqa: E402
+from .deconvolution_2d import deconvolution_2d  # noqa: E402
+from .deconvolution_nd import deconvolution_1d, deconvolution_3d, deconvolution_nd  # noqa: E402,E501
+
+__all__ += ["convolution_1d", "convolution_2d", "convolution_3d", "convolution_nd",
+            "deconvolution_1d", "deconvolution_2d", "deconvolution_3d", "deconvolution_nd"]
