@@ -3,3 +3,4 @@ from . import (call, elementwise, index, linalg, reduce, scan, shape,  # noqa: F
                softmax, source)
 from .registry import REGISTRY, OpDef, get  # noqa: F401
 from . import conv  # noqa: F401
+from . import array  # noqa: F401

@@ -1,0 +1,77 @@
+"""get_item: x[slices] with NumPy's basic and advanced indexing."""
+from __future__ import annotations
+
+import numpy as np
+
+from ...compiler.errors import InvalidType, invalid_in
+from ...compiler.ops.index import expand_key, key_from_index
+from ...configuration import state
+from ...tracing import Traced
+from .._core import Variable, call, var
+
+
+def normalize_slices(slices) -> tuple:
+    """Chainer's reading of an index: a list of ints is one integer-array
+    index, any other list is a tuple; at most one Ellipsis (checked in debug
+    mode, as Chainer checks it)."""
+    if isinstance(slices, list):
+        if all(isinstance(s, int) for s in slices):
+            slices = (slices,)
+        slices = tuple(slices)
+    elif not isinstance(slices, tuple):
+        slices = (slices,)
+    if state.debug and sum(1 for s in slices if s is Ellipsis) > 1:
+        raise ValueError("Only one Ellipsis is allowed")
+    return tuple(_concrete_mask(s) for s in slices)
+
+
+def index_key(label: str, slices, ndim: int):
+    """(key, index arrays) for a getitem or scatter_add of `slices` on ndim axes."""
+    try:
+        return key_from_index(slices, ndim)
+    except (IndexError, TypeError) as e:
+        raise invalid_in(label, InvalidType("a valid index", str(e))) from None
+
+
+def get_item(x, slices) -> Variable:
+    """x[slices]: slices, ints, None, Ellipsis, integer arrays (Variables or
+    arrays) and boolean masks; its gradient adds gy back where it was read."""
+    x = var(x)
+    slices = normalize_slices(slices)
+    key, arrays = index_key("GetItem", slices, x.ndim)
+    if not any(isinstance(_array(a), Traced) for a in arrays):
+        check_index_values("GetItem", x.shape, key, arrays)
+    return call("getitem", x, *arrays, key=key)
+
+
+def _array(a):
+    return a.array if isinstance(a, Variable) else a
+
+
+def _concrete_mask(s):
+    """A boolean mask Variable with values becomes its array (its nonzero
+    positions are the index); other index Variables stay in the graph."""
+    if isinstance(s, Variable) and s.dtype == np.bool_ and not isinstance(s.array, Traced):
+        return s.array
+    return s
+
+
+def check_index_values(label: str, shape, key, arrays) -> None:
+    """Integer arrays out of bounds: an error here, not a wrong gradient later."""
+    try:
+        key = expand_key(key, len(shape))
+    except InvalidType as e:
+        raise invalid_in(label, e) from None
+    d = 0
+    for item in key:
+        if item[0] == "n":
+            continue
+        if item[0] == "a":
+            a = np.asarray(_array(arrays[item[1]]))
+            size = shape[d]
+            if a.size and (a.max() >= size or a.min() < -size):
+                raise invalid_in(label, InvalidType(
+                    f"-x.shape[{d}] <= index < x.shape[{d}]",
+                    f"index {a.max() if a.max() >= size else a.min()} for axis {d} "
+                    f"with size {size}"))
+        d += 1
