@@ -24,6 +24,9 @@ from . import backend  # noqa: F401
 from .backend import (get_array_types, get_cpu_array_types, get_device,  # noqa: F401
                       is_arrays_compatible, using_device)
 from .backends.cuda import should_use_cudnn, should_use_cudnn_tensor_core  # noqa: F401
+from .configuration import get_compute_mode, get_dtype, mixed16  # noqa: F401
+from ._runtime_info import print_runtime_info  # noqa: F401
+from .device_resident import DeviceResident  # noqa: F401
 from .function import Function, FunctionNode  # noqa: F401
 from .link import Chain, ChainList, Link  # noqa: F401
 from .reporter import Reporter, report, report_scope  # noqa: F401
@@ -35,3 +38,5 @@ from .chainer_alias import install_as_chainer  # noqa: F401
 
 get_array_module = cuda.get_array_module
 
+# Chainer's switch for utils.experimental's FutureWarning
+disable_experimental_feature_warning = False

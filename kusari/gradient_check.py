@@ -262,6 +262,8 @@ class _CheckBackward:
         self.immutable = is_immutable_params
         self.device = backend.get_device_from_array(*xs)
 
+    _sample_unit_vector = staticmethod(_sample_unit_vector)
+
     def _call(self, xs, params):
         if self.immutable:
             return _as_tuple(self.func(xs, tuple(Parameter(p) for p in params)))

@@ -12,7 +12,11 @@ from .function_link import (FunctionTestCase, FunctionTestError,  # noqa: F401
 from .helper import assert_warns, patch, with_requires, without_requires  # noqa: F401
 from .parameterized import (from_pytest_parameterize, parameterize,  # noqa: F401
                             parameterize_pytest, product, product_dict)
+from .matrix import generate_matrix  # noqa: F401
 from .random import fix_random, generate_seed  # noqa: F401
+from .serializer import save_and_load, save_and_load_hdf5, save_and_load_npz  # noqa: F401
+from .training import get_trainer_with_mock_updater  # noqa: F401
+from .unary_math_function_test import unary_math_function_unittest  # noqa: F401
 
 
 def run_module(name, file):

@@ -9,6 +9,13 @@ import tempfile
 import numpy as np
 
 from . import type_check  # noqa: F401
+from .array import size_of_shape, sum_to  # noqa: F401
+from .conv import get_conv_outsize, get_deconv_outsize  # noqa: F401
+from .error import _format_array_props  # noqa: F401
+from .experimental import experimental  # noqa: F401
+from .meta import enable_final, final  # noqa: F401
+from .nondeterministic import nondeterministic  # noqa: F401
+from .sparse import CooMatrix, get_order, to_coo  # noqa: F401
 
 collections_abc = collections.abc
 
@@ -29,19 +36,6 @@ def force_type(dtype, value):
     return value
 
 
-def size_of_shape(shape) -> int:
-    size = 1
-    for d in shape:
-        size *= int(d)
-    return size
-
-
-def sum_to(x, shape):
-    """Sum array `x` down to `shape` (NumPy arrays)."""
-    from ..compiler.ops.numpy_kernels import sum_to as _sum_to
-    return _sum_to(x, tuple(shape))
-
-
 @contextlib.contextmanager
 def tempdir(**kwargs):
     """A temporary directory, removed when the block ends."""
@@ -51,13 +45,6 @@ def tempdir(**kwargs):
         yield path
     finally:
         shutil.rmtree(path, ignore_errors=ignore_errors)
-
-
-def _format_array_props(arrays) -> str:
-    """'shape:dtype' of each array, for error messages."""
-    assert isinstance(arrays, (list, tuple))
-    return ", ".join("None" if a is None else f"{a.shape}:{a.dtype.name}"
-                     for a in arrays)
 
 
 def _raise_from(exc_type, message, orig_exc):
@@ -79,3 +66,12 @@ def _check_arrays_forward_compatible(arrays, label=None) -> None:
         where = f" ({label})" if label is not None else ""
         raise TypeError("incompatible array types are mixed in the forward input"
                         f"{where}.\nActual: {', '.join(str(type(a)) for a in arrays)}")
+
+
+def __getattr__(name):
+    # WalkerAlias needs kusari.device_resident, which needs kusari.backend:
+    # imported on first use (kusari.utils is imported early)
+    if name == "WalkerAlias":
+        from .walker_alias import WalkerAlias
+        return WalkerAlias
+    raise AttributeError(f"module 'kusari.utils' has no attribute {name!r}")

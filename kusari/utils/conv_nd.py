@@ -38,6 +38,8 @@ def col2im_nd_cpu(col, stride, pad, dims, dilate=1):
     """The adjoint of im2col_nd: col summed back into (n, c, *dims)."""
     ndim = len(dims)
     dilate = as_tuple(dilate, ndim)
+    # col is (n, c, k_1..k_N, out_1..out_N): its rank gives N too
+    assert col.ndim % 2 == 0 and (col.ndim - 2) // 2 == ndim
     assert len(stride) == len(pad) == ndim
     return _ops.col2im(col, tuple(stride), tuple(pad), dilate, tuple(dims))
 
