@@ -28,6 +28,8 @@ from .compiler.errors import KusariError, TraceError
 from .compiler.ir import Graph
 from .configuration import state, using_config
 from .function_node import evaluate
+from .function_hook import active_hooks
+from ._backprop import backprop_nodes, has_user_nodes
 from .tape import Const, consumers, to_graph, walk
 from . import tracing
 from .tracing import Traced
@@ -303,9 +305,17 @@ def _backward(roots, gys, retain_grad, recorded, loss_scale, traced) -> None:
         ones = tuple([g is IMPLICIT_ONES for g in gys])
 
     key = (tuple(entries), root_pos, ones, retain_grad, "backward", traced)
-    plan = _plans.get(key)
+    hooks = active_hooks()
+    plan = _plans.get(key) if hooks is None else None
     if plan is None:
         wrt = _wrt_all(order, retain_grad)
+        if not traced and (hooks is not None or has_user_nodes(entries)):
+            # user-defined functions, or hooks watching: node by node, as Chainer
+            grads = backprop_nodes(order, entries, root_pos, gys, wrt, recorded,
+                                   hooks or {})
+            _assign(order, wrt, _leaf_flags(order, wrt),
+                    _clear_list(order, root_pos, retain_grad), grads, recorded, loss_scale)
+            return
         sighting = None if recorded else _sighting(key, len(order))
         if sighting is not None:
             start = time.perf_counter()
@@ -523,12 +533,15 @@ def _leaf_flags(order, wrt) -> tuple:
 
 
 def _clear_list(order, roots, retain: bool) -> tuple:
-    """Positions of intermediate values whose grads a backward clears."""
+    """(position, is a root) of the values whose grads a backward without
+    retain_grad clears: the roots' (Chainer uses them up), and the grads an
+    earlier backward with retain_grad gave intermediate values (a grad the
+    user set on one stays)."""
     if retain:
         return ()
     rootset = set(roots)
-    return tuple([i for i, n in enumerate(order) if type(n) is not Const
-                  and n.op is not None and i not in rootset])
+    return tuple([(i, i in rootset) for i, n in enumerate(order) if type(n) is not Const
+                  and n.op is not None])
 
 
 def _apply_recorded(plan: Plan, order, gys) -> list:
@@ -576,9 +589,10 @@ def run_checked(g: Graph, inputs: list) -> list:
 
 
 def _assign(order, targets, leaf, clear, grads, recorded: bool, loss_scale) -> None:
-    for i in clear:
+    for i, is_root in clear:
         v = order[i].var()
-        if v is not None and v._grad is not None:
+        if v is not None and v._grad is not None and (
+                is_root or v._grad is v.__dict__.get("_retained_grad")):
             tracing.note(v)
             v._grad = v._grad_var = None
     for i, is_leaf, g in zip(targets, leaf, grads):
@@ -593,6 +607,7 @@ def _assign(order, targets, leaf, clear, grads, recorded: bool, loss_scale) -> N
                 v._grad_var, v._grad = g, g._array
             else:
                 v._grad, v._grad_var = g, None
+            v.__dict__["_retained_grad"] = v._grad
             continue
         if g is None:
             continue
@@ -728,9 +743,19 @@ def _grad(outputs, inputs, grad_outputs, grad_inputs, set_grad, retain_grad,
     ones = tuple([(grad_outputs is None or grad_outputs[k] is None) and loss_scale is None
                   for k in range(len(outputs))])
     key = (tuple(entries), root_pos, tuple(distinct), retain_grad, "grad", traced, ones)
-    plan = _plans.get(key)
-    sighting = None if plan is not None or recorded else _sighting(key, len(order))
-    if sighting is not None:
+    hooks = active_hooks()
+    plan = _plans.get(key) if hooks is None else None
+    by_node = plan is None and not traced and (hooks is not None or has_user_nodes(entries))
+    sighting = None if plan is not None or recorded or by_node else _sighting(key, len(order))
+    if by_node:
+        # user-defined functions, or hooks watching: node by node, as Chainer
+        results = backprop_nodes(order, entries, root_pos,
+                                 gys if recorded else [g._array for g in gys], distinct,
+                                 recorded, hooks or {})
+        if not recorded:
+            arrays = results
+        targets = distinct
+    elif sighting is not None:
         start = time.perf_counter()
         arrays = eager_gradients(order, entries, root_pos, [g._array for g in gys], distinct)
         sighting[1] += time.perf_counter() - start

@@ -36,12 +36,74 @@ def _to_node(x):
     return node if node is not None else x._leaf_node()
 
 
+HOOKED = [0]      # function hooks registered in any thread (kusari.function_hook)
+
+
 def apply(op: OpDef, args: tuple, attrs: tuple = ()):
     """Apply registry op `op` to Variables/Consts `args`; return a Variable.
 
     Checks the operands with the op's shape rule first (Chainer's InvalidType,
     naming the op) unless `config.type_check` is off.
     """
+    if HOOKED[0]:
+        from .function_hook import active_hooks
+        hooks = active_hooks()
+        if hooks:
+            return hooked(op, args, attrs, hooks, _apply)
+    return _apply(op, args, attrs)
+
+
+def hooked(op: OpDef, args: tuple, attrs: tuple, hooks, run):
+    """`run(op, args, attrs)` between the hooks' forward callbacks."""
+    call = OpCall(op, attrs, args)
+    in_data = tuple([a.value if type(a) is Const else a._array for a in args])
+    for hook in hooks.values():
+        hook.forward_preprocess(call, in_data)
+    out = run(op, args, attrs)
+    for hook in hooks.values():
+        hook.forward_postprocess(call, in_data)
+    return out
+
+
+# Chainer's class names of kusari's ops where the label is not one
+_CHAINER_NAMES = {"add": "Add", "sub": "Sub", "mul": "Mul", "div": "Div",
+                  "pow": "PowVarVar", "neg": "Neg", "abs": "Absolute",
+                  "getitem": "GetItem", "matmul": "MatMul", "linear": "LinearFunction"}
+
+
+class OpCall:
+    """One application of kusari's op as function hooks see it (Chainer's
+    FunctionNode interface: label, `_impl_name`)."""
+
+    __slots__ = ("op", "attrs", "args")
+    local_function_hooks: dict = {}
+    rank = 0
+
+    def __init__(self, op: OpDef, attrs: tuple, args: tuple):
+        self.op = op
+        self.attrs = attrs
+        self.args = args
+
+    @property
+    def label(self) -> str:
+        return self.op.label
+
+    @property
+    def _impl_name(self) -> str:
+        name = _CHAINER_NAMES.get(self.op.name)
+        if name is None:
+            label = self.op.label
+            return label if label.isidentifier() else self.op.name.title()
+        if any(type(a) is Const for a in self.args) and self.op.name in (
+                "add", "sub", "mul", "div", "pow"):
+            return "PowVarConst" if name == "PowVarVar" else name + "Constant"
+        return name
+
+    def __repr__(self):
+        return f"<{self._impl_name} (kusari op {self.op.name})>"
+
+
+def _apply(op: OpDef, args: tuple, attrs: tuple = ()):
     arrays = [a.value if type(a) is Const else a._array for a in args]
     for a in arrays:
         if type(a) is Traced:
@@ -51,7 +113,7 @@ def apply(op: OpDef, args: tuple, attrs: tuple = ()):
                 _tracing.wait_for_traces()
                 arrays = [a.value if type(a) is Const else a._array for a in args]
                 if not any(type(x) is Traced for x in arrays):
-                    return apply(op, args, attrs)
+                    return _apply(op, args, attrs)
             return _apply_traced(op, args, attrs)
     if _tracing.TRACING and _tracing.active() is not None:
         # inside a trace an op on concrete Variables alone (a parameter's
@@ -239,3 +301,14 @@ def apply_call(ref, args: tuple) -> list:
     return [record(Variable, op, args, (ref, k), arrays,
                    out if type(out) is ndarray else _as_array(out))
             for k, out in enumerate(outs)]
+
+
+def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad=False,
+         retain_grad=False, enable_double_backprop=False, loss_scale=None):
+    """Chainer's `chainer.grad` (see kusari.backprop.grad)."""
+    from .backprop import grad as _grad
+    return _grad(outputs, inputs, grad_outputs, grad_inputs, set_grad, retain_grad,
+                 enable_double_backprop, loss_scale)
+
+
+from .user_function import FunctionNode  # noqa: E402,F401  (Chainer's module path)

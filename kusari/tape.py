@@ -7,6 +7,13 @@ keeps only what its gradient rule reads (declared in the op registry), holds
 its Variable weakly, and is freed with the graph. A Const is a Python scalar
 in the graph, with the dtype of the array it met.
 
+A user-defined FunctionNode with n outputs records n Nodes of the op
+`function_node`, one per output (attrs: the function's handle and the output
+index): its Chainer FunctionNode is `creator_node`. Towards Chainer's code a
+Node is also a VariableNode: `data` (the array, or the one it retained once
+its Variable is gone), `rank`, `creator`, `creator_node`, `retain_data`,
+`get_variable`, `unchain`.
+
 `walk` lists the values behind some roots in a canonical order together with
 their structural key entries; `to_graph` turns a walk into IR. backward()
 (plans and the eager tier) and tracing (`kusari.jit`, `kusari.trace`) both
@@ -15,6 +22,7 @@ read the tape through these, and nothing else walks it.
 from __future__ import annotations
 
 import math
+import weakref
 
 import numpy as np
 
@@ -27,7 +35,7 @@ class Node:
     """One value of the recorded graph (see the module docstring)."""
 
     __slots__ = ("op", "attrs", "inputs", "saved", "out", "var", "shape", "dtype",
-                 "requires_grad", "__weakref__")
+                 "requires_grad", "_rank", "_data", "__weakref__")
 
     def __init__(self, op: OpDef | None, attrs: tuple, inputs: tuple, saved, out,
                  var, shape: tuple, dtype, requires_grad: bool = True):
@@ -40,27 +48,177 @@ class Node:
         self.shape = shape
         self.dtype = dtype
         self.requires_grad = requires_grad
+        self._rank = None           # computed when first asked for (see rank)
+        self._data = None           # the array, once retain_data() kept it
 
     @property
     def label(self) -> str:
-        return "Leaf" if self.op is None else self.op.label
+        if self.op is None:
+            if self.shape is None or self.dtype is None:
+                return "None"
+            if self.shape == ():
+                return str(self.dtype)
+            return f"({', '.join(map(str, self.shape))}), {self.dtype}"
+        fn = self.function
+        return fn.label if fn is not None else self.op.label
+
+    # -- Chainer's VariableNode / FunctionNode views ---------------------------
+    @property
+    def function(self):
+        """The user's FunctionNode that made this value, if one did."""
+        if self.op is not None and self.op.name == "function_node":
+            return self.attrs[0].node
+        return None
 
     @property
-    def creator(self) -> "Node | None":
-        return None if self.op is None else self
+    def creator_node(self):
+        """What made this value: the user's FunctionNode, or this Node for
+        kusari's own ops (it stands for both), or None for a leaf."""
+        if self.op is None:
+            return None
+        fn = self.function
+        return self if fn is None else fn
+
+    @property
+    def creator(self):
+        fn = self.creator_node
+        return getattr(fn, "_owner_function", None) or fn
+
+    @creator.setter
+    def creator(self, func) -> None:
+        self.set_creator_node(func)
+
+    @creator_node.setter
+    def creator_node(self, func) -> None:
+        self.set_creator_node(func)
+
+    def set_creator(self, func) -> None:
+        self.set_creator_node(func)
+
+    def set_creator_node(self, func) -> None:
+        from .user_function import set_creator_node
+        set_creator_node(self, func)
+
+    def unchain(self) -> None:
+        """Forget what made this value (it becomes a leaf; its rank stays)."""
+        if self.op is not None:
+            self._rank = self.rank
+            self.op = None
+            self.attrs = ()
+            self.inputs = ()
+            self.saved = None
+            self.out = None
 
     @property
     def outputs(self) -> tuple:
         return (self.var,)
 
+    @property
+    def rank(self) -> int:
+        """Chainer's topological ordinal: 0 for a leaf, one more than the
+        largest rank among what made it."""
+        r = self._rank
+        if r is None:
+            r = _compute_rank(self)
+        return r
+
+    @property
+    def name(self):
+        v = self.var()
+        return None if v is None else v.name
+
+    @property
+    def data(self):
+        """The array of this value: its Variable's, or the one retained."""
+        v = self.var()
+        if v is not None:
+            return v._array
+        return self._data
+
+    @data.setter
+    def data(self, d) -> None:
+        self._data = d
+        if d is not None:
+            self.shape, self.dtype = d.shape, d.dtype
+
+    def retain_data(self) -> None:
+        """Keep the array alive with the node (Chainer's retain_data)."""
+        v = self.var()
+        if v is None:
+            raise RuntimeError("cannot retain variable data: the variable has "
+                               "been already released")
+        self._data = v._array
+
+    @property
+    def grad(self):
+        v = self.var()
+        return None if v is None else v.grad
+
+    @property
+    def grad_var(self):
+        v = self.var()
+        return None if v is None else v.grad_var
+
+    @property
+    def _requires_grad(self) -> bool:
+        return self.requires_grad
+
+    @_requires_grad.setter
+    def _requires_grad(self, flag: bool) -> None:
+        self.requires_grad = flag
+
     def get_variable_or_none(self):
         return self.var()
+
+    def get_variable(self):
+        """This value's Variable; a new one over the retained array if it is gone."""
+        v = self.var()
+        if v is not None:
+            return v
+        from .variable import Variable
+        v = Variable.__new__(Variable)
+        v._array = self._data
+        v._grad = None
+        v._grad_var = None
+        v.name = None
+        v._requires_grad = self.requires_grad
+        v._node = self
+        self.var = weakref.ref(v)
+        return v
 
     def attrs_dict(self) -> dict:
         return dict(zip(self.op.attr_names, self.attrs)) if self.op else {}
 
     def __repr__(self):
-        return f"<kusari Node {self.label} {dtypes.short(self.dtype)}{list(self.shape)}>"
+        what = "Leaf" if self.op is None else self.label
+        return f"<kusari Node {what} {dtypes.short(self.dtype)}{list(self.shape)}>"
+
+
+def _compute_rank(node: Node) -> int:
+    """Ranks of `node` and of everything behind it whose rank is not known yet
+    (iteratively: graphs may be deeper than Python's recursion limit)."""
+    stack = [node]
+    while stack:
+        n = stack[-1]
+        if n._rank is not None:
+            stack.pop()
+            continue
+        if n.op is None:
+            n._rank = 0
+            stack.pop()
+            continue
+        fn = n.function
+        if fn is not None:                # the user's FunctionNode keeps its rank
+            n._rank = fn.rank + 1
+            stack.pop()
+            continue
+        pending = [x for x in n.inputs if type(x) is Node and x._rank is None]
+        if pending:
+            stack.extend(pending)
+            continue
+        n._rank = 1 + max((x._rank for x in n.inputs if type(x) is Node), default=-1)
+        stack.pop()
+    return node._rank
 
 
 # -- scalar constants -------------------------------------------------------------
@@ -139,7 +297,8 @@ def walk(roots):
             if type(n) is Const:
                 entry = n.entry
             elif n.op is None:
-                entry = (n.shape, n.dtype.char, n.requires_grad)
+                entry = (n.shape, n.dtype.char if n.dtype is not None else None,
+                         n.requires_grad)
             else:
                 ins = n.inputs
                 pending = False

@@ -74,21 +74,45 @@ class Variable:
     __array_ufunc__ = None    # ndarray <op> Variable defers to Variable's reflected op
     __hash__ = None           # Variables are unhashable, as in Chainer
 
+    _has_chainerx_array = False
+
     def __init__(self, data=None, *, name: str | None = None, grad=None,
-                 requires_grad: bool = True):
+                 requires_grad: bool = True, **kwargs):
+        if kwargs:
+            _check_kwargs(kwargs)
         if data is not None:
             if not _is_array(data):
                 raise _type_error(data)
             if data.dtype.kind not in _KINDS:
                 _check_dtype(data)
         self._array = data
-        self._node = None
         self._grad = None
         self._grad_var = None
         self.name = name
         self._requires_grad = requires_grad
+        # the leaf node now, as Chainer's Variable has one from the start
+        self._node = None if data is None else Node(
+            None, (), (), None, None, weakref.ref(self), data.shape, data.dtype,
+            requires_grad)
         if grad is not None:
             self.grad = grad
+
+    @staticmethod
+    def _init_unchecked(data=None, device=None, name=None, grad=None, grad_valid=True,
+                        requires_grad=True, is_chainerx_array=None, node=None, layout=None):
+        """A Variable made without the checks (Chainer's fast path)."""
+        v = Variable.__new__(Variable)
+        v._array = data
+        v._grad = grad
+        v._grad_var = None
+        v.name = name
+        v._requires_grad = requires_grad
+        v._node = node
+        if node is not None:
+            node.var = weakref.ref(v)
+        elif data is not None:
+            v._leaf_node()
+        return v
 
     # -- the array ------------------------------------------------------------
     @property
@@ -113,8 +137,14 @@ class Variable:
         node = self._node
         if node is not None and d is not None:
             node.shape, node.dtype = d.shape, d.dtype
+            if node._data is not None:
+                node._data = d
 
     data = array
+
+    @property
+    def raw_array(self):
+        return self._array
 
     @property
     def shape(self) -> tuple:
@@ -141,12 +171,51 @@ class Variable:
         return cuda.get_array_module(self._array)
 
     @property
+    def device(self):
+        """The device the array lives on (kusari.backend's Device)."""
+        from . import backend
+        if self._array is None:
+            return backend.CpuDevice()
+        return backend.get_device_from_array(self._array)
+
+    @property
+    def layout(self):
+        return None
+
+    @property
     def label(self) -> str:
         if self._array is None:
             return "None"
-        if self.ndim == 0:
-            return f"() {self.dtype}"
-        return f"({', '.join(map(str, self.shape))}), {self.dtype}"
+        return self.node.label
+
+    def summary(self) -> str:
+        if self.name:
+            return f"<variable {self.name}>"
+        return f"<variable at 0x{id(self):x}>"
+
+    def debug_print(self) -> str:
+        """A summary of the array and the gradient (device, shape, statistics)."""
+        stats = "mean={0:.8f}, std={1:.8f}"
+        a = self._array
+        if a is None:
+            device = backend_ = shape = dtype = statistics = None
+        else:
+            xp = self.xp
+            device = getattr(a, "device", "CPU")
+            backend_ = type(a)
+            shape, dtype = a.shape, a.dtype
+            statistics = stats.format(float(xp.mean(a)), float(xp.std(a)))
+        g = self.grad if a is not None or self._grad is not None else None
+        if g is None:
+            grad = None
+        elif (g == 0).all():
+            grad = 0
+        else:
+            xp = self.xp
+            grad = stats.format(float(xp.mean(g)), float(xp.std(g)))
+        return (f"{self.summary()}\n- device: {device}\n- backend: {backend_}\n"
+                f"- shape: {shape}\n- dtype: {dtype}\n- statistics: {statistics}\n"
+                f"- grad: {grad}")
 
     def item(self):
         return self._array.item()
@@ -158,7 +227,14 @@ class Variable:
 
     @property
     def node(self) -> Node:
-        return self._node if self._node is not None else self._leaf_node()
+        """This variable's node in the graph (Chainer's VariableNode)."""
+        if self._node is not None:
+            return self._node
+        if self._array is None:      # no array yet: a node of no type
+            node = self._node = Node(None, (), (), None, None, weakref.ref(self), None,
+                                     None, self._requires_grad)
+            return node
+        return self._leaf_node()
 
     def _leaf_node(self) -> Node:
         a = self._array
@@ -175,31 +251,47 @@ class Variable:
 
     @property
     def creator(self):
+        """What made this variable: a user's FunctionNode (or old-style
+        Function), the Node of kusari's op, or None for a leaf."""
         node = self._node
-        return node if node is not None and node.op is not None else None
+        return None if node is None or node.op is None else node.creator
 
     @creator.setter
     def creator(self, func):
-        if func is not None:
-            raise NotImplementedError(
-                "setting Variable.creator to a function is not supported in kusari; "
-                "apply kusari.functions instead")
-        self.unchain()
+        self.node.set_creator_node(func)
 
-    creator_node = creator
+    @property
+    def creator_node(self):
+        node = self._node
+        return None if node is None or node.op is None else node.creator_node
+
+    @creator_node.setter
+    def creator_node(self, func):
+        self.node.set_creator_node(func)
+
+    def set_creator(self, func) -> None:
+        self.node.set_creator_node(func)
+
+    def set_creator_node(self, func) -> None:
+        self.node.set_creator_node(func)
 
     @property
     def rank(self) -> int:
-        return 0
+        node = self._node
+        return 0 if node is None else node.rank
+
+    def retain_data(self) -> None:
+        """Let the node keep the array (for a backward after this Variable dies)."""
+        self.node._data = self._array
 
     def unchain(self) -> None:
-        """Forget the op that made this variable (it becomes a leaf).
+        """Forget what made this variable (it becomes a leaf, keeping its rank).
 
         Graphs that already use this variable stop at it too.
         """
         node = self._node
         if node is not None and node.op is not None:
-            _make_leaf(node)
+            node.unchain()
 
     def unchain_backward(self) -> None:
         """Forget the whole history behind this variable."""
@@ -213,8 +305,10 @@ class Variable:
                 continue
             seen.add(id(n))
             stack.extend(x for x in n.inputs if type(x) is Node)
-            if n.op is not None:
-                _make_leaf(n)
+            fn = n.function
+            if fn is not None:
+                fn.unchain()
+            n.unchain()
 
     # -- gradients ------------------------------------------------------------
     @property
@@ -236,7 +330,7 @@ class Variable:
     def grad_var(self):
         gv = self._grad_var
         if gv is None and self._grad is not None:
-            gv = self._grad_var = Variable(self.grad, requires_grad=False)
+            gv = self._grad_var = Variable(self.grad)
         return gv
 
     @grad_var.setter
@@ -259,30 +353,54 @@ class Variable:
         self._grad_var = None
 
     def zerograd(self) -> None:
-        """Set the gradient to zeros (Chainer's older cleargrad)."""
+        """Set the gradient to zeros (deprecated in Chainer: use cleargrad)."""
+        import warnings
+        warnings.warn("Variable.zerograd is deprecated. Use Variable.cleargrad instead.",
+                      DeprecationWarning)
+        self._zerograd()
+
+    def _zerograd(self) -> None:
         _tracing.note(self)
+        if self._array is None:
+            return
         g = self.grad
         if g is None or (_tracing.TRACING and _tracing.active() is not None):
             # (inside a trace: a new zero array, never the caller's filled in place)
-            self._grad = np.zeros_like(self._array)
+            self._grad = self.xp.zeros_like(self._array)
+            self._grad_var = None
         else:
+            gv = self._grad_var
+            if gv is not None:
+                gv.unchain()
             g.fill(0)
-        self._grad_var = None
 
     def addgrad(self, var: "Variable") -> None:
-        """Add `var`'s gradient to this variable's gradient."""
+        """Add `var`'s gradient to this variable's gradient (on this
+        variable's device; an uninitialized parameter is initialized first)."""
         src = var.grad
         if src is None:
             return
+        if self._array is None:
+            self.initialize(var.shape)
+        from . import backend
+        src = backend.get_device_from_array(self._array).send(src)
         mine = self.grad
         self.grad = src.copy() if mine is None else mine + src
 
     def copydata(self, var: "Variable") -> None:
-        """Copy `var`'s array into this variable's array (in place)."""
-        if self._array is None:
-            self.array = var.array.copy()
-        else:
-            np.copyto(self._array, var.array)
+        """Copy `var`'s array into this variable's array, in place and across
+        devices; an uninitialized side is initialized from the other's shape."""
+        from . import backend
+        src, dst = var.array, self._array
+        if src is None:
+            if dst is None:
+                return
+            var.initialize(self.shape)
+            src = var.array
+        elif dst is None:
+            self.initialize(src.shape)
+            dst = self._array
+        backend.copyto(dst, src)
 
     def backward(self, retain_grad: bool = False, enable_double_backprop: bool = False,
                  loss_scale: float | None = None) -> None:
@@ -292,6 +410,16 @@ class Variable:
         same loop body runs the same compiled kernels every iteration.
         """
         from . import backprop
+        a = self._array
+        if self._grad is None and a is not None and a.size == 1 and a.ndim != 0 and \
+                self._node is not None and self._node.op is not None:
+            import warnings
+            warnings.warn(
+                "Treating a variable with only one element as a scalar in "
+                "Variable.backward is deprecated. A scalar variable must be a "
+                "0-dimensional array. Apply chainer.functions.squeeze to obtain a "
+                "scalar variable. If the size of this variable accidentally becomes "
+                "one, set zero to grad.", DeprecationWarning)
         backprop.backward_from_variable(self, retain_grad, enable_double_backprop,
                                         loss_scale)
 
@@ -325,26 +453,50 @@ class Variable:
 
     # -- devices ----------------------------------------------------------------
     def to_cpu(self):
-        from .backends import cuda
-        self._array = cuda.to_cpu(self._array)
-        if self._grad is not None and self._grad is not IMPLICIT_ONES:
-            self._grad = cuda.to_cpu(self._grad)
-            self._grad_var = None
-        return self
+        """Move the array and the gradient to the CPU (NumPy)."""
+        from . import backend
+        return self._to_device(backend.CpuDevice())
 
     def to_gpu(self, device=None):
+        """Move the array and the gradient to GPU `device` (the current one by
+        default); without CuPy this raises RuntimeError saying so."""
         from .backends import cuda
-        self._array = cuda.to_gpu(self._array, device)
-        if self._grad is not None and self._grad is not IMPLICIT_ONES:
-            self._grad = cuda.to_gpu(self._grad, device)
-            self._grad_var = None
-        return self
+        cuda.check_cuda_available()
+        if device is None:
+            device = cuda.cupy.cuda.runtime.getDevice()
+        return self._to_device(cuda.GpuDevice.from_device_id(int(device)))
+
+    def to_intel64(self):
+        """kusari does not use iDeep: the arrays stay NumPy arrays."""
+        return self.to_cpu()
+
+    def to_chx(self):
+        raise RuntimeError("ChainerX is not available: kusari does not use ChainerX")
+
+    def from_chx(self):
+        return self         # kusari's arrays are never ChainerX arrays
 
     def to_device(self, device):
-        from .backends import cuda
-        if str(device) in ("@numpy", "cpu", "-1"):
-            return self.to_cpu()
-        return self.to_gpu(cuda.parse_device_id(device))
+        """Move the array and the gradient to `device` (a Device or a
+        specifier: '@numpy', '@cupy:0', -1, 0 ...)."""
+        from . import backend
+        return self._to_device(backend.get_device(device))
+
+    def _to_device(self, device):
+        a = self._array
+        if a is not None and not device.is_array_supported(a):
+            self._array = device.send(a)
+            node = self._node
+            if node is not None and node._data is not None:
+                node._data = self._array
+        g = self._grad
+        if g is not None and g is not IMPLICIT_ONES and g is not _INVALID and \
+                not device.is_array_supported(g):
+            gv = self._grad_var
+            self._grad = device.send(g)
+            if gv is not None:
+                gv._array = self._grad
+        return self
 
     # -- Python protocol --------------------------------------------------------
     def __repr__(self):
@@ -382,6 +534,7 @@ class Variable:
     def __copy__(self):
         v = Variable(self._array, name=self.name, requires_grad=self._requires_grad)
         v._grad = self._grad
+        v._grad_var = self._grad_var
         return v
 
     def __deepcopy__(self, memo):
@@ -547,12 +700,63 @@ def _weak_binary(op, v, ov):
     return out
 
 
-def _make_leaf(node: Node) -> None:
-    node.op = None
-    node.attrs = ()
-    node.inputs = ()
-    node.saved = None
-    node.out = None
+def _check_kwargs(kwargs) -> None:
+    """Chainer's answers to arguments Variable no longer takes."""
+    if "volatile" in kwargs:
+        raise ValueError("volatile argument is not supported anymore. "
+                         "Use chainer.using_config")
+    if "layout" in kwargs and kwargs["layout"] is None:
+        return
+    raise TypeError(f"Variable got unexpected arguments: {', '.join(sorted(kwargs))}")
+
+
+class _VariableNodeType(type):
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Node)
+
+
+class VariableNode(metaclass=_VariableNodeType):
+    """Chainer's VariableNode: in kusari the graph's Node (kusari.tape) is
+    the variable node, so `isinstance(x.node, VariableNode)` holds and
+    `VariableNode(var, name)` gives `var.node`."""
+
+    def __new__(cls, variable, name=None, **kwargs):
+        if "grad" in kwargs:
+            raise ValueError('unexpected keyword argument "grad": pass the gradient to '
+                             "Variable instead")
+        if kwargs:
+            raise TypeError(f"VariableNode got unexpected arguments: {', '.join(kwargs)}")
+        if name is not None:
+            variable.name = name
+        return variable.node
+
+
+def _check_grad_type(func, x, gx) -> None:
+    """Chainer's checks of a gradient `gx` a user's function returned for
+    input node `x` (type, dtype, shape), naming the function on failure."""
+    if x.dtype is None or x.shape is None or gx is None:
+        return
+    msg = None
+    if not _is_array(gx):
+        exc, msg = TypeError, f"Type of grad is invalid:\nActual: {type(gx)}"
+    elif x.data is not None and type(gx) is not type(x.data):
+        exc, msg = TypeError, (f"Type of data and grad mismatch\ngrad: {type(gx)} != "
+                               f"data: {type(x.data)}")
+    elif gx.dtype != x.dtype:
+        exc, msg = TypeError, f"Dtype of data and grad mismatch\ngrad: {gx.dtype} != data: {x.dtype}"
+    elif gx.shape != x.shape:
+        exc, msg = ValueError, f"Shape of data and grad mismatch\ngrad: {gx.shape} != data: {x.shape}"
+    if msg is None:
+        return
+    detail = ""
+    if func is not None:
+        detail = f"Function `{func._impl_name}` ({func.label}) has a bug.\n"
+        if func.stack:
+            import traceback
+            detail += "Stacktrace of the function is below:\n"
+            detail += "".join(traceback.format_list(func.stack))
+        detail += "\n"
+    raise exc(detail + msg)
 
 
 def _check_grad(var: Variable, g) -> None:
@@ -579,7 +783,7 @@ def _format(var: Variable, separator: str) -> str:
     else:
         from .backends import cuda
         arr = cuda.to_cpu(arr)
-        if arr.size > 0 or arr.shape == (0,):
+        if arr.size > 0 or arr.shape == (0,) or separator == " ":
             body = np.array2string(arr, None, None, None, separator, prefix + "(")
         else:
             body = f"[], shape={arr.shape!r}"
@@ -670,6 +874,9 @@ class Parameter(Variable):
 
     def zerograd(self) -> None:
         if not self.is_initialized:
+            import warnings
+            warnings.warn("Variable.zerograd is deprecated. Use Variable.cleargrad "
+                          "instead.", DeprecationWarning)
             from . import initializers
             self._grad = None
             self._grad_initializer = initializers.Zero(

@@ -180,13 +180,19 @@ def test_parameter_traps():
     assert s.grad is None
 
 
-def test_leaves_accumulate_and_output_keeps_its_grad():
+def test_leaves_accumulate_and_output_grad_is_used_up():
+    # Chainer 7 (since v6): backward() uses up the output's grad unless
+    # retain_grad; a one-element output with no grad starts from ones again
     x = v([5.0])
     y = x * x
     y.backward()
     y.backward()
     np.testing.assert_array_equal(x.grad, [20.0])
-    np.testing.assert_array_equal(y.grad, [1.0])
+    assert y.grad is None
+    y.grad = np.array([2.0], np.float32)
+    y.backward(retain_grad=True)
+    np.testing.assert_array_equal(x.grad, [40.0])
+    np.testing.assert_array_equal(y.grad, [2.0])
 
 
 def test_backward_on_a_leaf_does_nothing():

@@ -63,31 +63,80 @@ def vjp(g: Graph, outputs: Sequence[int], cotangents: Sequence[int],
         if out in relevant:
             contributions.setdefault(out, []).append(cot)
 
+    group_of, first, members = _groups(g, order)
+    pending: dict = {}              # group -> {output index: gradient node}
     totals: dict[int, int] = {}
     for n in reversed(order):
         parts = contributions.pop(n, None)
-        if parts is None:
+        group = group_of.get(n)
+        if parts is None and group is None:
             continue
-        gy = parts[0]
-        for p in parts[1:]:
-            gy = g.add("add", [gy, p])
-        totals[n] = gy
+        gy = None
+        if parts is not None:
+            gy = parts[0]
+            for p in parts[1:]:
+                gy = g.add("add", [gy, p])
+            totals[n] = gy
         op = g.op(n)
         if op in ("input", "const"):
             continue
+        if group is not None:
+            # one application with several outputs: its rule runs once, at
+            # its first output in topological order (all outputs' gradients
+            # are complete there: their users all come later)
+            if gy is not None:
+                pending.setdefault(group, {})[g.attrs(n)["output"]] = gy
+            if n != first[group] or group not in pending:
+                continue
+            gy = pending.pop(group)
         args = g.args(n)
         if not any(a in relevant for a in args):
             continue
         opdef = ops.get(op)
         needed = [a in relevant for a in args]
         first_new = g.next_id
-        for a, gx in zip(args, rule_grads(g, opdef, gy, n, args, g.attrs(n), needed)):
+        if group is not None:
+            grads = group_rule_grads(g, opdef, gy, members[group], args, g.attrs(n),
+                                     needed)
+        else:
+            grads = rule_grads(g, opdef, gy, n, args, g.attrs(n), needed)
+        for a, gx in zip(args, grads):
             if gx is not None:
                 contributions.setdefault(a, []).append(gx)
         for k in range(first_new, g.next_id):
             if k in g.nx:
                 g.node(k).setdefault("origin", opdef.label)
     return [totals.get(w) for w in wrt]
+
+
+def _groups(g: Graph, order) -> tuple[dict, dict, dict]:
+    """For nodes of ops with a group rule: node -> its group (one
+    application: op, attributes but the output index, operands), group -> its
+    first node in `order`, and group -> {output index: node}."""
+    group_of: dict = {}
+    first: dict = {}
+    members: dict = {}
+    for n in order:
+        op = g.op(n)
+        if op in ("input", "const") or ops.get(op).group_grad is None:
+            continue
+        attrs = g.attrs(n)
+        key = (op, tuple((k, v) for k, v in attrs.items() if k != "output"), g.args(n))
+        group_of[n] = key
+        first.setdefault(key, n)
+        members.setdefault(key, {})[attrs["output"]] = n
+    return group_of, first, members
+
+
+def group_rule_grads(g: Graph, opdef, gys: dict, outs: dict, args: Sequence[int],
+                     attrs: dict, needed: Sequence[bool]) -> list[int | None]:
+    """Apply `opdef`'s group rule in `g` to one application whose outputs
+    `outs` (index -> node) have gradients `gys` (index -> node)."""
+    rest = {k: v for k, v in attrs.items() if k != "output"}
+    grads = opdef.group_grad({k: Sym(g, v) for k, v in gys.items()},
+                             {k: Sym(g, v) for k, v in outs.items()},
+                             *(Sym(g, a) for a in args), needed=list(needed), **rest)
+    return _checked(g, opdef, grads, args, needed)
 
 
 def rule_grads(g: Graph, opdef, gy: int, out: int, args: Sequence[int], attrs: dict,
@@ -100,6 +149,11 @@ def rule_grads(g: Graph, opdef, gy: int, out: int, args: Sequence[int], attrs: d
     if rule is None:
         return [None] * len(args)      # piecewise constant: nothing flows back
     grads = rule(Sym(g, gy), Sym(g, out), *(Sym(g, a) for a in args), **attrs)
+    return _checked(g, opdef, grads, args, needed)
+
+
+def _checked(g: Graph, opdef, grads, args, needed) -> list[int | None]:
+    """A rule's gradients as nodes, summed back to their operands' shapes."""
     result: list[int | None] = []
     for a, gx, want in zip(args, grads, needed):
         if gx is None or not want:

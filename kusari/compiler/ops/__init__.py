@@ -4,3 +4,4 @@ from . import (call, elementwise, index, linalg, reduce, scan, shape,  # noqa: F
 from .registry import REGISTRY, OpDef, get  # noqa: F401
 from . import conv  # noqa: F401
 from . import array  # noqa: F401
+from . import user  # noqa: F401

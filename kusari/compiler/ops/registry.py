@@ -10,7 +10,10 @@ float: nothing flows back) or UNDEFINED (asking for it raises NotDifferentiable
 naming the op). A rule is called as ``grad(gy, out, *inputs, **attrs)`` with
 `Sym` handles and returns one gradient (or None) per input. For elementwise
 ops the autodiff pass undoes broadcasting itself (sum_to), so rules stay one
-line.
+line. An op one application of which is several nodes (one per output, as
+a user's FunctionNode) may also give `group_grad`, called once for all of
+them: ``group_grad(gys, outs, *inputs, needed, **attrs)`` with the outputs'
+gradients and values by output index (see autodiff.vjp).
 
 The entry also says whether the op's result may be a view of its operand
 (`view`), and, for a reduction that can close a fused group, how partial
@@ -71,7 +74,7 @@ class OpDef:
                  label: str | None = None, arg_names: Sequence[str] = ("x",),
                  attr_names: Sequence[str] = (), saves: Sequence[int] | slice = (),
                  saves_out: bool = False, out_arg: bool = False,
-                 float_only: bool = False):
+                 float_only: bool = False, group_grad: Callable | None = None):
         self.name = name
         self.kind = kind
         self.infer = infer
@@ -89,6 +92,7 @@ class OpDef:
             raise TypeError(f"op {name!r} must declare its gradient: a rule, ZERO or "
                             f"UNDEFINED, not {grad!r}")
         self.grad = grad
+        self.group_grad = group_grad     # one rule for all outputs of one application
         self.arg_names = tuple(arg_names)
         self.attr_names = tuple(attr_names)
         # operand positions the gradient reads (a slice: all from a position on)
