@@ -49,8 +49,9 @@ register(OpDef("log_softmax", LIBRARY, _infer, impl=nk.log_softmax,
 # integer labels t and, optionally, constant class weights w (no gradient).
 # Labels equal to `ignore_label` count for nothing. reduce="mean" sums in
 # float32 for float16 scores (Chainer's reduction dtype) and scales by
-# -1/count (count: the labels that count, or the batch size without
-# `normalize`; at least 1).
+# -1/count (count: the labels that count, or without `normalize` the
+# `batch` size of the scores before their other axes were flattened into
+# rows; at least 1).
 
 def _sce_infer(attrs, x, t, *w):
     check_float(x, "x")
@@ -66,7 +67,7 @@ def _sce_infer(attrs, x, t, *w):
     return (x.shape[0],) if attrs["reduce"] == "no" else (), x.dtype
 
 
-def _sce_impl(x, t, *w, normalize, ignore_label, reduce):
+def _sce_impl(x, t, *w, normalize, ignore_label, reduce, batch):
     logp = nk.log_softmax(x, 1)
     valid = t != ignore_label
     rows = np.arange(t.shape[0])
@@ -77,13 +78,13 @@ def _sce_impl(x, t, *w, normalize, ignore_label, reduce):
     picked *= valid
     if reduce == "no":
         return np.negative(picked)
-    count = int(valid.sum()) if normalize else t.shape[0]
+    count = int(valid.sum()) if normalize else batch
     acc = np.float32 if x.dtype == np.float16 else x.dtype.type
     total = picked.sum(dtype=acc) * acc(-1.0 / (count if count > 0 else 1))
     return np.asarray(total, x.dtype)
 
 
-def _sce_grad(gy, y, x, t, *w, normalize, ignore_label, reduce):
+def _sce_grad(gy, y, x, t, *w, normalize, ignore_label, reduce, batch):
     # Chainer's rule: (softmax(x) - onehot(t)) * w[t] * (t != ignore), times
     # gy (and 1/count for the mean)
     n, c = x.shape
@@ -104,7 +105,7 @@ def _sce_grad(gy, y, x, t, *w, normalize, ignore_label, reduce):
         count = valid.astype(acc).sum()
         scale = gy.astype(acc) * (1 / S.where(count > 0, count, 1))
     else:
-        scale = gy.astype(acc) * (1.0 / max(n, 1))
+        scale = gy.astype(acc) * (1.0 / max(batch, 1))
     if acc != x.dtype:
         gx = (gx.astype(acc) * scale).astype(x.dtype)
     else:
@@ -114,4 +115,5 @@ def _sce_grad(gy, y, x, t, *w, normalize, ignore_label, reduce):
 
 register(OpDef("softmax_cross_entropy", LIBRARY, _sce_infer, impl=_sce_impl,
                grad=_sce_grad, label="SoftmaxCrossEntropy", arg_names=("x", "t", "w"),
-               attr_names=("normalize", "ignore_label", "reduce"), saves=slice(0, None)))
+               attr_names=("normalize", "ignore_label", "reduce", "batch"),
+               saves=slice(0, None)))

@@ -89,14 +89,14 @@ def softmax_cross_entropy(x, t, normalize: bool = True, cache_score: bool = True
             f"{x.shape[2:]} != {t.shape[1:]}"))
     if concrete(t):
         _check_labels(x, t, ignore_label)
-    t_shape = t.shape
+    t_shape, batch = t.shape, x.shape[0]
     if x.ndim != 2:
         x, t = _classes_last(x, t)
     args = (x, t)
     if class_weight is not None:
         args += (var(np.asarray(class_weight).astype(x.dtype, copy=False)),)
     loss = call("softmax_cross_entropy", *args, normalize=bool(normalize),
-                ignore_label=int(ignore_label), reduce=reduce)
+                ignore_label=int(ignore_label), reduce=reduce, batch=batch)
     if reduce == "no" and len(t_shape) != 1:
         from ..array import reshape
         loss = reshape(loss, t_shape)
