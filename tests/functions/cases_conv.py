@@ -9,7 +9,8 @@ import numpy as np
 import kusari.functions as F
 from kusari.functions._core import call
 from tests.functions.special_cases import linear, points
-from tests.functions.test_conv import IM2COL, ref_conv, ref_deconv, ref_im2col
+from tests.functions.test_conv import (IM2COL, ref_conv, ref_deconv, ref_depthwise, ref_embed,
+                                     ref_im2col, ref_local, ref_shift)
 
 
 def _x(shape):
@@ -60,3 +61,29 @@ CASES = {
                                        pad=(1, 2), dilate=(1, 2)),
                         _col2im_ref, _x((2, 2, 3, 3, 2))),
 }
+
+
+def _ids(dt):
+    return [np.array([[0, 3, 1], [3, 3, 2]], np.int32),
+            np.resize(points(dt), (4, 3)).astype(dt)]
+
+
+def _embed(ignore):
+    def f(i, w):
+        return F.embed_id(i, w, ignore_label=ignore)
+
+    def r(i, w):
+        return ref_embed(i, w, ignore)
+    return linear(f, r, _ids)
+
+
+CASES.update({
+    "depthwise_convolution_2d": _conv(F.depthwise_convolution_2d, ref_depthwise,
+                                      (1, 2, 3, 4), (2, 2, 2, 2), pad=1),
+    "dilated_convolution_2d": _conv(F.dilated_convolution_2d, ref_conv, (1, 1, 5, 4),
+                                    (2, 1, 2, 2), dilate=2),
+    "local_convolution_2d": _conv(F.local_convolution_2d, ref_local, (1, 2, 3, 4),
+                                  (2, 2, 3, 2, 2, 2)),
+    "shift": linear(F.shift, ref_shift, _x((1, 9, 2, 3))),
+    "embed_id": _embed(3),
+})

@@ -22,6 +22,11 @@ COVERS = {
     "convolution_2d": "test_convolution_2d",
     "deconvolution_2d": "test_deconvolution_2d",
     "im2col_nd": "test_im2col_nd_and_col2im_nd",
+    "depthwise_convolution_2d": "test_depthwise_dilated_and_local_convolution",
+    "dilated_convolution_2d": "test_depthwise_dilated_and_local_convolution",
+    "local_convolution_2d": "test_depthwise_dilated_and_local_convolution",
+    "shift": "test_shift",
+    "embed_id": "test_embed_id",
     "col2im_nd": "test_im2col_nd_and_col2im_nd",
 }
 
@@ -269,8 +274,12 @@ def test_errors_in_chainers_terms():
         F.convolution_2d(x, W, deterministic=True)
     with pytest.raises(TypeError, match="unexpected"):
         F.convolution_2d(x, W, bogus=1)
-    with pytest.raises(RuntimeError, match="positive"):
+    with pytest.raises(AssertionError, match="positive"):       # as Chainer's im2col
         F.convolution_2d(x, np.zeros((2, 4, 7, 7), np.float32))
+    with pytest.raises(RuntimeError, match="positive"):
+        F.deconvolution_2d(x, W.transpose(1, 0, 2, 3), pad=5)
+    with pytest.raises(AssertionError, match="positive"):
+        F.deconvolution_nd(x, W.transpose(1, 0, 2, 3), pad=5)
     with pytest.raises(ValueError, match="should be 1"):
         F.convolution_1d(x, W)
     with pytest.raises(InvalidType):
@@ -299,3 +308,109 @@ def test_chainer_output_sizes():
 
 
 COVERS_TABLES = {"test_convolution_nd": CONV_ND, "test_deconvolution_nd": DECONV_ND}
+
+
+# -- depthwise, dilated and local convolution, shift, embed_id ------------------------------
+
+def ref_depthwise(x, W, b=None, stride=1, pad=0):
+    m, c, kh, kw = W.shape
+    w = np.transpose(W, (1, 0, 2, 3)).reshape(c * m, 1, kh, kw)
+    return ref_conv(x, w, b, stride, pad, groups=c)
+
+
+def ref_local(x, W, b=None, stride=1):
+    s = tup(stride, 2)
+    oc, oh, ow, c, kh, kw = W.shape
+    y = np.zeros((x.shape[0], oc, oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            win = x[:, :, i * s[0]:i * s[0] + kh, j * s[1]:j * s[1] + kw].astype(np.float64)
+            y[:, :, i, j] = np.tensordot(win, W[:, i, j].astype(np.float64),
+                                         ((1, 2, 3), (1, 2, 3)))
+    if b is not None:
+        y += b[None]
+    return y.astype(x.dtype)
+
+
+def ref_shift(x, ksize=3, dilate=1):
+    kh, kw = tup(ksize, 2)
+    dy, dx = tup(dilate, 2)
+    n, c, h, w = x.shape
+    groups = kh * kw
+    size = c // groups
+    y = np.zeros_like(x)
+    order = list(range(groups))
+    centre = (groups - 1) // 2
+    order[centre], order[-1] = order[-1], order[centre]     # the centre's group comes last
+    for i, g in enumerate(order):
+        oy, ox = (g // kw - kh // 2) * dy, (g % kw - kw // 2) * dx
+        chans = slice(i * size, (i + 1) * size if i < groups - 1 else c)
+        for r in range(h):
+            for q in range(w):
+                if 0 <= r - oy < h and 0 <= q - ox < w:
+                    y[:, chans, r, q] = x[:, chans, r - oy, q - ox]
+    return y
+
+
+def ref_embed(ids, W, ignore_label=None):
+    y = W[np.where(ids == ignore_label, 0, ids)] if ignore_label is not None else W[ids]
+    if ignore_label is not None:
+        y = np.where((ids == ignore_label)[..., None], 0, y)
+    return y
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_depthwise_dilated_and_local_convolution(dtype):
+    rng = np.random.default_rng(60)
+    x, W, b = inputs(rng, dtype, (1, 2, 4, 5), (2, 2, 2, 3), (4,))
+    check_all(lambda *a: F.depthwise_convolution_2d(*a, stride=(1, 2), pad=1),
+              lambda *a: ref_depthwise(*a, stride=(1, 2), pad=1), [x, W, b], dtype,
+              second=dtype == np.float64)
+    x, W = inputs(rng, dtype, (1, 2, 5, 4), (2, 2, 2, 2))
+    check_all(lambda *a: F.dilated_convolution_2d(*a, pad=(1, 0), dilate=2),
+              lambda *a: ref_conv(*a, pad=(1, 0), dilate=2), [x, W], dtype,
+              second=dtype == np.float64)
+    x, W, b = inputs(rng, dtype, (2, 2, 4, 5), (2, 2, 2, 2, 2, 2), (2, 2, 2))
+    check_all(lambda *a: F.local_convolution_2d(*a, stride=(2, 3)),
+              lambda *a: ref_local(*a, stride=(2, 3)), [x, W, b], dtype,
+              second=dtype == np.float64)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_shift(dtype):
+    rng = np.random.default_rng(61)
+    x, = inputs(rng, dtype, (1, 10, 3, 4))
+    check_all(F.shift, ref_shift, [x], dtype)
+    check_all(lambda v: F.shift(v, ksize=(1, 3), dilate=(1, -2)),
+              lambda a: ref_shift(a, (1, 3), (1, -2)), [x[:, :4]], dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_embed_id(dtype):
+    rng = np.random.default_rng(62)
+    W, = inputs(rng, dtype, (4, 3))
+    ids = np.array([[0, 3, 1], [3, 3, 2]], np.int32)
+    check_all(F.embed_id, ref_embed, [ids, W], dtype)
+    ids[0, 1] = -1
+    check_all(lambda i, w: F.embed_id(i, w, ignore_label=-1),
+              lambda i, w: ref_embed(i, w, -1), [ids, W], dtype)
+    with pytest.raises(InvalidType):
+        F.embed_id(ids.astype(np.float32), W)
+    with kusari.using_config("debug", True), pytest.raises(ValueError, match="len"):
+        F.embed_id(np.array([4]), W)
+
+
+def test_chainer_node_classes_apply_their_function():
+    """Code builds Chainer's FunctionNode classes and applies them."""
+    import importlib
+    convolution_2d, deconvolution_nd, shift = (
+        importlib.import_module(f"kusari.functions.connection.{m}")
+        for m in ("convolution_2d", "deconvolution_nd", "shift"))
+    rng = np.random.default_rng(63)
+    x, W = inputs(rng, np.float32, (1, 2, 4, 4), (3, 2, 2, 2))
+    y, = convolution_2d.Convolution2DFunction(2, 1).apply((x, W))
+    np.testing.assert_allclose(y.array, ref_conv(x, W, stride=2, pad=1), rtol=1e-5)
+    with pytest.raises(InvalidType):
+        deconvolution_nd.DeconvolutionND(2).apply((x,))
+    z, = shift.Shift(3).apply((np.concatenate([x] * 5, axis=1),))
+    assert z.shape == (1, 10, 4, 4)

@@ -5,3 +5,4 @@ from .registry import REGISTRY, OpDef, get  # noqa: F401
 from . import conv  # noqa: F401
 from . import array  # noqa: F401
 from . import user  # noqa: F401
+from . import pooling  # noqa: F401

@@ -107,8 +107,8 @@ def _col2im_infer(attrs, col):
         raise InvalidType(f"col.ndim >= {2 * nd}", f"col.ndim = {col.ndim}")
     ksize = col.shape[col.ndim - 2 * nd:col.ndim - nd]
     _check_geometry(nd, ksize, attrs["stride"], attrs["pad"], attrs["dilate"])
-    if any(n <= 0 for n in size):
-        raise InvalidType("output size > 0", f"size = {tuple(size)}")
+    if any(n < 0 for n in size):
+        raise InvalidType("output size >= 0", f"size = {tuple(size)}")
     return col.shape[:col.ndim - 2 * nd] + tuple(size), col.dtype
 
 

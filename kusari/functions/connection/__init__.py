@@ -32,3 +32,11 @@ from .deconvolution_nd import deconvolution_1d, deconvolution_3d, deconvolution_
 
 __all__ += ["convolution_1d", "convolution_2d", "convolution_3d", "convolution_nd",
             "deconvolution_1d", "deconvolution_2d", "deconvolution_3d", "deconvolution_nd"]
+from .depthwise_convolution_2d import depthwise_convolution_2d  # noqa: E402
+from .dilated_convolution_2d import dilated_convolution_2d  # noqa: E402
+from .embed_id import embed_id  # noqa: E402
+from .local_convolution_2d import local_convolution_2d  # noqa: E402
+from .shift import shift  # noqa: E402
+
+__all__ += ["depthwise_convolution_2d", "dilated_convolution_2d", "embed_id",
+            "local_convolution_2d", "shift"]

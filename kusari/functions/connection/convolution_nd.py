@@ -116,9 +116,10 @@ def convolve(x: Variable, W: Variable, stride, pad, cover_all, dilate, groups,
     outsize = tuple(conv_outsize(s, k, st, p, cover_all, d)
                     for s, k, st, p, d in zip(x.shape[2:], ksize, stride, pad, dilate))
     if any(o <= 0 for o in outsize):
-        raise RuntimeError(f"{label}: the output size should be positive, but it is "
-                           f"{outsize} (x.shape = {x.shape}, ksize = {ksize}, stride = "
-                           f"{stride}, pad = {pad}, dilate = {dilate})")
+        # Chainer's im2col asserts it (an AssertionError, on the CPU)
+        raise AssertionError(f"{label}: Output sizes should be positive, but they are "
+                             f"{outsize} (x.shape = {x.shape}, ksize = {ksize}, stride = "
+                             f"{stride}, pad = {pad}, dilate = {dilate})")
     col = patches(x, ksize, stride, pad, dilate, outsize)
     o, kk = size_of_shape(outsize), size_of_shape(ksize)
     if groups == 1:
@@ -193,3 +194,37 @@ def _fixed(nd: int, name: str):
 
 convolution_1d = _fixed(1, "convolution_1d")
 convolution_3d = _fixed(3, "convolution_3d")
+
+
+class FunctionNodeAdapter:
+    """Chainer's FunctionNode class of a function, as code builds and applies
+    it (`Convolution2DFunction(stride, pad).apply((x, W))`): apply checks the
+    number of inputs as Chainer's type check does and calls the function."""
+    label = ""
+    n_inputs = (2, 3)
+
+    def forward_function(self, *inputs):
+        raise TypeError(f"{type(self).__name__} names no function")
+
+    def apply(self, inputs):
+        lo, hi = self.n_inputs
+        n = len(inputs)
+        check(self.label, lo <= n <= hi, f"{lo} <= in_types.size() <= {hi}",
+              f"in_types.size() = {n}")
+        return (self.forward_function(*inputs),)
+
+
+class ConvolutionND(FunctionNodeAdapter):
+    label = "ConvolutionND"
+
+    def __init__(self, ndim, stride=1, pad=0, cover_all=False, dilate=1, groups=1):
+        self.ndim = ndim
+        self.stride = as_tuple(stride, ndim, "stride")
+        self.pad = as_tuple(pad, ndim, "pad")
+        self.cover_all = cover_all
+        self.dilate = as_tuple(dilate, ndim, "dilate")
+        self.groups = groups
+
+    def forward_function(self, x, W, b=None):
+        return convolution(x, W, b, self.stride, self.pad, self.cover_all, self.dilate,
+                           self.groups, self.ndim, self.label)

@@ -4,7 +4,7 @@ from __future__ import annotations
 __all__ = ["deconvolution_2d"]
 
 from .._core import Variable
-from .convolution_nd import DETERMINISTIC, REQUIRES_X_GRAD, parse_kwargs
+from .convolution_nd import DETERMINISTIC, REQUIRES_X_GRAD, FunctionNodeAdapter, parse_kwargs
 from .deconvolution_nd import deconvolution
 
 
@@ -19,3 +19,17 @@ def deconvolution_2d(x, W, b=None, stride=1, pad=0, outsize=None, **kwargs) -> V
                                   requires_x_grad=REQUIRES_X_GRAD)
     return deconvolution(x, W, b, stride, pad, outsize, dilate, groups, 2,
                          "Deconvolution2DFunction", bias_dtype_of_x=True)
+
+
+class Deconvolution2DFunction(FunctionNodeAdapter):
+    label = "Deconvolution2DFunction"
+
+    def __init__(self, stride=1, pad=0, outsize=None, **kwargs):
+        self.dilate, self.groups = parse_kwargs(
+            kwargs, ("dilate", 1), ("groups", 1), deterministic=DETERMINISTIC,
+            requires_x_grad=REQUIRES_X_GRAD)
+        self.stride, self.pad, self.outsize = stride, pad, outsize
+
+    def forward_function(self, x, W, b=None):
+        return deconvolution(x, W, b, self.stride, self.pad, self.outsize, self.dilate,
+                             self.groups, 2, self.label, bias_dtype_of_x=True)

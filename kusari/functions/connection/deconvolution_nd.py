@@ -6,8 +6,8 @@ __all__ = ["deconvolution_nd", "deconvolution_1d", "deconvolution_3d"]
 
 from ...utils import size_of_shape
 from .._core import Variable, call, var
-from .convolution_nd import (add_bias, as_tuple, check, check_operands, compute_dtype,
-                             conv_outsize, deconv_outsize)
+from .convolution_nd import (FunctionNodeAdapter, add_bias, as_tuple, check, check_operands,
+                             compute_dtype, conv_outsize, deconv_outsize)
 
 
 def deconvolve(x: Variable, W: Variable, stride, pad, outsize, dilate, groups) -> Variable:
@@ -32,7 +32,8 @@ def deconvolve(x: Variable, W: Variable, stride, pad, outsize, dilate, groups) -
 
 def deconvolution(x, W, b, stride, pad, outsize, dilate, groups, nd: int, label: str,
                   bias_dtype_of_x: bool = False) -> Variable:
-    """Chainer's deconvolution over nd axes."""
+    """Chainer's deconvolution over nd axes (`bias_dtype_of_x`: b must have x's
+    dtype, and a size that is not positive is a RuntimeError: the 2-d rules)."""
     x, W = var(x), var(W)
     b = None if b is None else var(b)
     check_operands(label, x, W, b, nd)
@@ -57,8 +58,9 @@ def deconvolution(x, W, b, stride, pad, outsize, dilate, groups, nd: int, label:
         outsize = tuple(deconv_outsize(s, k, st, p, d=di)
                         for s, k, st, p, di in zip(x.shape[2:], ksize, stride, pad, dilate))
         if any(o <= 0 for o in outsize):
-            raise RuntimeError(f"{label}: the output size should be positive, but it is "
-                               f"{outsize}")
+            message = f"{label}: Output sizes should be positive, but they are {outsize}"
+            # (Chainer: a RuntimeError in 2-d, an assertion in N-d)
+            raise RuntimeError(message) if bias_dtype_of_x else AssertionError(message)
     else:
         outsize = as_tuple(outsize, nd, "outsize")
         for i, (o, k, s, p, di) in enumerate(zip(outsize, ksize, stride, pad, dilate)):
@@ -101,3 +103,21 @@ def _fixed(nd: int, name: str):
 
 deconvolution_1d = _fixed(1, "deconvolution_1d")
 deconvolution_3d = _fixed(3, "deconvolution_3d")
+
+
+class DeconvolutionND(FunctionNodeAdapter):
+    label = "DeconvolutionND"
+
+    def __init__(self, ndim, stride=1, pad=0, outsize=None, dilate=1, groups=1):
+        self.ndim = ndim
+        self.stride = as_tuple(stride, ndim, "stride")
+        self.pad = as_tuple(pad, ndim, "pad")
+        if outsize is not None:
+            assert len(outsize) == ndim
+        self.outs = outsize
+        self.dilate = as_tuple(dilate, ndim, "dilate")
+        self.groups = groups
+
+    def forward_function(self, x, W, b=None):
+        return deconvolution(x, W, b, self.stride, self.pad, self.outs, self.dilate,
+                             self.groups, self.ndim, self.label)
