@@ -1,6 +1,7 @@
 """F.r2_score: the coefficient of determination."""
 from __future__ import annotations
 
+from ...function_node import stop_gradient
 from ...variable import Variable
 from .._core import call, scalar_like, var
 from ..loss._checks import expect, float_kind, same_shape
@@ -14,7 +15,7 @@ def r2_score(pred, true, sample_weight=None, multioutput: str = "uniform_average
     and the mean of `true`, as scikit-learn does (Chainer refuses it)."""
     if multioutput not in ("uniform_average", "raw_values"):
         raise ValueError("invalid multioutput argument")
-    pred, true = var(pred), var(true)
+    pred, true = stop_gradient(var(pred)), stop_gradient(var(true))  # as Chainer's
     expect("R2_score", float_kind(pred, "pred"), float_kind(true, "true"))
     expect("R2_score", same_shape(pred, true, "pred", "true"))
     d = pred - true
