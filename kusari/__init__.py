@@ -29,6 +29,12 @@ from ._runtime_info import print_runtime_info  # noqa: F401
 from .device_resident import DeviceResident  # noqa: F401
 from .function import Function, FunctionNode  # noqa: F401
 from .link import Chain, ChainList, Link  # noqa: F401
+from . import initializer, link_hook, sequential, serializer  # noqa: F401
+from .initializer import Initializer  # noqa: F401
+from .link_hook import LinkHook, _get_link_hooks  # noqa: F401
+from .optimizer import GradientMethod, Optimizer, UpdateRule  # noqa: F401
+from .sequential import Sequential  # noqa: F401
+from .serializer import AbstractSerializer, Deserializer, Serializer  # noqa: F401
 from .reporter import Reporter, report, report_scope  # noqa: F401
 from .function_node import stop_gradient  # noqa: F401
 from .jit import jit  # noqa: F401

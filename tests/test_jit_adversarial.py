@@ -737,7 +737,9 @@ def test_updates_in_other_float_dtypes_are_bit_identical(dtype, make_opt, hook):
     def model():
         rng = np.random.default_rng(0)
         m = kusari.Chain()
-        with m.init_scope():
+        # as in Chainer, an initial array is cast to the parameter dtype,
+        # config.dtype (float32 unless set)
+        with m.init_scope(), kusari.using_config("dtype", dtype):
             m.l = L.Linear(4, 6, initialW=(rng.standard_normal((6, 4)) * .4).astype(dtype),
                            initial_bias=np.zeros(6, dtype))
         return m
@@ -913,7 +915,7 @@ def test_signature_memory_is_stable_in_a_steady_training_loop():
     step = kusari.jit(_ce_step(m, o))
     for _ in range(20):
         step(X, T)
-        o.lr = float(np.random.rand()) * 0.01          # a schedule: an input, no retrace
+        o.alpha = float(np.random.rand()) * 0.01       # a schedule: an input, no retrace
     gc.collect()
     tracemalloc.start()
     try:
@@ -923,7 +925,7 @@ def test_signature_memory_is_stable_in_a_steady_training_loop():
         first = tracemalloc.get_traced_memory()[0]
         for _ in range(200):
             step(X, T)
-            o.lr = float(np.random.rand()) * 0.01
+            o.alpha = float(np.random.rand()) * 0.01
         gc.collect()
         grown = tracemalloc.get_traced_memory()[0] - first
     finally:

@@ -1,11 +1,7 @@
-"""`kusari.serializers`: not implemented yet (the toolkit issue fills it in).
+"""kusari.serializers: save and load links and optimizers in Chainer's
+layouts (NPZ always; HDF5 with h5py installed)."""
+from .hdf5 import HDF5Deserializer, HDF5Serializer, load_hdf5, save_hdf5  # noqa: F401
+from .npz import DictionarySerializer, NpzDeserializer, load_npz, save_npz  # noqa: F401
 
-The module imports, so Chainer code's import block works; using anything
-in it raises NotImplementedError naming what is missing.
-"""
-
-
-def __getattr__(name):
-    if name.startswith("__"):
-        raise AttributeError(name)
-    raise NotImplementedError(f"kusari.serializers.{name} is not implemented yet")
+__all__ = ["DictionarySerializer", "NpzDeserializer", "load_npz", "save_npz",
+           "HDF5Serializer", "HDF5Deserializer", "load_hdf5", "save_hdf5"]

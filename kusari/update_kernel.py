@@ -1,0 +1,83 @@
+"""Compiled in-place updates: how optimizers and their hooks run eagerly.
+
+An update rule (or hook) writes its math once, with kusari.functions on
+Variables. Inside `kusari.jit` that math is traced into the jitted step.
+Outside, it is traced once per signature by `run` here, compiled through
+the spine into one fused NumPy kernel, and called on the arrays: the
+parameter and state arrays are donated, so the kernel writes them in place,
+as a hand-written NumPy update would, with fewer temporaries.
+
+Numbers (hyperparameters, step counts) are inputs of the kernel: 0-d
+float64 arrays, weakly typed (they take the dtype of the array they meet,
+as a Python number does), so changing a learning rate never compiles again.
+What the math branches on (a flag such as `amsgrad`, whether a rate is
+zero) is part of the signature.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy
+
+from .compiler import spine
+from .compiler.passes import dce
+
+MAX_KERNELS = 1024
+_kernels: OrderedDict = OrderedDict()
+
+
+class _TraceTruth:
+    """Stands in for a trace context where the math tests a number for
+    truth (`if hp.weight_decay_rate:`): the truth is in the signature, so
+    nothing needs guarding."""
+
+    @property
+    def guards(self) -> list:
+        return []
+
+
+_TRUTH = _TraceTruth()
+
+
+def number_truth(read):
+    """The `_truth` a weak traced number carries while a kernel is traced."""
+    return (_TRUTH, "a hyperparameter", read)
+
+
+def run(key, fn, arrays: list, numbers: list, donate: tuple, name: str = "update"):
+    """fn(*array_vars, *number_vars) -> list of output Variables, compiled
+    for arrays like `arrays` (cached under `key` and their shapes and
+    dtypes) and run on `arrays` and `numbers` (floats, passed as weak 0-d
+    float64 inputs). `donate`: (output, array input) pairs the kernel may
+    write in place. Returns the outputs (a donated one is the input array
+    when it was written in place)."""
+    full_key = (key, tuple((a.shape, a.dtype) for a in arrays), len(numbers), donate)
+    exe = _kernels.get(full_key)
+    if exe is None:
+        exe = _compile(fn, arrays, numbers, donate, name)
+        _kernels[full_key] = exe
+        if len(_kernels) > MAX_KERNELS:
+            _kernels.popitem(last=False)
+    return exe.fn(*arrays, *[numpy.array(x, numpy.float64) for x in numbers])
+
+
+def _compile(fn, arrays, numbers, donate, name):
+    from .runtime import NUMPY
+    from .tracing import trace_to_graph
+    n = len(arrays)
+    examples = list(arrays) + [numpy.array(x, numpy.float64) for x in numbers]
+    g, _, _, _, _ = trace_to_graph(
+        lambda *vs: fn(*vs), examples, name=name, capture="const",
+        requires_grad=[False] * len(examples), weak=range(n, n + len(numbers)))
+    dce(g)
+    return spine.compile(g, NUMPY, spine.Options(donate=donate), purpose=None)
+
+
+def write_back(out, target) -> None:
+    """Make `target` hold `out` (a kernel output meant to replace it in place)."""
+    if out is not target:
+        numpy.copyto(target, out, casting="unsafe")
+
+
+def clear() -> None:
+    _kernels.clear()
