@@ -24,7 +24,10 @@ def _param_to_str(obj) -> str:
     name = getattr(obj, "__name__", None)
     if isinstance(obj, type) or isinstance(name, str):
         return name if isinstance(name, str) else obj.__name__
-    return repr(obj)
+    # NumPy scalars as NumPy 1 wrote them ('1.0', not 'np.float32(1.0)'), so
+    # that generated class names (test ids) are the same as under Chainer
+    with numpy.printoptions(legacy="1.25"):
+        return repr(obj)
 
 
 def _shorten(s: str, maxlen: int) -> str:
