@@ -1,8 +1,6 @@
 """F.bilinear: the bilinear layer of neural tensor networks."""
 from __future__ import annotations
 
-import numpy as np
-
 from ...compiler.errors import InvalidType, invalid_in
 from ...utils import size_of_shape
 from .._core import Variable, call, var
@@ -12,8 +10,9 @@ def bilinear(e1, e2, W, V1=None, V2=None, b=None) -> Variable:
     """y[n, l] = sum_jk e1[n, j] e2[n, k] W[j, k, l]
     (+ e1 V1 + e2 V2 + b when V1, V2 and b are given: all three or none).
 
-    e1 and e2 are flattened after their batch axis. float32 only, as in
-    Chainer. Made of registry ops (an outer product and one matmul), so it
+    e1 and e2 are flattened after their batch axis. All operands share one
+    float dtype (Chainer takes float32 only; kusari computes float16 and
+    float64 too, in their dtype). Made of registry ops (an outer product and one matmul), so it
     differentiates to any order."""
     flags = [V1 is None, V2 is None, b is None]
     if any(flags) and not all(flags):
@@ -36,15 +35,13 @@ def bilinear(e1, e2, W, V1=None, V2=None, b=None) -> Variable:
 
 
 def _check(e1, e2, W, extra) -> None:
-    f32 = np.dtype(np.float32)
-
     def expect(ok, expected, actual):
         if not ok:
             raise invalid_in("BilinearFunction", InvalidType(expected, actual))
 
-    for v, n in ((e1, "e1"), (e2, "e2"), (W, "W")):
-        expect(v.dtype == f32, f"{n}.dtype == <class 'numpy.float32'>",
-               f"{v.dtype} != <class 'numpy.float32'>")
+    expect(e1.dtype.kind == "f", "e1.dtype.kind == f", f"{e1.dtype.kind} != f")
+    for v, n in ((e2, "e2"), (W, "W")) + tuple(zip(extra, ("V1", "V2", "b"))):
+        expect(v.dtype == e1.dtype, f"{n}.dtype == e1.dtype", f"{v.dtype} != {e1.dtype}")
     expect(e1.ndim >= 2, "e1.ndim >= 2", f"{e1.ndim} < 2")
     expect(e2.ndim >= 2, "e2.ndim >= 2", f"{e2.ndim} < 2")
     expect(e1.shape[0] == e2.shape[0], "e1.shape[0] == e2.shape[0]",
@@ -58,13 +55,9 @@ def _check(e1, e2, W, extra) -> None:
     V1, V2, b = extra
     out = W.shape[2]
     for v, n, rows in ((V1, "V1", W.shape[0]), (V2, "V2", W.shape[1])):
-        expect(v.dtype == f32, f"{n}.dtype == <class 'numpy.float32'>",
-               f"{v.dtype} != <class 'numpy.float32'>")
         expect(v.ndim == 2, f"{n}.ndim == 2", f"{v.ndim} != 2")
         expect(v.shape[0] == rows, f"{n}.shape[0] == W.shape[{0 if n == 'V1' else 1}]",
                f"{v.shape[0]} != {rows}")
         expect(v.shape[1] == out, f"{n}.shape[1] == W.shape[2]", f"{v.shape[1]} != {out}")
-    expect(b.dtype == f32, "b.dtype == <class 'numpy.float32'>",
-           f"{b.dtype} != <class 'numpy.float32'>")
     expect(b.ndim == 1, "b.ndim == 1", f"{b.ndim} != 1")
     expect(b.shape[0] == out, "b.shape[0] == W.shape[2]", f"{b.shape[0]} != {out}")
