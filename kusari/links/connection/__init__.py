@@ -2,3 +2,17 @@
 from .linear import Linear  # noqa: F401
 
 __all__ = ["Linear"]
+
+# convolution, deconvolution and embedding links (helper H5's area)
+from .convolution_2d import Convolution2D  # noqa: E402,F401
+from .convolution_nd import Convolution1D, Convolution3D, ConvolutionND  # noqa: E402,F401
+from .deconvolution_2d import Deconvolution2D  # noqa: E402,F401
+from .deconvolution_nd import Deconvolution1D, Deconvolution3D, DeconvolutionND  # noqa: E402,F401,E501
+from .depthwise_convolution_2d import DepthwiseConvolution2D  # noqa: E402,F401
+from .dilated_convolution_2d import DilatedConvolution2D  # noqa: E402,F401
+from .embed_id import EmbedID  # noqa: E402,F401
+from .local_convolution_2d import LocalConvolution2D  # noqa: E402,F401
+
+__all__ += ["Convolution1D", "Convolution2D", "Convolution3D", "ConvolutionND",
+            "Deconvolution1D", "Deconvolution2D", "Deconvolution3D", "DeconvolutionND",
+            "DepthwiseConvolution2D", "DilatedConvolution2D", "EmbedID", "LocalConvolution2D"]
