@@ -307,3 +307,37 @@ def test_lstm_step_gate_math_fuses_under_jit():
         want_c, want_h = R.lstm(arrays[0], arrays[1] @ arrays[3].T + arrays[2] @ arrays[4].T)
         np.testing.assert_allclose(c, want_c, rtol=1e-5, atol=1e-6)
         np.testing.assert_allclose(h, want_h, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("x_batch", [3, 2])
+def test_lstm_grad_classes_are_the_backward(x_batch):
+    """Chainer's LSTMGrad and SLSTMGrad (reached as attributes of F.lstm and
+    F.slstm, where Chainer's tests find them): given the real new cell state
+    they give what backward() gives."""
+    from kusari.functions.rnn.lstm import LSTMGrad
+    from kusari.functions.rnn.slstm import SLSTMGrad
+    assert F.lstm.LSTMGrad is LSTMGrad and F.slstm.SLSTMGrad is SLSTMGrad
+    rng = np.random.default_rng(8)
+    c0 = kusari.Variable(uniform(rng, (3, 2, 2), np.float64))
+    x = kusari.Variable(uniform(rng, (x_batch, 8, 2), np.float64, -2, 2))
+    gc, gh = uniform(rng, (3, 2, 2), np.float64), uniform(rng, (x_batch, 2, 2), np.float64)
+    c, h = F.lstm(c0, x)
+    kusari.backward([c, h], [kusari.Variable(gc), kusari.Variable(gh)])
+    gc0, gx = LSTMGrad()(c0.array, x.array, c.array, gc, gh)
+    np.testing.assert_allclose(gc0.array, c0.grad, rtol=1e-12)
+    np.testing.assert_allclose(gx.array, x.grad, rtol=1e-12)
+    _, gx_h_only = LSTMGrad()(c0.array, x.array, c.array, None, gh)
+    c0.cleargrad(), x.cleargrad()
+    c, h = F.lstm(c0, x)
+    h.grad = gh
+    h.backward()
+    np.testing.assert_allclose(gx_h_only.array, x.grad, rtol=1e-12)
+
+    cs = [kusari.Variable(uniform(rng, (3, 2), np.float64)) for _ in range(2)]
+    xs = [kusari.Variable(uniform(rng, (3, 8), np.float64, -2, 2)) for _ in range(2)]
+    c, h = F.slstm(*cs, *xs)
+    gc, gh = uniform(rng, (3, 2), np.float64), uniform(rng, (3, 2), np.float64)
+    kusari.backward([c, h], [kusari.Variable(gc), kusari.Variable(gh)])
+    got = SLSTMGrad()(*[v.array for v in cs + xs], c.array, gc, gh)
+    for g, v in zip(got, cs + xs):
+        np.testing.assert_allclose(g.array, v.grad, rtol=1e-12)

@@ -48,3 +48,11 @@ def blocked_gates(x: Variable, n: int) -> list:
 def rows(x: Variable, start, stop) -> Variable:
     """x[start:stop] along the batch axis."""
     return call("getitem", x, key=(("s", start, stop, None),))
+
+
+def interleave(gates: list) -> Variable:
+    """The inverse of interleaved_gates: gates (B, U, ...) -> (B, n U, ...)."""
+    b, u = gates[0].shape[:2]
+    rest = gates[0].shape[2:]
+    parts = [call("reshape", g, shape=(b, u, 1) + rest) for g in gates]
+    return call("reshape", call("concat", *parts, axis=2), shape=(b, u * len(gates)) + rest)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._core import Variable, call, var
-from ._util import check_float_cells, expect, interleaved_gates, rows
+from ._util import check_float_cells, expect, interleave, interleaved_gates, rows
 
 
 def lstm(c_prev, x):
@@ -45,3 +45,40 @@ def _sigmoid(x: Variable) -> Variable:
 
 def _tanh(x: Variable) -> Variable:
     return call("tanh", x)
+
+
+class LSTMGrad:
+    """Chainer's LSTMGrad as a function of its own: (c_prev, x, c_next, gc,
+    gh) -> (gc_prev, gx), the LSTM's gradient with the new cell state c_next
+    given (gc or gh None: zero). Made of registry ops, so it differentiates
+    again; F.lstm itself differentiates its forward and does not use it."""
+
+    def __call__(self, c_prev, x, c_next, gc, gh):
+        c_prev, x, c_next = var(c_prev), var(x), var(c_next)
+        batch = x.shape[0]
+        a, i, f, o = interleaved_gates(x, 4)
+        ta, si, sf, so = _tanh(a), _sigmoid(i), _sigmoid(f), _sigmoid(o)
+        co = _tanh(rows(c_next, 0, batch))
+        temp = 0
+        if gh is not None:
+            gh = var(gh)
+            temp = gh * so * (1 - co * co)
+        if gc is not None:
+            temp = temp + rows(var(gc), 0, batch)
+        if isinstance(temp, int):
+            temp = co * 0
+        go = gh * co * so * (1 - so) if gh is not None else co * 0
+        gx = interleave([temp * si * (1 - ta * ta), temp * ta * si * (1 - si),
+                         temp * rows(c_prev, 0, batch) * sf * (1 - sf), go])
+        gc_prev = temp * sf
+        if batch < c_prev.shape[0]:
+            rest = rows(var(gc), batch, None) if gc is not None else \
+                rows(c_prev, batch, None) * 0
+            gc_prev = call("concat", gc_prev, rest, axis=0)
+        return gc_prev, gx
+
+
+# Chainer's tests reach LSTMGrad through `from chainer.functions.rnn import
+# lstm`, which in kusari is this function (the package exports it): it
+# carries its module's name as Chainer's module has it.
+lstm.LSTMGrad = LSTMGrad

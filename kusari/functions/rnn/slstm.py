@@ -3,7 +3,7 @@ tree node (Chainer's gate layout)."""
 from __future__ import annotations
 
 from .._core import call, var
-from ._util import check_float_cells, expect, expect_eq, interleaved_gates
+from ._util import check_float_cells, expect, expect_eq, interleave, interleaved_gates
 
 
 def slstm(c_prev1, c_prev2, x1, x2):
@@ -42,3 +42,34 @@ def _sigmoid(x):
 
 def _tanh(x):
     return call("tanh", x)
+
+
+class SLSTMGrad:
+    """Chainer's SLSTMGrad as a function of its own: (c_prev1, c_prev2, x1,
+    x2, c_next, gc, gh) -> (gc_prev1, gc_prev2, gx1, gx2), the S-LSTM's
+    gradient with the new cell state given (gc or gh None: zero). Made of
+    registry ops; F.slstm differentiates its forward and does not use it."""
+
+    def __call__(self, c_prev1, c_prev2, x1, x2, c_next, gc, gh):
+        c1, c2, x1, x2, c_next = (var(v) for v in (c_prev1, c_prev2, x1, x2, c_next))
+        a1, i1, f1, o1 = interleaved_gates(x1, 4)
+        a2, i2, f2, o2 = interleaved_gates(x2, 4)
+        ta1, si1, sf1 = _tanh(a1), _sigmoid(i1), _sigmoid(f1)
+        ta2, si2, sf2 = _tanh(a2), _sigmoid(i2), _sigmoid(f2)
+        so = _sigmoid(o1 + o2)
+        co = _tanh(c_next)
+        zero = co * 0
+        temp = zero if gh is None else var(gh) * so * (1 - co * co)
+        if gc is not None:
+            temp = temp + var(gc)
+        go = zero if gh is None else var(gh) * co * so * (1 - so)
+        gx1 = interleave([temp * si1 * (1 - ta1 * ta1), temp * ta1 * si1 * (1 - si1),
+                          temp * c1 * sf1 * (1 - sf1), go])
+        gx2 = interleave([temp * si2 * (1 - ta2 * ta2), temp * ta2 * si2 * (1 - si2),
+                          temp * c2 * sf2 * (1 - sf2), go])
+        return temp * sf1, temp * sf2, gx1, gx2
+
+
+# Chainer's tests reach SLSTMGrad through `from chainer.functions.rnn import
+# slstm`, which in kusari is this function: it carries its module's name.
+slstm.SLSTMGrad = SLSTMGrad
