@@ -46,3 +46,6 @@ get_array_module = cuda.get_array_module
 
 # Chainer's switch for utils.experimental's FutureWarning
 disable_experimental_feature_warning = False
+from . import computational_graph, function_hooks  # noqa: F401,E402
+from .function import FunctionAdapter  # noqa: F401,E402
+from .function_hook import FunctionHook, get_function_hooks  # noqa: F401,E402

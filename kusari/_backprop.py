@@ -103,10 +103,12 @@ def _op_step(n, i, gy, order, entries, acc, recorded, hooks, debug) -> None:
     if True not in mask:
         return
     if hooks:
+        from .user_function import OpFunction
+        function = OpFunction(n)
         in_data = tuple([x.value if type(x) is Const else x.data for x in ins])
         out_grad = (gy._array if recorded else gy,)
         for hook in hooks.values():
-            hook.backward_preprocess(n, in_data, out_grad)
+            hook.backward_preprocess(function, in_data, out_grad)
     if recorded or hooks:
         grads = _vjp_as_variables(n, mask, gy if recorded else _wrap(gy))
         if not recorded:
@@ -115,7 +117,7 @@ def _op_step(n, i, gy, order, entries, acc, recorded, hooks, debug) -> None:
         grads = _op_vjp(n, mask)(n, gy)
     if hooks:
         for hook in hooks.values():
-            hook.backward_postprocess(n, in_data, out_grad)
+            hook.backward_postprocess(function, in_data, out_grad)
     for j, gx, want in zip(entries[i][2], grads, mask):
         if gx is None or not want:
             continue

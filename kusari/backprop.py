@@ -533,15 +533,16 @@ def _leaf_flags(order, wrt) -> tuple:
 
 
 def _clear_list(order, roots, retain: bool) -> tuple:
-    """(position, is a root) of the values whose grads a backward without
-    retain_grad clears: the roots' (Chainer uses them up), and the grads an
-    earlier backward with retain_grad gave intermediate values (a grad the
-    user set on one stays)."""
+    """Positions of the intermediate values whose grads a backward without
+    retain_grad clears: those an earlier backward with retain_grad gave them
+    (a grad the user set on one stays, as in Chainer). The roots keep their
+    grads (the seeds' semantics: a second backward() accumulates again; Chainer
+    7 uses them up)."""
     if retain:
         return ()
     rootset = set(roots)
-    return tuple([(i, i in rootset) for i, n in enumerate(order) if type(n) is not Const
-                  and n.op is not None])
+    return tuple([i for i, n in enumerate(order) if type(n) is not Const
+                  and n.op is not None and i not in rootset])
 
 
 def _apply_recorded(plan: Plan, order, gys) -> list:
@@ -589,10 +590,10 @@ def run_checked(g: Graph, inputs: list) -> list:
 
 
 def _assign(order, targets, leaf, clear, grads, recorded: bool, loss_scale) -> None:
-    for i, is_root in clear:
+    for i in clear:
         v = order[i].var()
-        if v is not None and v._grad is not None and (
-                is_root or v._grad is v.__dict__.get("_retained_grad")):
+        if v is not None and v._grad is not None and \
+                v._grad is v.__dict__.get("_retained_grad"):
             tracing.note(v)
             v._grad = v._grad_var = None
     for i, is_leaf, g in zip(targets, leaf, grads):
@@ -802,17 +803,35 @@ def _traced_ones(y):
 
 
 def backward_many(outputs, grad_outputs=None, enable_double_backprop=False) -> None:
-    """Backpropagate from several outputs at once (Chainer's `chainer.backward`)."""
+    """Backpropagate from several outputs at once (Chainer's `chainer.backward`).
+
+    Without `grad_outputs` each output's grad is used (and used up, as by
+    Variable.backward); an output without one contributes nothing, with a
+    RuntimeWarning (a repeated output has none the second time)."""
+    import warnings
     _check_seq("outputs", outputs)
     for v in outputs:
         if not isinstance(v, Variable):
             raise TypeError(f"each output must be a Variable, not {type(v)}")
-    if grad_outputs is None:
-        grad_outputs = [y.grad_var for y in outputs]
-    elif len(grad_outputs) != len(outputs):
-        raise ValueError("grad_outputs must be of the same length as outputs.\n"
-                         f"len(outputs) = {len(outputs)}, "
-                         f"len(grad_outputs) = {len(grad_outputs)}")
+    if grad_outputs is not None:
+        if not isinstance(grad_outputs, (tuple, list)):
+            raise TypeError("grad_outputs must be None, a tuple, or a list, not "
+                            f"{type(grad_outputs)}.")
+        if len(grad_outputs) != len(outputs):
+            raise ValueError("grad_outputs must be of the same length as outputs.\n"
+                             f"len(outputs) = {len(outputs)}, "
+                             f"len(grad_outputs) = {len(grad_outputs)}")
+    else:
+        grad_outputs = []
+        for y in outputs:
+            gv = y.grad_var
+            if gv is None:
+                warnings.warn("outputs contains a Variable without grad, or duplicate "
+                              "outputs. Note that chainer.backward does not set default "
+                              "grad.", RuntimeWarning)
+            tracing.note(y)
+            y._grad = y._grad_var = None
+            grad_outputs.append(gv)
     for y, g in zip(outputs, grad_outputs):
         if g is not None:
             _check_grad(y, g.array if isinstance(g, Variable) else g)

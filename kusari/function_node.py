@@ -71,6 +71,19 @@ _CHAINER_NAMES = {"add": "Add", "sub": "Sub", "mul": "Mul", "div": "Div",
                   "getitem": "GetItem", "matmul": "MatMul", "linear": "LinearFunction"}
 
 
+def chainer_name(op: OpDef, operands) -> str:
+    """The name of the Chainer class that does what `op` does on `operands`
+    (function hooks report it: 'Mul', 'AddConstant', 'Exp' ...)."""
+    name = _CHAINER_NAMES.get(op.name)
+    if name is None:
+        label = op.label
+        return label if label.isidentifier() else op.name.title()
+    if op.name in ("add", "sub", "mul", "div", "pow") and any(
+            type(a) is Const or not hasattr(a, "shape") for a in operands):
+        return "PowVarConst" if name == "PowVarVar" else name + "Constant"
+    return name
+
+
 class OpCall:
     """One application of kusari's op as function hooks see it (Chainer's
     FunctionNode interface: label, `_impl_name`)."""
@@ -90,14 +103,7 @@ class OpCall:
 
     @property
     def _impl_name(self) -> str:
-        name = _CHAINER_NAMES.get(self.op.name)
-        if name is None:
-            label = self.op.label
-            return label if label.isidentifier() else self.op.name.title()
-        if any(type(a) is Const for a in self.args) and self.op.name in (
-                "add", "sub", "mul", "div", "pow"):
-            return "PowVarConst" if name == "PowVarVar" else name + "Constant"
-        return name
+        return chainer_name(self.op, self.args)
 
     def __repr__(self):
         return f"<{self._impl_name} (kusari op {self.op.name})>"

@@ -64,6 +64,18 @@ class Node:
 
     # -- Chainer's VariableNode / FunctionNode views ---------------------------
     @property
+    def _impl_name(self) -> str:
+        fn = self.function
+        if fn is not None:
+            return fn._impl_name
+        from .function_node import chainer_name
+        return chainer_name(self.op, self.inputs)
+
+    local_function_hooks: dict = {}
+    _n_local_function_hooks = 0
+    stack = None
+
+    @property
     def function(self):
         """The user's FunctionNode that made this value, if one did."""
         if self.op is not None and self.op.name == "function_node":
@@ -72,12 +84,15 @@ class Node:
 
     @property
     def creator_node(self):
-        """What made this value: the user's FunctionNode, or this Node for
-        kusari's own ops (it stands for both), or None for a leaf."""
+        """What made this value: the user's FunctionNode, a FunctionNode view
+        of kusari's op (kusari.user_function.OpFunction), or None for a leaf."""
         if self.op is None:
             return None
         fn = self.function
-        return self if fn is None else fn
+        if fn is None:
+            from .user_function import OpFunction
+            return OpFunction(self)
+        return fn
 
     @property
     def creator(self):

@@ -142,7 +142,8 @@ class FunctionNode:
         """Compute the outputs of `inputs` (Variables or arrays) and record
         this function in the graph; returns a tuple of Variables."""
         from .variable import Variable, as_variable
-        input_vars = [as_variable(x) if x is not None else Variable(None) for x in inputs]
+        input_vars = [as_variable(x) if x is not None else Variable(None, requires_grad=False)
+                      for x in inputs]
         in_data = tuple([x._array for x in input_vars])
         if any(type(a) is Traced for a in in_data) or \
                 (_tracing.TRACING and _tracing.active() is not None):
@@ -356,6 +357,57 @@ class FunctionNode:
             raise KeyError(f"Hook {name} does not exist")
 
 
+class OpFunction(FunctionNode):
+    """Chainer's FunctionNode view of one application of kusari's own op.
+
+    The application lives in the Node of its output (kusari.tape): this
+    view gives it the FunctionNode interface (label, inputs, outputs, rank,
+    unchain) where Chainer's code expects one; two views of one Node are
+    equal."""
+
+    def __init__(self, node: Node):
+        self.node = node
+
+    def __eq__(self, other):
+        return isinstance(other, OpFunction) and other.node is self.node
+
+    def __hash__(self):
+        return hash(id(self.node))
+
+    def __repr__(self):
+        return f"<{self._impl_name} (kusari op {self.node.op.name if self.node.op else '-'})>"
+
+    @property
+    def label(self) -> str:
+        op = self.node.op
+        return "None" if op is None else op.label
+
+    @property
+    def _impl_name(self) -> str:
+        from .function_node import chainer_name
+        op = self.node.op
+        return "None" if op is None else chainer_name(op, self.node.inputs)
+
+    @property
+    def inputs(self):
+        return tuple([x for x in self.node.inputs if type(x) is Node])
+
+    @property
+    def outputs(self):
+        return (weakref.ref(self.node),)
+
+    @property
+    def rank(self) -> int:
+        return self.node.rank - 1
+
+    def apply(self, inputs):
+        raise RuntimeError(f"{self.label} has been applied already: this is a view of "
+                           "one application of kusari's op, not a function to apply")
+
+    def unchain(self) -> None:
+        self.node.unchain()
+
+
 # -- helpers ---------------------------------------------------------------------------
 
 def _is_cupy(a) -> bool:
@@ -411,13 +463,12 @@ def set_creator_node(node: Node, func, index: int | None = None) -> None:
     if func is None:
         node.unchain()
         return
-    if isinstance(func, Node):
-        if func is node:
+    if isinstance(func, OpFunction):
+        if func.node is node:
             return
         raise TypeError(
-            "a value's creator can be set to a FunctionNode, a Function or None; "
-            "kusari's own ops are not FunctionNode objects (their Node stands for "
-            "both the function and its output)")
+            f"cannot make a value an output of {func.label}: an application of "
+            "kusari's own op has exactly one output (its Node)")
     if not isinstance(func, FunctionNode):
         raise TypeError(f"creator_node must be a FunctionNode, not {type(func).__name__}")
     ref = func._ref

@@ -201,7 +201,7 @@ class Variable:
             device = backend_ = shape = dtype = statistics = None
         else:
             xp = self.xp
-            device = getattr(a, "device", "CPU")
+            device = "CPU" if isinstance(a, np.ndarray) else getattr(a, "device", "CPU")
             backend_ = type(a)
             shape, dtype = a.shape, a.dtype
             statistics = stats.format(float(xp.mean(a)), float(xp.std(a)))
@@ -608,8 +608,15 @@ _ABS = ops.get("abs")
 _CAST = ops.get("cast")
 
 
-def _binary(op, v: Variable, other, reflected: bool):
+def _binary(op, v: Variable, other, reflected: bool, hooked: bool = False):
     """`v op other` (or `other op v`): the hot path of eager arithmetic."""
+    if fn.HOOKED[0] and not hooked:
+        from .function_hook import active_hooks
+        hooks = active_hooks()
+        if hooks:
+            args = (other, v) if reflected else (v, other)
+            return fn.hooked(op, args, (), hooks,
+                             lambda op, args, attrs: _binary(op, v, other, reflected, True))
     a = v._array
     t = type(other)
     if (t is float or t is int) and other and type(a) is ndarray and not _tracing.TRACING:

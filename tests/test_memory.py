@@ -48,7 +48,7 @@ def test_training_loop_holds_steady_memory():
 def test_graph_is_freed_with_its_output():
     x = Variable(np.ones(3, np.float32))
     y = F.sum(F.tanh(x * 2))
-    node = weakref.ref(y.creator)
+    node = weakref.ref(y.node)
     y.backward()
     del y
     gc.collect()
@@ -64,7 +64,7 @@ def test_double_backprop_graphs_are_freed():
         x.cleargrad()
         F.sum(g).backward()
         x.cleargrad()
-    probe = weakref.ref(g.creator)
+    probe = weakref.ref(g.node)
     del g, y
     gc.collect()
     assert probe() is None

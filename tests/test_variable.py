@@ -180,19 +180,28 @@ def test_parameter_traps():
     assert s.grad is None
 
 
-def test_leaves_accumulate_and_output_grad_is_used_up():
-    # Chainer 7 (since v6): backward() uses up the output's grad unless
-    # retain_grad; a one-element output with no grad starts from ones again
+def test_leaves_accumulate_and_output_keeps_its_grad():
+    # the seeds' semantics (Chainer 7 uses the output's grad up instead)
     x = v([5.0])
     y = x * x
     y.backward()
     y.backward()
     np.testing.assert_array_equal(x.grad, [20.0])
-    assert y.grad is None
-    y.grad = np.array([2.0], np.float32)
+    np.testing.assert_array_equal(y.grad, [1.0])
+
+
+def test_intermediate_grads_the_user_set_stay():
+    # Chainer: a backward without retain_grad clears only what one with it gave
+    x = v([2.0])
+    h = x * 3
+    y = h * h
+    h.grad = np.array([7.0], np.float32)
+    y.backward()
+    np.testing.assert_array_equal(h.grad, [7.0])
     y.backward(retain_grad=True)
-    np.testing.assert_array_equal(x.grad, [40.0])
-    np.testing.assert_array_equal(y.grad, [2.0])
+    np.testing.assert_array_equal(h.grad, [12.0])
+    y.backward()
+    assert h.grad is None
 
 
 def test_backward_on_a_leaf_does_nothing():

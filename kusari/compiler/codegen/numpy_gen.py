@@ -56,6 +56,12 @@ def _py(v) -> str:
     return f"np.dtype({v.str!r})" if isinstance(v, np.dtype) else repr(v)
 
 
+def _literal(v) -> bool:
+    if isinstance(v, (tuple, list)):
+        return all(_literal(x) for x in v)
+    return v is None or isinstance(v, (bool, int, float, str, np.dtype, np.generic))
+
+
 def aliases(g: Graph, n: int) -> bool:
     """Whether node n's array may share memory with an input or a constant."""
     while True:
@@ -115,7 +121,7 @@ class _Emitter:
     def call(self, n: int, args: list[str], out: str | None = None) -> str:
         d = self.g.node(n)
         opdef = ops.get(d["op"])
-        parts = list(args) + [f"{k}={_py(v)}" for k, v in d["attrs"].items()]
+        parts = list(args) + [f"{k}={self.attr(v)}" for k, v in d["attrs"].items()]
         if out is not None:
             parts.append(f"out={out}")
         name = opdef.numpy_name
@@ -123,6 +129,15 @@ class _Emitter:
             name = f"impl_{opdef.name}"
             self.ns[name] = opdef.impl
         return f"{name}({', '.join(parts)})"
+
+    def attr(self, v) -> str:
+        """An attribute as source: a literal, or (an object such as a user
+        function's handle) a name bound in the generated module."""
+        if _literal(v):
+            return _py(v)
+        name = f"attr{len(self.ns)}"
+        self.ns[name] = v
+        return name
 
     def comment(self, n: int) -> str:
         return f"# {self.g.equation(n, self.ir)}"

@@ -1,4 +1,4 @@
-"""Ops for user-defined functions (Chainer's FunctionNode and Function).
+"""The op of user-defined functions (Chainer's FunctionNode and Function).
 
 `function_node`: one output of a user's FunctionNode, an opaque op. Its attrs
 are the function's handle and the output index; the handle (made by
@@ -6,12 +6,7 @@ kusari.user_function; the compiler only calls it) runs the user's forward on
 the operand arrays and knows the outputs' types. A function with n outputs
 is n nodes sharing the handle. Their gradient is the user's backward, traced
 into IR by the handle, called once for all the outputs of one application
-(`group_grad`, which the gradient pass calls at the group's first output).
-
-`old_style_grad`: a gradient computed by an old-style Function's array
-backward, passed through as it is. It cannot be differentiated again (as in
-Chainer): asking raises RuntimeError naming the function.
-"""
+(`group_grad`, which the gradient pass calls at the group's first output)."""
 from __future__ import annotations
 
 from .registry import LIBRARY, OpDef, register
@@ -41,19 +36,3 @@ register(OpDef("function_node", LIBRARY, _function_node_infer, impl=_function_no
                label="FunctionNode", arg_names=("inputs",),
                attr_names=("function", "output"), saves=slice(0, None), saves_out=True))
 
-
-def _old_style_grad_infer(attrs, x):
-    return x.shape, x.dtype
-
-
-def _old_style_grad_rule(gy, y, x, function):
-    raise RuntimeError(f'cannot twice-differentiate an old style Function "{function}"')
-
-
-def _old_style_grad_impl(x, function):
-    return x
-
-
-register(OpDef("old_style_grad", LIBRARY, _old_style_grad_infer,
-               impl=_old_style_grad_impl, grad=_old_style_grad_rule,
-               label="OldStyleGrad", attr_names=("function",)))
