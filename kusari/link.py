@@ -325,7 +325,10 @@ class Link(DeviceResident):
             return copy_module.deepcopy(self)
         if mode == "init":
             ret = copy_module.deepcopy(self)
+            from .initializers import NaN
             for param in ret.params(include_uninit=False):
+                if param._grad_initializer is None:      # a fresh grad, NaN as at creation
+                    param._grad_initializer = NaN(param.dtype)
                 param.initialize(param.shape)
             return ret
         raise ValueError("The 'mode' argument should be either 'init','copy', or "
@@ -339,8 +342,7 @@ class Link(DeviceResident):
         d.pop("_local_link_hooks", None)
         for name in self._params:
             param = copy_module.copy(d[name])
-            if param.array is not None:
-                param.cleargrad()
+            param._grad = param._grad_var = None
             d[name] = param
         return ret
 

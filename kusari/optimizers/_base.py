@@ -47,9 +47,12 @@ def as_dtype(x, dtype):
 
 def full(x, like):
     """`x` (a number, or a weak 0-d Variable such as a hyperparameter) as an
-    array like the Variable `like`: its dtype and shape."""
+    array like the Variable `like`: its dtype and shape. Next to a weak
+    number (a hyperparameter, inside a step) a number stays weak."""
     from .. import functions as F
     from ..variable import Variable
     if not isinstance(x, Variable):
         x = Variable(numpy.asarray(x, like.dtype), requires_grad=False)
+        if like.__dict__.get("_weak"):
+            x.__dict__["_weak"] = True
     return F.broadcast_to(as_dtype(x, like.dtype), like.shape)
