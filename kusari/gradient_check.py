@@ -225,6 +225,24 @@ def _split(xp, vector, shapes):
     return tuple(out)
 
 
+def _backward(ys, gys, enable_double_backprop):
+    """chainer.backward(ys, gys): backprop from the outputs that have a
+    creator; an output that is a leaf (an input returned as it is, or a
+    gradient that is the upstream gradient itself) receives its upstream
+    gradient, added to what it has, as chainer.backward gives it."""
+    from .backprop import backward_many
+    pairs = [(y, g) for y, g in zip(ys, gys) if y is not None and g is not None]
+    inner = [(y, g) for y, g in pairs if y.creator is not None]
+    backward_many([y for y, _ in inner], [g for _, g in inner],
+                  enable_double_backprop=enable_double_backprop)
+    for y, g in pairs:
+        if y.creator is None:
+            if enable_double_backprop:
+                y.grad_var = g if y.grad_var is None else y.grad_var + g
+            else:
+                y.grad = g.array.copy() if y.grad is None else y.grad + g.array
+
+
 def _clear_grads(variables):
     for v in variables:
         if v is not None:
@@ -315,11 +333,9 @@ class _CheckBackward:
         return _split(xp, _sample_unit_vector(total, xp), shapes)
 
     def _directional_backward(self, xs, ys, params, directions):
-        from .backprop import backward_many
         gys = [None if gy is None else Variable(gy.copy(), requires_grad=False)
                for gy in self.gys]
-        pairs = [(y, g) for y, g in zip(ys, gys) if y is not None]
-        backward_many([y for y, _ in pairs], [g for _, g in pairs])
+        _backward(ys, gys, False)
         for skip, x in zip(self.no_gxs, xs):
             if skip and x is not None and x.grad is not None:
                 raise RuntimeError("gradient of int variable must be None")
@@ -445,7 +461,6 @@ def check_double_backward(func, x_data, y_grad, x_grad_grad, params=(),
     (check_backward does that). `no_grads` covers the inputs and then the
     output gradients.
     """
-    from .backprop import backward_many
     from .functions import cast
 
     xs = _as_tuple(x_data)
@@ -465,9 +480,7 @@ def check_double_backward(func, x_data, y_grad, x_grad_grad, params=(),
                 (gy if gy.dtype == y.dtype else cast(gy, y.dtype))
                 for y, gy in zip(ys, gys_)]
         _check_outputs_and_grad_outputs(ys, gys_)
-        pairs = [(y, g) for y, g in zip(ys, gys_) if y is not None]
-        backward_many([y for y, _ in pairs], [g for _, g in pairs],
-                      enable_double_backprop=True)
+        _backward(ys, gys_, True)
         gxs, errors = [], []
         for i, (skip, x) in enumerate(zip(first_no_gxs, xs_)):
             if skip:
