@@ -57,6 +57,8 @@ def _get_initializer(initializer):
     a scalar or an array a Constant, a callable itself."""
     if initializer is None:
         return LeCunNormal()
+    if isinstance(initializer, (str, bytes)):        # (a scalar to NumPy)
+        raise TypeError(f"invalid type of initializer: {type(initializer)}")
     if isinstance(initializer, array_types()) or numpy.isscalar(initializer):
         return Constant(initializer)
     if not callable(initializer):

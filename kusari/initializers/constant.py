@@ -28,7 +28,8 @@ class _Constant(Initializer):
 
     def __init__(self, dtype=None):
         value = self.fill_value
-        if not (isinstance(value, array_types()) or numpy.isscalar(value)):
+        if isinstance(value, (str, bytes)) or \
+                not (isinstance(value, array_types()) or numpy.isscalar(value)):
             raise ValueError("fill_value must be either scalar, numpy.ndarray, "
                              "cupy.ndarray or chainerx.ndarray.")
         super().__init__(dtype)
