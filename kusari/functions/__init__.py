@@ -16,3 +16,9 @@ from .noise import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
+
+# chainer.functions.array.flip is the module flip.py in Chainer: those
+# packages' attributes are their modules again (callable as the function)
+from .array._util import modules_as_attributes as _modules  # noqa: E402
+_modules(array)  # noqa: F405
+_modules(noise)  # noqa: F405

@@ -1,6 +1,9 @@
 """Helpers shared by the array functions: argument checks in Chainer's terms."""
 from __future__ import annotations
 
+import sys
+import types
+
 import numpy as np
 
 from ...compiler.errors import InvalidType, invalid_in
@@ -76,3 +79,28 @@ def check_stack(label: str, xs, skip_axis: int, small_ndim: int, small_equal: bo
                 expect(label, x.shape[d] == first.shape[d],
                        f"x0.shape[{d}] == x{i}.shape[{d}]",
                        f"{first.shape[d]} != {x.shape[d]}")
+
+
+class FunctionModule(types.ModuleType):
+    """A module named like the function it defines, callable as that function.
+
+    In Chainer `chainer.functions.array.flip` is the module flip.py (its
+    package's __init__ is empty), and code reads module attributes through
+    it (`functions.array.flip._flip`, `functions.noise.dropout.Dropout`).
+    kusari's packages bind their functions for `from .array import *`; once
+    kusari.functions has taken them, `modules_as_attributes` puts the modules
+    back as the package's attributes, callable so that code calling
+    `kusari.functions.array.flip(x, 0)` keeps working."""
+
+    def __call__(self, *args, **kwargs):
+        return getattr(self, self.__name__.rpartition(".")[2])(*args, **kwargs)
+
+
+def modules_as_attributes(package) -> None:
+    """Rebind `package`'s public names to the same-named modules (see
+    FunctionModule); kusari.functions calls it after its star imports."""
+    for name in package.__all__:
+        module = sys.modules.get(f"{package.__name__}.{name}")
+        if module is not None and callable(getattr(module, name, None)):
+            module.__class__ = FunctionModule
+            setattr(package, name, module)

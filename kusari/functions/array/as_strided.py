@@ -108,8 +108,12 @@ def as_strided(x, shape, strides, storage_offset=None) -> Variable:
     if (count <= 1).all():
         spread = flat
     else:
-        share = (1.0 / count[x_pos]).astype(x.dtype) if x.dtype.kind == "f" else \
-            np.ones(x_pos.shape, x.dtype)
+        if x.dtype.kind == "f":
+            share = (1.0 / count[x_pos]).astype(x.dtype)
+        else:                  # no gradient to share: the first copy stands for all
+            first = np.zeros(x_pos.shape, bool)
+            first[np.unique(x_pos, return_index=True)[1]] = True
+            share = first.astype(x.dtype)
         spread = call("mul", flat, var(share))
     storage = call("scatter_add", spread, var(x_pos), key=key, shape=(size,))
     if not covered.all():

@@ -5,6 +5,13 @@ from .._core import Variable, call, var
 from ._util import expect, is_int
 
 
+def _flip(array, axis: int):
+    """A NumPy (or CuPy) array reversed along `axis` (Chainer's helper)."""
+    index = [slice(None)] * array.ndim
+    index[axis] = slice(None, None, -1)
+    return array[tuple(index)]
+
+
 def reversed_along(x: Variable, axis: int) -> Variable:
     return call("getitem", x, key=(("s", None, None, None),) * axis + (("s", None, None, -1),))
 

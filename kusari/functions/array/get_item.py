@@ -22,7 +22,16 @@ def normalize_slices(slices) -> tuple:
         slices = (slices,)
     if state.debug and sum(1 for s in slices if s is Ellipsis) > 1:
         raise ValueError("Only one Ellipsis is allowed")
-    return tuple(_concrete_mask(s) for s in slices)
+    return tuple(_sequence_index(_concrete_mask(s)) for s in slices)
+
+
+def _sequence_index(s):
+    """A list in an index is an integer (or boolean) array; an empty one
+    indexes nothing, as NumPy reads it."""
+    if isinstance(s, list):
+        arr = np.asarray(s)
+        return arr.astype(np.intp) if arr.size == 0 else arr
+    return s
 
 
 def index_key(label: str, slices, ndim: int):

@@ -16,6 +16,37 @@ def _mask(shape: tuple, ratio: float, dtype) -> Variable:
     return call("mul", flag, operand(np.dtype(dtype).type(1.0 / (1.0 - ratio)), flag))
 
 
+class Dropout:
+    """Chainer's Dropout function object: ``Dropout(ratio).apply((x,))`` is
+    dropout with one mask, drawn at the first application and reused by the
+    later ones (as Chainer's is); the mask is `self.mask`."""
+
+    def __init__(self, dropout_ratio: float, mask=None, return_mask: bool = False):
+        if not 0.0 <= dropout_ratio < 1.0:
+            raise ValueError("dropout_ratio must be in the range [0, 1)")
+        self.dropout_ratio = dropout_ratio
+        self.mask = mask
+        self.return_mask = return_mask
+
+    def apply(self, inputs) -> tuple:
+        x, = inputs
+        x = var(x)
+        _check_float(x)
+        if self.mask is None:
+            m = _mask(x.shape, self.dropout_ratio, x.dtype)
+            # (inside a trace the mask is the traced Variable)
+            self.mask = m.array if isinstance(m.array, np.ndarray) else m
+        else:
+            m = self.mask if isinstance(self.mask, Variable) else var(self.mask)
+        return (call("mul", x, m),)
+
+
+def _check_float(x: Variable) -> None:
+    if x.dtype.kind != "f":
+        from ...compiler.errors import InvalidType, invalid_in
+        raise invalid_in("Dropout", InvalidType("x.dtype.kind == f", f"{x.dtype.kind} != f"))
+
+
 def dropout(x, ratio: float = .5, **kwargs):
     """In training (``config.train``), each element of x zeroed with
     probability `ratio` and the others scaled by 1 / (1 - ratio); outside
@@ -26,17 +57,6 @@ def dropout(x, ratio: float = .5, **kwargs):
     if not state.train:
         out = var(x)
         return (out, None) if return_mask else out
-    if not 0.0 <= ratio < 1.0:
-        raise ValueError("dropout_ratio must be in the range [0, 1)")
-    x = var(x)
-    if x.dtype.kind != "f":
-        from ...compiler.errors import InvalidType, invalid_in
-        raise invalid_in("Dropout", InvalidType("x.dtype.kind == f", f"{x.dtype.kind} != f"))
-    if mask is None:
-        m = _mask(x.shape, ratio, x.dtype)
-        y = call("mul", x, m)
-        mask = m.array
-    else:
-        m = mask if isinstance(mask, Variable) else var(mask)
-        y = call("mul", x, m)
-    return (y, mask) if return_mask else y
+    func = Dropout(ratio, mask, return_mask)
+    y, = func.apply((x,))
+    return (y, func.mask) if return_mask else y

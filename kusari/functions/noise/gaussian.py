@@ -27,6 +27,8 @@ def gaussian(mean, ln_var, **kwargs):
         eps = e.array
     else:
         e = eps if isinstance(eps, Variable) else var(np.asarray(eps))
+        if e.dtype != mean.dtype:
+            e = call("cast", e, dtype=mean.dtype)
     scale = call("exp", call("mul", ln_var, operand(0.5, ln_var)))
     y = call("add", mean, call("mul", scale, e))
     return (y, eps) if return_eps else y
