@@ -16,3 +16,9 @@ from .local_convolution_2d import LocalConvolution2D  # noqa: E402,F401
 __all__ += ["Convolution1D", "Convolution2D", "Convolution3D", "ConvolutionND",
             "Deconvolution1D", "Deconvolution2D", "Deconvolution3D", "DeconvolutionND",
             "DepthwiseConvolution2D", "DilatedConvolution2D", "EmbedID", "LocalConvolution2D"]
+
+# bilinear and highway links (helper H8's area)
+from .bilinear import Bilinear  # noqa: E402,F401
+from .highway import Highway  # noqa: E402,F401
+
+__all__ += ["Bilinear", "Highway"]

@@ -1,2 +1,4 @@
 """Model links (Chainer's names; each in its Chainer-named module)."""
-__all__: list = []
+from .classifier import Classifier  # noqa: F401
+
+__all__ = ["Classifier"]
