@@ -26,6 +26,18 @@ class MSVAGRule(UpdateRule):
         self.state["m"] = zeros_like(param)
         self.state["v"] = zeros_like(param)
 
+    def serialize(self, serializer):
+        """As every rule (t and the state); on loading, beta_power is made
+        again from t, as the updates made it (Chainer's files do not hold
+        it, and Chainer itself restarts it at beta)."""
+        super().serialize(serializer)
+        from ..serializer import Deserializer
+        if isinstance(serializer, Deserializer):
+            power = self.hyperparam.beta
+            for _ in range(int(self.t)):
+                power *= self.hyperparam.beta
+            self.beta_power = power
+
     def step(self, hp, p, g, state):
         beta, power = hp.beta, hp.beta_power
         rho = ((1.0 - beta) ** 2) * (1.0 - power ** 2) / \
