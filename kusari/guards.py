@@ -275,6 +275,15 @@ def link_guards(out: list, what: str, link, names=frozenset(), depth: int = 0) -
                     out.append(Guard(f"{where}.{k}", read, v))
             elif type(v) in (dict, list, tuple):
                 _add_value_guards(out, f"{where}.{k}", read, v, names, depth + 1)
+            elif _is_state_variable(v):         # a recurrent link's state (LSTM.c):
+                out.append(Guard(f"{where}.{k}", read, v, identity=True))  # rebinding retraces
+
+
+def _is_state_variable(v) -> bool:
+    """A Variable held by a link that is not one of its parameters (parameters
+    are registered: rebinding one is a structural change already)."""
+    from .variable import Parameter, Variable
+    return isinstance(v, Variable) and not isinstance(v, Parameter)
 
 
 def _global_names(code) -> set:

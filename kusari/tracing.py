@@ -248,12 +248,15 @@ class TraceContext:
         if id(var) not in self.remembered:
             self.remembered[id(var)] = (var, var._array, var._node, var._grad, var._grad_var)
 
-    def assign(self, var, new) -> None:
-        """var.array := new after each run (in place); later reads see `new`."""
+    def assign(self, var, new, state: bool = False) -> None:
+        """var.array := new after each run (in place); later reads see `new`.
+        `state`: a recurrent link's state (LSTM.c), whose new value a backward
+        in the same call may go through (a parameter's update it may not)."""
         self.remember(var)
         self.effects.append(("array", var, None, new))
         var._array, var._node = new._array, new._node
-        self.assigned[id(new._node)] = (var, new._node)   # (the node kept: ids stay unique)
+        if not state:
+            self.assigned[id(new._node)] = (var, new._node)   # (the node kept: ids stay unique)
 
     def assign_array(self, holder: dict, key, new) -> None:
         self.current[(id(holder), key)] = new

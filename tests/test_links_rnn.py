@@ -280,3 +280,71 @@ def test_mgu_peephole_and_tree_links_run_their_math():
     child = L.ChildSumTreeLSTM(3, 2)
     c_out, h_out = child(c, c, h, h, x)
     assert c_out.shape == (2, 2) and h_out.shape == (2, 2)
+
+
+def _count_traces(jitted):
+    calls = []
+    original = jitted._compile
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+    jitted._compile = counting
+    return calls
+
+
+@pytest.mark.parametrize("make", [lambda: L.LSTM(3, 4), lambda: L.StatefulGRU(3, 4),
+                                  lambda: L.StatefulMGU(3, 4),
+                                  lambda: L.StatefulPeepholeLSTM(3, 4)])
+def test_stateful_links_under_jit_carry_their_state(make):
+    """A jitted step of a stateful link: the state goes into the link after
+    every run and the next call starts from it, as eagerly; reset_state()
+    between calls is seen; once warm, calls do not trace again."""
+    np.random.seed(0)
+    link, ref = make(), make()
+    ref.copyparams(link)
+    rng = np.random.default_rng(9)
+    xs = [uniform(rng, 2, 3) for _ in range(8)]
+    step = kusari.jit(lambda x: link(x))
+    traces = _count_traces(step)
+    for i, x in enumerate(xs):
+        if i == 4:
+            link.reset_state()
+            ref.reset_state()
+        got, want = step(x), ref(x)
+        np.testing.assert_allclose(np.asarray(getattr(got, "array", got)), want.array,
+                                   rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(link.h.array, ref.h.array, rtol=1e-6, atol=1e-7)
+    assert len(traces) <= 4          # (None, then a state) at the start and after reset
+    before = len(traces)
+    for x in xs[:3]:
+        step(x)
+        ref(x)
+    assert len(traces) == before
+    np.testing.assert_allclose(link.h.array, ref.h.array, rtol=1e-6, atol=1e-7)
+
+
+def test_truncated_bptt_inside_one_jitted_call():
+    """reset_state, three steps and a backward in one jitted call: the loss
+    and the gradients equal eager ones, call after call."""
+    np.random.seed(1)
+    link, ref = L.LSTM(3, 4), L.LSTM(3, 4)
+    ref.copyparams(link)
+    rng = np.random.default_rng(10)
+    xs = [uniform(rng, 2, 3) for _ in range(3)]
+
+    def bptt(model, a, b, c):
+        model.reset_state()
+        loss = F.sum(model(a)) + F.sum(model(b) * 2) + F.sum(model(c))
+        model.cleargrads()
+        loss.backward()
+        return loss
+    jitted = kusari.jit(lambda a, b, c: bptt(link, a, b, c))
+    for _ in range(3):
+        got = jitted(*xs)
+        want = bptt(ref, *xs)
+        np.testing.assert_allclose(float(np.asarray(getattr(got, "array", got))),
+                                   float(want.array), rtol=1e-6)
+        for (name, p), q in zip(link.namedparams(), ref.params()):
+            np.testing.assert_allclose(p.grad, q.grad, rtol=1e-5, atol=1e-7, err_msg=name)
+        np.testing.assert_allclose(link.c.array, ref.c.array, rtol=1e-6)

@@ -6,7 +6,7 @@ from ...functions.activation import sigmoid, tanh
 from ...link import Chain
 from ...links.connection.linear import Linear
 from ...variable import Variable
-from .lstm import _move_states
+from ._state import move_states, set_state
 
 
 def interpolate(p, x, y):
@@ -63,12 +63,12 @@ class StatefulGRU(GRUBase):
 
     def to_cpu(self):
         super().to_cpu()
-        _move_states(self, "to_cpu")
+        move_states(self, "to_cpu")
         return self
 
     def to_gpu(self, device=None):
         super().to_gpu(device)
-        _move_states(self, "to_gpu", device)
+        move_states(self, "to_gpu", device)
         return self
 
     def forward(self, x):
@@ -80,8 +80,9 @@ class StatefulGRU(GRUBase):
             h_bar = h_bar + self.U(r * self.h)
         z = sigmoid(z)
         h_bar = tanh(h_bar)
-        self.h = interpolate(z, h_bar, self.h) if self.h is not None else z * h_bar
-        return self.h
+        h = interpolate(z, h_bar, self.h) if self.h is not None else z * h_bar
+        set_state(self, "h", h)
+        return h
 
 
 class GRU(StatefulGRU):

@@ -9,6 +9,7 @@ from ...link import Chain
 from ...links.connection.linear import Linear
 from ...utils import size_of_shape
 from ...variable import Variable
+from ._state import move_states, set_state
 
 
 class LSTMBase(Chain):
@@ -97,12 +98,12 @@ class LSTM(LSTMBase):
 
     def to_cpu(self):
         super().to_cpu()
-        _move_states(self, "to_cpu")
+        move_states(self, "to_cpu")
         return self
 
     def to_gpu(self, device=None):
         super().to_gpu(device)
-        _move_states(self, "to_gpu", device)
+        move_states(self, "to_gpu", device)
         return self
 
     def forward(self, x):
@@ -124,19 +125,13 @@ class LSTM(LSTMBase):
                 lstm_in = lstm_in + self.lateral(self.h)
         if self.c is None:
             self.c = Variable(self.xp.zeros((batch, self.state_size), dtype=x.dtype))
-        self.c, y = lstm(self.c, lstm_in)
+        c, y = lstm(self.c, lstm_in)
+        set_state(self, "c", c)
         if h_rest is None:
-            self.h = y
-        elif len(y.array) == 0:
-            self.h = h_rest
+            set_state(self, "h", y)
+        elif y.shape[0] == 0:
+            set_state(self, "h", h_rest)
         else:
-            self.h = concat([y, h_rest], axis=0)
+            set_state(self, "h", concat([y, h_rest], axis=0))
         return y
 
-
-def _move_states(link, method: str, *args) -> None:
-    """Move a stateful link's state Variables with it."""
-    for name in ("c", "h"):
-        v = link.__dict__.get(name)
-        if isinstance(v, Variable):
-            getattr(v, method)(*args)

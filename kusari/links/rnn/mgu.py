@@ -8,7 +8,7 @@ from ...link import Chain
 from ...links.connection.linear import Linear
 from ...variable import Variable
 from .gru import interpolate
-from .lstm import _move_states
+from ._state import move_states, set_state
 
 
 class MGUBase(Chain):
@@ -51,17 +51,18 @@ class StatefulMGU(MGUBase):
 
     def to_cpu(self):
         super().to_cpu()
-        _move_states(self, "to_cpu")
+        move_states(self, "to_cpu")
         return self
 
     def to_gpu(self, device=None):
         super().to_gpu(device)
-        _move_states(self, "to_gpu", device)
+        move_states(self, "to_gpu", device)
         return self
 
     def forward(self, x):
         h = self.h
         if h is None:
             h = Variable(self.xp.zeros((x.shape[0], self._state_size), dtype=config.dtype))
-        self.h = self._call_mgu(h, x)
-        return self.h
+        h = self._call_mgu(h, x)
+        set_state(self, "h", h)
+        return h

@@ -6,7 +6,7 @@ from ...functions.rnn._util import interleaved_gates
 from ...link import Chain
 from ...links.connection.linear import Linear
 from ...variable import Variable
-from .lstm import _move_states
+from ._state import move_states, set_state
 
 
 class StatefulPeepholeLSTM(Chain):
@@ -29,12 +29,12 @@ class StatefulPeepholeLSTM(Chain):
 
     def to_cpu(self):
         super().to_cpu()
-        _move_states(self, "to_cpu")
+        move_states(self, "to_cpu")
         return self
 
     def to_gpu(self, device=None):
         super().to_gpu(device)
-        _move_states(self, "to_gpu", device)
+        move_states(self, "to_gpu", device)
         return self
 
     def forward(self, x):
@@ -46,7 +46,9 @@ class StatefulPeepholeLSTM(Chain):
         a, i, f, o = interleaved_gates(lstm_in, 4)
         i = sigmoid(i + self.peep_i(self.c))
         f = sigmoid(f + self.peep_f(self.c))
-        self.c = tanh(a) * i + f * self.c
-        o = sigmoid(o + self.peep_o(self.c))
-        self.h = o * tanh(self.c)
-        return self.h
+        c = tanh(a) * i + f * self.c
+        o = sigmoid(o + self.peep_o(c))
+        h = o * tanh(c)
+        set_state(self, "c", c)
+        set_state(self, "h", h)
+        return h
