@@ -3,7 +3,9 @@
     python benchmarks/engine.py [workload ...] [--rounds R] [--budget S] [--systems a,b]
 
 Workloads (benchmarks/workloads.py, the shared side-by-side set plus chain5k/chain50k and
-the MLP step under kusari.jit): quad, mlp, ew, d3, compile, dyn, rnn, chain5k, chain50k.
+the MLP step under kusari.jit): quad, mlp, ew, d3, compile, dyn, rnn, chain5k, chain50k;
+mlpsgd, mlpmomentum, mlpadam: the MLP step with each optimizer, kusari (eager and jit)
+against a hand-written NumPy step of the same update (issue 10's bound: at most 1.1x).
 Each (workload, system) runs in a fresh process, rounds interleaved; medians are printed
 with the ratio to kusari. kusari runs in this interpreter (KUSARI_PY overrides); the peers
 run where ../shared/bench/make-peers.sh put them (CHAINER_PY, PEERS_PY override) and are

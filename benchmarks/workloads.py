@@ -552,3 +552,88 @@ WORKLOADS.update({
     "chain50k": ["kusari", "chainer", "torch"],
 })
 WORKLOADS["mlp"] = ["kusari", "kusarijit", "chainer", "torch", "jax", "numpy"]
+
+
+# ---- B2 with the optimizers of issue 10's bound: the MLP step updating with SGD,
+# MomentumSGD and Adam, kusari eagerly and under kusari.jit, against a hand-written NumPy
+# step whose forward and backward are mlp_numpy's and whose update is the same rule
+# (each must stay within 1.1x of it).
+OPTIMIZERS = {
+    "sgd": lambda O: O.SGD(lr=0.01),
+    "momentum": lambda O: O.MomentumSGD(lr=0.01, momentum=0.9),
+    "adam": lambda O: O.Adam(alpha=0.001),
+}
+
+
+def _mlp_opt_kusari(which, jit):
+    import kusari
+    model, _, F = _mlp_model("kusari")
+    opt = OPTIMIZERS[which](kusari.optimizers)
+    opt.setup(model)
+    x, t = _mlp_data()
+
+    def step(x, t):
+        loss = F.softmax_cross_entropy(model(x), t)
+        model.cleargrads()
+        loss.backward()
+        opt.update()
+        return loss
+    if jit:
+        step = kusari.jit(step)
+    return lambda: step(x, t)
+
+
+def _numpy_rule(which):
+    """The update of each parameter, written by hand in NumPy (in place)."""
+    if which == "sgd":
+        return lambda p, g, s, t: np.subtract(p, np.float32(0.01) * g, out=p)
+
+    if which == "momentum":
+        def momentum(p, g, s, t):
+            v = s.setdefault("v", np.zeros_like(p))
+            v *= np.float32(0.9)
+            v -= np.float32(0.01) * g
+            p += v
+        return momentum
+
+    def adam(p, g, s, t):
+        m = s.setdefault("m", np.zeros_like(p))
+        v = s.setdefault("v", np.zeros_like(p))
+        m += np.float32(0.1) * (g - m)
+        v += np.float32(0.001) * (g * g - v)
+        lr = 0.001 * np.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
+        p -= np.float32(lr) * m / (np.sqrt(v) + np.float32(1e-8))
+    return adam
+
+
+def _mlp_opt_numpy(which):
+    rng = np.random.RandomState(0)
+    Ws = [(rng.randn(o, i) / np.sqrt(i)).astype(np.float32)
+          for i, o in [(784, 1000), (1000, 1000), (1000, 10)]]
+    bs = [np.zeros(o, np.float32) for o in (1000, 1000, 10)]
+    states = [({}, {}) for _ in Ws]
+    rule = _numpy_rule(which)
+    x, t = _mlp_data()
+    idx = np.arange(100)
+    count = [0]
+
+    def step():
+        count[0] += 1
+        h1 = x @ Ws[0].T + bs[0]; np.maximum(h1, 0, out=h1)
+        h2 = h1 @ Ws[1].T + bs[1]; np.maximum(h2, 0, out=h2)
+        y = h2 @ Ws[2].T + bs[2]
+        y -= y.max(1, keepdims=True); np.exp(y, out=y); y /= y.sum(1, keepdims=True)
+        y[idx, t] -= 1; y /= 100
+        g2 = y @ Ws[2]; g2 *= h2 > 0
+        g1 = g2 @ Ws[1]; g1 *= h1 > 0
+        for k, (gy, h) in zip((2, 1, 0), ((y, h2), (g2, h1), (g1, x))):
+            rule(Ws[k], gy.T @ h, states[k][0], count[0])
+            rule(bs[k], gy.sum(0), states[k][1], count[0])
+    return step
+
+
+for _which in OPTIMIZERS:
+    globals()[f"mlp{_which}_kusari"] = (lambda w: lambda: _mlp_opt_kusari(w, False))(_which)
+    globals()[f"mlp{_which}_kusarijit"] = (lambda w: lambda: _mlp_opt_kusari(w, True))(_which)
+    globals()[f"mlp{_which}_numpy"] = (lambda w: lambda: _mlp_opt_numpy(w))(_which)
+    WORKLOADS[f"mlp{_which}"] = ["kusari", "kusarijit", "numpy"]
