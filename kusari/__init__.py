@@ -29,7 +29,7 @@ from ._runtime_info import print_runtime_info  # noqa: F401
 from .device_resident import DeviceResident  # noqa: F401
 from .function import Function, FunctionNode  # noqa: F401
 from .link import Chain, ChainList, Link  # noqa: F401
-from . import initializer, link_hook, sequential, serializer  # noqa: F401
+from . import initializer, link_hook, link_hooks, sequential, serializer  # noqa: F401
 from .initializer import Initializer  # noqa: F401
 from .link_hook import LinkHook, _get_link_hooks  # noqa: F401
 from .optimizer import GradientMethod, Optimizer, UpdateRule  # noqa: F401
