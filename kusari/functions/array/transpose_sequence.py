@@ -1,9 +1,10 @@
 """transpose_sequence: a batch of sequences as a sequence of batches."""
 from __future__ import annotations
 
+import numpy as np
+
 from .._core import call, var
 from ._util import expect
-from .pad import constant_pad
 
 
 def transpose_sequence(xs) -> tuple:
@@ -21,17 +22,14 @@ def transpose_sequence(xs) -> tuple:
             raise ValueError("transpose_sequence: sequences must be sorted by decreasing "
                              "length and share their other dimensions")
     length = xs[0].shape[0]
-    # one batch (len(xs), length, ...) padded with zeros, time axis first
-    rows = []
-    for x in xs:
-        if x.shape[0] < length:
-            x = constant_pad(x, ((0, length - x.shape[0]),) + ((0, 0),) * (x.ndim - 1), 0)
-        rows.append(call("reshape", x, shape=(1,) + x.shape))
-    batch = call("concat", *rows, axis=0)
-    axes = (1, 0) + tuple(range(2, batch.ndim))
-    steps = call("transpose", batch, axes=axes)
-    out = []
-    for t in range(length):
-        n = sum(1 for x in xs if x.shape[0] > t)
-        out.append(call("getitem", steps, key=(("i", t), ("s", 0, n, None))))
-    return tuple(out)
+    lengths = [x.shape[0] for x in xs]
+    # every row once, time-major: step t is rows offsets[t]:offsets[t + 1]
+    starts = np.cumsum([0] + lengths[:-1])
+    order = np.array([starts[i] + t for t in range(length)
+                      for i, n in enumerate(lengths) if n > t], np.int64)
+    rows = call("concat", *xs, axis=0) if len(xs) > 1 else xs[0]
+    packed = call("getitem", rows, var(order), key=(("a", 0),))
+    batch = [sum(1 for n in lengths if n > t) for t in range(length)]
+    offsets = np.cumsum([0] + batch)
+    return tuple(call("getitem", packed, key=(("s", int(a), int(b), None),))
+                 for a, b in zip(offsets, offsets[1:]))

@@ -38,6 +38,8 @@ class Dropout:
             self.mask = m.array if isinstance(m.array, np.ndarray) else m
         else:
             m = self.mask if isinstance(self.mask, Variable) else var(self.mask)
+            if m.dtype != x.dtype:        # (NumPy would promote; the mask's values stay)
+                m = call("cast", m, dtype=x.dtype)
         return (call("mul", x, m),)
 
 
