@@ -71,7 +71,9 @@ def backprop_nodes(order, entries, root_pos, gys, wrt, recorded: bool, hooks) ->
         if type(n) is not Const and n.op is user:
             members.setdefault(n.attrs[0], {})[n.attrs[1]] = i
     keep = set(wrt)
-    stop = min(wrt) if wrt else n_order
+    # with nothing to differentiate, every function is still run (as Chainer
+    # does: a backward that refuses, an old-style one twice, says so)
+    stop = min(wrt) if wrt else -1
     debug = state.debug
     with using_config("enable_backprop", recorded):
         for i in range(n_order - 1, stop, -1):
@@ -226,6 +228,23 @@ def _user_step(n, i, ref, outs, entries, acc, keep, recorded, hooks, debug) -> N
         if x not in grad_inputs:
             continue
         gx = _reduce(grad_inputs.pop(x))
+        if gx is not None and debug:
+            _check_against_grad(func, k, x, gx)
         if gx is not None:
             _check_grad_type(func, x, gx._array)
         acc[positions[k]] = None if gx is None else gx if recorded else gx._array
+
+
+def _check_against_grad(func, i, x, gx) -> None:
+    """Debug mode: a gradient a function gives a leaf must match the
+    gradient the leaf already has (Chainer compares it with what the
+    gradients it adds to)."""
+    v = x.var() if x.op is None else None
+    old = None if v is None else v._grad
+    if old is None or not hasattr(old, "dtype"):
+        return
+    for what, a, b in (("shape", gx.shape, old.shape), ("dtype", gx.dtype, old.dtype)):
+        if a != b:
+            raise ValueError(func._get_error_message(
+                f"{what} of gradients returned from backward is incorrect: "
+                f"input-index={i}, actual {a} != expected {b}"))

@@ -247,11 +247,13 @@ def _describe_change(i, new, old) -> str:
     return f"value #{i} is {text(new)} (was {text(old)})"
 
 
-def _wrt_all(order, retain: bool):
+def _wrt_all(order, retain: bool, roots=()):
     """Positions whose gradient backward() stores: leaves that require a
-    gradient, and with retain_grad every intermediate value."""
+    gradient, and with retain_grad every intermediate value (not the roots:
+    they keep the gradient they started from)."""
     return [i for i, n in enumerate(order) if type(n) is not Const and (
-        (n.op is None and n.requires_grad) or (retain and n.op is not None))]
+        (n.op is None and n.requires_grad) or (retain and n.op is not None
+                                               and i not in roots))]
 
 
 # -- Variable.backward ----------------------------------------------------------
@@ -308,7 +310,7 @@ def _backward(roots, gys, retain_grad, recorded, loss_scale, traced) -> None:
     hooks = active_hooks()
     plan = _plans.get(key) if hooks is None else None
     if plan is None:
-        wrt = _wrt_all(order, retain_grad)
+        wrt = _wrt_all(order, retain_grad, root_pos)
         if not traced and (hooks is not None or has_user_nodes(entries)):
             # user-defined functions, or hooks watching: node by node, as Chainer
             grads = backprop_nodes(order, entries, root_pos, gys, wrt, recorded,
@@ -494,7 +496,15 @@ def eager_gradients(order, entries, root_pos, gys, wrt) -> list:
                 sums.add(j)
             old[index_tuple(n.attrs[0], ())] += gy
             continue
-        grads = _op_vjp(n, mask)(n, gy)
+        if debug:
+            try:
+                grads = _op_vjp(n, mask)(n, gy)
+            except Exception as e:
+                from .function_node import with_stack
+                with_stack(n, e)
+                raise
+        else:
+            grads = _op_vjp(n, mask)(n, gy)
         for j, gx, want in zip(entries[i][2], grads, mask):
             if gx is None or not want:
                 continue
@@ -723,6 +733,17 @@ def _grad(outputs, inputs, grad_outputs, grad_inputs, set_grad, retain_grad,
         if loss_scale is not None:
             gy = gy * loss_scale
         gys.append(gy)
+    # grad_inputs start the inputs' gradients: an input on the way to
+    # another one passes its start on, as in Chainer
+    seeded = set()
+    for k, (x, gi) in enumerate(zip(inputs, grad_inputs or ())):
+        if gi is None or not x.requires_grad or x._array is None:
+            continue
+        gi = gi if isinstance(gi, Variable) else Variable(gi, requires_grad=False)
+        _check_grad(x, gi._array)
+        roots.append(x.node)
+        gys.append(gi)
+        seeded.add(k)
 
     recorded = enable_double_backprop or any(
         type(v._array) is Traced for v in list(outputs) + list(inputs))
@@ -742,7 +763,7 @@ def _grad(outputs, inputs, grad_outputs, grad_inputs, set_grad, retain_grad,
     # an output with no grad_output given has gradient one: a constant of the
     # plan, so that the compiled gradient simplifies
     ones = tuple([(grad_outputs is None or grad_outputs[k] is None) and loss_scale is None
-                  for k in range(len(outputs))])
+                  for k in range(len(outputs))]) + (False,) * len(seeded)
     key = (tuple(entries), root_pos, tuple(distinct), retain_grad, "grad", traced, ones)
     hooks = active_hooks()
     plan = _plans.get(key) if hooks is None else None
@@ -788,7 +809,7 @@ def _grad(outputs, inputs, grad_outputs, grad_inputs, set_grad, retain_grad,
     out = []
     for k, (x, i) in enumerate(zip(inputs, wrt)):
         gx = by_pos.get(i) if i is not None else None
-        gi = None if grad_inputs is None else grad_inputs[k]
+        gi = None if grad_inputs is None or k in seeded else grad_inputs[k]
         if gi is not None:
             gx = gi if gx is None else gx + gi
         if set_grad:

@@ -7,6 +7,7 @@ requires a gradient. On traced inputs (inside `kusari.jit` or
 """
 from __future__ import annotations
 
+import traceback
 import weakref
 from math import prod
 
@@ -144,7 +145,28 @@ def _apply(op: OpDef, args: tuple, attrs: tuple = ()):
         out = _as_array(out)
     if state.debug:
         check_finite(op, out, "forward")
+        return note_stack(record(_Variable(), op, args, attrs, arrays, out))
     return record(_Variable(), op, args, attrs, arrays, out)
+
+
+def note_stack(v):
+    """config.debug: remember where `v`'s op was applied."""
+    if v._node is not None:
+        STACKS[v._node] = traceback.extract_stack()[:-2]
+    return v
+
+
+# config.debug: where each op of the graph was applied (for errors in backward)
+STACKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def with_stack(node, error: BaseException) -> None:
+    """Add to `error` the stack where `node`'s op was applied, if recorded."""
+    stack = STACKS.get(node)
+    if stack is None:
+        return
+    extra = "\nStacktrace of the function is below:\n" + "".join(traceback.format_list(stack))
+    error.args = (str(error.args[0]) + extra,) + error.args[1:] if error.args else (extra,)
 
 
 _NO_ATTRS: dict = {}

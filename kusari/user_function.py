@@ -320,6 +320,7 @@ class FunctionNode:
             if node is None:
                 v = Variable(data)
                 set_creator_node(v._node, self, index=i)
+                v._node._data = data
                 outputs[i] = weakref.ref(v._node)
             else:
                 v = node.get_variable()

@@ -637,6 +637,7 @@ def _binary(op, v: Variable, other, reflected: bool, hooked: bool = False):
                 out = np.asarray(out)
             if state.debug:
                 fn.check_finite(op, out, "forward")
+                return fn.note_stack(record(Variable, op, args, (), arrays, out))
             return record(Variable, op, args, (), arrays, out)
     if isinstance(other, Variable):
         ov, b = other, other._array
@@ -675,6 +676,7 @@ def _binary(op, v: Variable, other, reflected: bool, hooked: bool = False):
         out = np.asarray(out)
     if state.debug:
         fn.check_finite(op, out, "forward")
+        return fn.note_stack(record(Variable, op, (v, ov), (), (a, b), out))
     return record(Variable, op, (v, ov), (), (a, b), out)
 
 
