@@ -8,7 +8,7 @@ import tempfile
 
 import numpy as np
 
-from . import type_check  # noqa: F401
+from . import argument, type_check  # noqa: F401
 from .array import size_of_shape, sum_to  # noqa: F401
 from .conv import get_conv_outsize, get_deconv_outsize  # noqa: F401
 from .error import _format_array_props  # noqa: F401
