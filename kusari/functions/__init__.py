@@ -22,3 +22,8 @@ from .rnn import *  # noqa: F401,F403
 from .array._util import modules_as_attributes as _modules  # noqa: E402
 _modules(array)  # noqa: F405
 _modules(noise)  # noqa: F405
+_modules(connection)  # noqa: F405
+_modules(pooling)  # noqa: F405
+_modules(evaluation)  # noqa: F405
+_modules(loss)  # noqa: F405
+_modules(normalization)  # noqa: F405

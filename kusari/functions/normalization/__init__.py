@@ -8,13 +8,6 @@ from .l2_normalization import normalize
 from .layer_normalization import layer_normalization
 from .local_response_normalization import local_response_normalization
 
-# `from chainer.functions.normalization import batch_renormalization` gives
-# the function here (the package binds it over its module of the same name),
-# so the function carries its module's public names as Chainer's module has
-# them: batch_renormalization.fixed_batch_renormalization(...) works either way.
-batch_renormalization.batch_renormalization = batch_renormalization
-batch_renormalization.fixed_batch_renormalization = fixed_batch_renormalization
-
 __all__ = ['batch_normalization', 'batch_renormalization', 'fixed_batch_normalization',
            'fixed_batch_renormalization', 'group_normalization', 'layer_normalization',
            'local_response_normalization', 'normalize']
