@@ -300,6 +300,12 @@ def test_get_item_chainer_index_rules():
     np.testing.assert_array_equal(F.get_item(x, [0, 2]).array, x[[0, 2]])
     np.testing.assert_array_equal(F.get_item(x, [slice(1, 3), 2]).array, x[1:3, 2])
     assert F.get_item(x, []).shape == (0, 6)
+    for idx in [np.array(True), np.array(False), (0, True), (Ellipsis, np.array(False), 1)]:
+        np.testing.assert_array_equal(F.get_item(x, idx).array, x[idx])
+    v = Variable(np.array(2.0))
+    y = F.get_item(v, np.array(True))
+    F.sum(y * 3).backward()
+    assert y.shape == (1,) and v.grad == 3
     with kusari.using_config("debug", True), pytest.raises(ValueError):
         F.get_item(x, (Ellipsis, Ellipsis))
 

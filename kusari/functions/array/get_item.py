@@ -47,10 +47,42 @@ def get_item(x, slices) -> Variable:
     arrays) and boolean masks; its gradient adds gy back where it was read."""
     x = var(x)
     slices = normalize_slices(slices)
+    if any(_is_bool_scalar(s) for s in slices):
+        return _with_bool_scalars(x, slices)
     key, arrays = index_key("GetItem", slices, x.ndim)
     if not any(isinstance(_array(a), Traced) for a in arrays):
         check_index_values("GetItem", x.shape, key, arrays)
     return call("getitem", x, *arrays, key=key)
+
+
+def _is_bool_scalar(s) -> bool:
+    return isinstance(s, (bool, np.bool_)) or (
+        isinstance(s, np.ndarray) and s.ndim == 0 and s.dtype == np.bool_)
+
+
+def _with_bool_scalars(x: Variable, slices: tuple) -> Variable:
+    """x[..., True, ...]: a new axis there, of length 1 (True) or 0 (False),
+    as NumPy reads a 0-d boolean index (with basic indices around it)."""
+    if any(not (s is None or s is Ellipsis or isinstance(s, (slice, int, np.integer))
+                or _is_bool_scalar(s)) for s in slices):
+        raise invalid_in("GetItem", InvalidType(
+            "a 0-d boolean index with basic indices only", f"{slices!r}"))
+    consumed = sum(1 for s in slices if isinstance(s, (slice, int, np.integer))
+                   and not _is_bool_scalar(s))
+    out_dim, empty = 0, []
+    for s in slices:
+        if _is_bool_scalar(s):
+            if not bool(s):
+                empty.append(out_dim)
+            out_dim += 1
+        elif s is None or isinstance(s, slice):
+            out_dim += 1
+        elif s is Ellipsis:
+            out_dim += x.ndim - consumed
+    y = get_item(x, tuple(None if _is_bool_scalar(s) else s for s in slices))
+    for d in empty:
+        y = get_item(y, (slice(None),) * d + (np.zeros(0, np.intp),))
+    return y
 
 
 def _array(a):
