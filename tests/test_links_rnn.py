@@ -348,3 +348,34 @@ def test_truncated_bptt_inside_one_jitted_call():
         for (name, p), q in zip(link.namedparams(), ref.params()):
             np.testing.assert_allclose(p.grad, q.grad, rtol=1e-5, atol=1e-7, err_msg=name)
         np.testing.assert_allclose(link.c.array, ref.c.array, rtol=1e-6)
+
+
+def test_zoneout_lstm():
+    """Outside training the LSTM; in training each unit of c and h keeps its
+    old value where NumPy's draw (c's first, then h's) is below its ratio."""
+    rng = np.random.default_rng(11)
+    link = L.StatefulZoneoutLSTM(3, 2, c_ratio=0.5, h_ratio=0.25)
+    x1, x2 = uniform(rng, 4, 3), uniform(rng, 4, 3)
+    with kusari.using_config("train", False):
+        h1 = link(x1)
+    a, i, f, o = R.gates_interleaved(link.upward(x1).array, 4)
+    c1 = np.tanh(a) * R.sigmoid(i)
+    np.testing.assert_allclose(h1.array, R.sigmoid(o) * np.tanh(c1), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(link.c.array, c1, rtol=1e-5, atol=1e-7)
+    np.random.seed(3)
+    with kusari.using_config("train", True):
+        h2 = link(x2)
+    np.random.seed(3)
+    keep_c = np.random.rand(4, 2) < 0.5
+    keep_h = np.random.rand(4, 2) < 0.25
+    pre = link.upward(x2).array + link.lateral(h1).array
+    a, i, f, o = R.gates_interleaved(pre, 4)
+    c_tmp = np.tanh(a) * R.sigmoid(i) + R.sigmoid(f) * c1
+    np.testing.assert_allclose(link.c.array, np.where(keep_c, c1, c_tmp), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(h2.array, np.where(keep_h, h1.array,
+                                                  R.sigmoid(o) * np.tanh(c_tmp)),
+                               rtol=1e-5, atol=1e-7)
+    link.reset_state()
+    assert link.c is None and link.h is None
+    with pytest.raises(ValueError, match="train argument is not supported"):
+        L.StatefulZoneoutLSTM(3, 2, train=True)
