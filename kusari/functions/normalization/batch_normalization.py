@@ -81,32 +81,25 @@ def _warn_single_sample(x: Variable, axes: tuple) -> None:
                 "batches.", UserWarning)
 
 
-def update_running(array, new: Variable) -> None:
-    """array := new, in place: now (eager), or after every run of the jitted
-    function being traced (an effect of the trace)."""
-    if array is None:
-        return
-    if concrete(new):
-        np.copyto(array, new.array, casting="unsafe")
-        return
-    from ...tracing import active
-    ctx = active()
-    if ctx is None:
-        raise RuntimeError("batch normalization: the running statistics cannot be "
-                           "updated from traced values outside a trace")
-    ctx.assign_array({0: array}, 0, cast(new, array.dtype))
-
-
 def running_average(array, batch_value: Variable, decay: float, scale: float = 1.0):
-    """decay * array + (1 - decay) * scale * batch_value (Chainer's update)."""
+    """array := decay * array + (1 - decay) * scale * batch_value, in place
+    (Chainer's update): now, or, inside a trace (kusari.jit), after every
+    run of the traced function, reading the value an earlier update in the
+    same trace gave."""
     if array is None:
         return
     if concrete(batch_value):
         array *= decay
         array += (1 - decay) * scale * batch_value.array
         return
-    old = as_var(array)
-    update_running(array, old * decay + cast(batch_value, old.dtype) * ((1 - decay) * scale))
+    from ...tracing import active
+    ctx = active()
+    if ctx is None:
+        raise RuntimeError("batch normalization: the running statistics cannot be "
+                           "updated from traced values outside a trace")
+    old = ctx.array(array, Ellipsis)          # the array itself holds its value
+    new = old * decay + cast(batch_value, old.dtype) * ((1 - decay) * scale)
+    ctx.assign_array(array, Ellipsis, cast(new, array.dtype))
 
 
 def _as_array(a):
