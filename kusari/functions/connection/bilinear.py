@@ -61,3 +61,9 @@ def _check(e1, e2, W, extra) -> None:
         expect(v.shape[1] == out, f"{n}.shape[1] == W.shape[2]", f"{v.shape[1]} != {out}")
     expect(b.ndim == 1, "b.ndim == 1", f"{b.ndim} != 1")
     expect(b.shape[0] == out, "b.shape[0] == W.shape[2]", f"{b.shape[0]} != {out}")
+
+
+# `from chainer.functions.connection import bilinear` gives this function in kusari (the
+# package exports it under its module's name): it carries its module's public
+# names, as Chainer's module has them (bilinear.bilinear(...) works either way).
+bilinear.bilinear = bilinear

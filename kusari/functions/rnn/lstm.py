@@ -78,7 +78,8 @@ class LSTMGrad:
         return gc_prev, gx
 
 
-# Chainer's tests reach LSTMGrad through `from chainer.functions.rnn import
-# lstm`, which in kusari is this function (the package exports it): it
-# carries its module's name as Chainer's module has it.
+# `from chainer.functions.rnn import lstm` gives this function in kusari (the
+# package exports it under its module's name): it carries its module's public
+# names, as Chainer's module has them (lstm.lstm(...) works either way).
+lstm.lstm = lstm
 lstm.LSTMGrad = LSTMGrad

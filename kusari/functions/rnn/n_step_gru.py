@@ -52,3 +52,11 @@ def n_step_gru_base(n_layers, dropout_ratio, hx, ws, bs, xs, use_bi_direction, *
     hy, _, ys = run_layers("n_step_gru", n_layers, dropout_ratio, hx, None, ws, bs, xs,
                            use_bi_direction, n_weights=6, pack=_pack, cell=_cell)
     return hy, ys
+
+
+# `from chainer.functions.rnn import n_step_gru` gives this function in kusari (the
+# package exports it under its module's name): it carries its module's public
+# names, as Chainer's module has them (n_step_gru.n_step_gru(...) works either way).
+n_step_gru.n_step_gru = n_step_gru
+n_step_gru.n_step_bigru = n_step_bigru
+n_step_gru.n_step_gru_base = n_step_gru_base

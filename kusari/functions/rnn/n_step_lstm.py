@@ -50,3 +50,11 @@ def n_step_lstm_base(n_layers, dropout_ratio, hx, cx, ws, bs, xs, use_bi_directi
     check_input_size(xs, ws)
     return run_layers("n_step_lstm", n_layers, dropout_ratio, hx, cx, ws, bs, xs,
                       use_bi_direction, n_weights=8, pack=_pack, cell=_cell)
+
+
+# `from chainer.functions.rnn import n_step_lstm` gives this function in kusari (the
+# package exports it under its module's name): it carries its module's public
+# names, as Chainer's module has them (n_step_lstm.n_step_lstm(...) works either way).
+n_step_lstm.n_step_lstm = n_step_lstm
+n_step_lstm.n_step_bilstm = n_step_bilstm
+n_step_lstm.n_step_lstm_base = n_step_lstm_base

@@ -220,3 +220,11 @@ def _split(x: Variable, lengths: list) -> list:
         out.append(rows(x, start, start + n))
         start += n
     return out
+
+
+# `from chainer.functions.rnn import n_step_rnn` gives this function in kusari (the
+# package exports it under its module's name): it carries its module's public
+# names, as Chainer's module has them (n_step_rnn.n_step_rnn(...) works either way).
+n_step_rnn.n_step_rnn = n_step_rnn
+n_step_rnn.n_step_birnn = n_step_birnn
+n_step_rnn.n_step_rnn_base = n_step_rnn_base

@@ -70,6 +70,8 @@ class SLSTMGrad:
         return temp * sf1, temp * sf2, gx1, gx2
 
 
-# Chainer's tests reach SLSTMGrad through `from chainer.functions.rnn import
-# slstm`, which in kusari is this function: it carries its module's name.
+# `from chainer.functions.rnn import slstm` gives this function in kusari (the
+# package exports it under its module's name): it carries its module's public
+# names, as Chainer's module has them (slstm.slstm(...) works either way).
+slstm.slstm = slstm
 slstm.SLSTMGrad = SLSTMGrad

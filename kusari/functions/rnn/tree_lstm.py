@@ -40,3 +40,9 @@ def tree_lstm(*inputs):
         c = c + call("sigmoid", f) * c_k
     h = call("sigmoid", o) * call("tanh", c)
     return c, h
+
+
+# `from chainer.functions.rnn import tree_lstm` gives this function in kusari (the
+# package exports it under its module's name): it carries its module's public
+# names, as Chainer's module has them (tree_lstm.tree_lstm(...) works either way).
+tree_lstm.tree_lstm = tree_lstm
