@@ -252,3 +252,12 @@ def test_generate_matrix_has_the_singular_values():
         testing.generate_matrix((3,), singular_values=1)
     with pytest.raises(ValueError):
         testing.generate_matrix((2, 2), singular_values=-1)
+
+
+def test_class_names_write_numpy_values_as_numpy_1_did():
+    # test ids must match Chainer's, made under NumPy 1
+    assert parameterized._param_to_str(np.bool_) == "bool_"
+    assert parameterized._param_to_str(np.float32(1)) == "1.0"
+    assert parameterized._param_to_str((np.int64(3), 2)) == "(3, 2)"
+    assert parameterized._make_class_name("T", 0, {"b": np.float16, "a": (3, 2)}) == \
+        "T_param_0_{a=(3, 2), b=float16}"

@@ -21,6 +21,8 @@ from . import _bundle
 
 
 def _param_to_str(obj) -> str:
+    if obj is numpy.bool_:
+        return "bool_"          # its NumPy 1 name (NumPy 2 calls it 'bool')
     name = getattr(obj, "__name__", None)
     if isinstance(obj, type) or isinstance(name, str):
         return name if isinstance(name, str) else obj.__name__
