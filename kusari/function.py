@@ -12,6 +12,8 @@ from __future__ import annotations
 import warnings
 import weakref
 
+import numpy as np
+
 from .configuration import force_backprop_mode, no_backprop_mode  # noqa: F401
 from .function_hook import FunctionHook  # noqa: F401  (Chainer's path too)
 from .user_function import FunctionNode, _is_cupy
@@ -89,6 +91,41 @@ class _OldStyleGradient(FunctionNode):
     def backward(self, indexes, grad_outputs):
         raise RuntimeError(
             f'cannot twice-differentiate an old style Function "{self.function_label}"')
+
+
+class _OldStyleBackward(FunctionNode):
+    """An old-style Function's array backward as a function of its own (under
+    kusari.jit): its inputs are the function's inputs, its outputs and the
+    outputs' gradients (`present` says whose); its outputs, the inputs'
+    gradients (zeros where the backward gives None)."""
+
+    def __init__(self, adapter: FunctionAdapter, n_out: int, present: tuple):
+        self.adapter = adapter
+        self.n_out = n_out
+        self.present = present
+
+    @property
+    def label(self) -> str:
+        return f"{self.adapter.label} (backward)"
+
+    def forward(self, arrays):
+        adapter = self.adapter
+        n_in = len(arrays) - self.n_out - len(self.present)
+        keep = set(adapter._input_indexes_to_retain or ())
+        inputs = tuple([a if i in keep else None for i, a in enumerate(arrays[:n_in])])
+        grads = [None] * self.n_out
+        for j, gy in zip(self.present, arrays[n_in + self.n_out:]):
+            grads[j] = gy
+        gxs = adapter.function.backward(inputs, tuple(grads))
+        if len(gxs) != n_in:
+            raise ValueError(f"{adapter.label}: backward returned {len(gxs)} gradients "
+                             f"for {n_in} inputs")
+        return tuple([np.zeros_like(x) if gx is None else gx
+                      for x, gx in zip(arrays[:n_in], gxs)])
+
+    def backward(self, indexes, grad_outputs):
+        raise RuntimeError(
+            f'cannot twice-differentiate an old style Function "{self.adapter.label}"')
 
 
 def _old_style_gradient(gx, label: str):

@@ -40,15 +40,19 @@ class FunctionRef:
     types, and what one compiled run of its forward computed (a function with
     several outputs is several nodes of the IR, each asking for its own)."""
 
-    __slots__ = ("node", "out_types", "_last", "__weakref__")
+    __slots__ = ("node", "out_types", "in_types", "_last", "__weakref__")
 
-    def __init__(self, node, out_types):
+    def __init__(self, node, out_types, in_types=()):
         self.node = node
         self.out_types = tuple(out_types)
+        self.in_types = tuple(in_types)
         self._last = None          # (input arrays, outputs, output indexes not served)
 
     def output_type(self, k: int):
         return self.out_types[k]
+
+    def input_type(self, k: int):
+        return self.in_types[k]
 
     def run(self, arrays, k: int):
         """Output `k` of the forward on `arrays` (a compiled graph's call).
@@ -203,6 +207,9 @@ class FunctionNode:
         self._output_indexes_to_retain = None
         outputs = self.forward(in_data)
         _check_outputs(self, outputs)
+        if self._output_indexes_to_retain is not None:
+            self._retained_output_data = tuple([outputs[i]
+                                                for i in self._output_indexes_to_retain])
         want = self._ref.out_types if self._ref is not None else None
         if want is not None:
             for k, (y, t) in enumerate(zip(outputs, want)):

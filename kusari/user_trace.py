@@ -13,7 +13,9 @@ outputs, and the ops it applies become IR in the gradient graph, so they fuse
 and differentiate again. What a traced backward cannot do, and says so: read
 an array its forward stored on `self` (the forward has not run when the
 backward is traced: retain the array, or compute it in backward), or compute
-on arrays (an old-style Function's backward).
+on arrays. An old-style Function's backward computes on arrays: it becomes a
+FunctionNode of its own (kusari.function._OldStyleBackward), opaque, run after
+the forward at every run, and refusing a second differentiation, as in Chainer.
 """
 from __future__ import annotations
 
@@ -97,7 +99,7 @@ def apply_traced(fn, input_vars, in_data):
     fn.rank = max([x.node.rank for x in input_vars], default=0)
     inputs = tuple([_trace_node(x) for x in input_vars])
     fn.inputs = inputs
-    fn._ref = ref = FunctionRef(fn, out_types)
+    fn._ref = ref = FunctionRef(fn, out_types, [_type_of(a) for a in in_data])
     saved = tuple(in_data)
     ret = []
     for k, (shape, dtype) in enumerate(out_types):
@@ -130,6 +132,9 @@ def traced_backward(ref, gys: dict, outs: dict, inputs, needed) -> list:
         return [None] * len(inputs)
     g = inputs[0].g
     n_out = len(ref.out_types)
+    from .function import FunctionAdapter
+    if isinstance(fn, FunctionAdapter):
+        return _opaque_backward(ref, gys, outs, inputs, targets)
     retain_in = tuple(fn._input_indexes_to_retain or ())
     retain_out = tuple(fn._output_indexes_to_retain or ())
     out_syms = {}
@@ -184,9 +189,8 @@ def traced_backward(ref, gys: dict, outs: dict, inputs, needed) -> list:
             "with retain_inputs/retain_outputs, or compute it in backward") from e
     except TraceError as e:
         raise TraceError(f"the backward of {fn.label} cannot be traced under kusari.jit: "
-                         f"{e} (an old-style Function's backward computes on arrays: "
-                         "write it as a FunctionNode with Variables and kusari.functions)"
-                         ) from e
+                         f"{e} (write it with Variables and kusari.functions, or as an "
+                         "old-style Function, whose array backward runs as it is)") from e
     ids = _inline(g, h, [s.n for s in bound])
     result: list = [None] * len(inputs)
     for i, n in zip(present, ids):
@@ -199,6 +203,41 @@ def traced_backward(ref, gys: dict, outs: dict, inputs, needed) -> list:
             raise ValueError(f"Function `{fn._impl_name}` ({fn.label}): the gradient of input "
                              f"{i} has shape {shape}, but the input has {x.shape}")
         result[i] = type(x)(g, n)
+    return result
+
+
+def _output_syms(ref, outs: dict, inputs) -> list:
+    """Syms of every output of the application (one not in the graph is made)."""
+    g = inputs[0].g
+    out = []
+    for k, (shape, dtype) in enumerate(ref.out_types):
+        if k in outs:
+            out.append(outs[k])
+        else:
+            out.append(type(inputs[0])(g, g.add_raw(
+                "function_node", [x.n for x in inputs], {"function": ref, "output": k},
+                shape, dtype)))
+    return out
+
+
+def _opaque_backward(ref, gys: dict, outs: dict, inputs, targets) -> list:
+    """An old-style Function's array backward, as a FunctionNode of its own
+    applied in the graph: an opaque op per input gradient, reading the
+    inputs, the forward's outputs (so that it runs after the forward) and
+    the outputs' gradients. It cannot be differentiated again (as in Chainer)."""
+    from .function import _OldStyleBackward
+    g = inputs[0].g
+    present = tuple(sorted(gys))
+    back = _OldStyleBackward(ref.node, len(ref.out_types), present)
+    back._ref = bref = FunctionRef(back, ref.in_types)
+    back._output_count = len(ref.in_types)
+    operands = [x.n for x in inputs] + [y.n for y in _output_syms(ref, outs, inputs)] + \
+        [gys[k].n for k in present]
+    result: list = [None] * len(inputs)
+    for i in targets:
+        shape, dtype = ref.in_types[i]
+        result[i] = type(inputs[0])(g, g.add_raw(
+            "function_node", operands, {"function": bref, "output": i}, shape, dtype))
     return result
 
 

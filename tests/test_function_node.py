@@ -294,13 +294,33 @@ def test_jit_refuses_a_backward_that_reads_what_the_forward_stored():
         kusari.jit(step)(np.array([1.0, -1.0], np.float32))
 
 
-def test_jit_refuses_an_old_style_backward():
+def test_jit_runs_an_old_style_function_to_the_first_order():
+    class Scaled(kusari.Function):
+        def forward(self, inputs):
+            self.k = 3.0                        # read by backward, at every run
+            self.retain_outputs((0,))
+            return inputs[0] ** 2,
+
+        def backward(self, inputs, grad_outputs):
+            y, = self.output_data
+            return (self.k * inputs[0] * grad_outputs[0] + 0 * y).astype(np.float32),
+
     def step(x):
         x = as_var(x)
-        return kusari.grad([F.sum(OldSquare()(x))], [x])[0]
+        return kusari.grad([F.sum(Scaled()(x))], [x])[0]
 
-    with pytest.raises(TraceError, match="OldSquare"):
-        kusari.jit(step)(np.array([1.0], np.float32))
+    jitted = kusari.jit(step)
+    for x in (np.array([1.0, 2.0], np.float32), np.array([-3.0, 0.5], np.float32)):
+        np.testing.assert_allclose(np.asarray(getattr(jitted(x), "array", jitted(x))),
+                                   3 * x, rtol=1e-6)
+
+    def second(x):
+        x = as_var(x)
+        gx, = kusari.grad([F.sum(Scaled()(x))], [x], enable_double_backprop=True)
+        return kusari.grad([F.sum(gx)], [x])[0]
+
+    with pytest.raises(RuntimeError, match="twice-differentiate an old style Function"):
+        kusari.jit(second)(np.array([1.0], np.float32))
 
 
 def test_user_function_graphs_are_freed():

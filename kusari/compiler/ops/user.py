@@ -36,3 +36,4 @@ register(OpDef("function_node", LIBRARY, _function_node_infer, impl=_function_no
                label="FunctionNode", arg_names=("inputs",),
                attr_names=("function", "output"), saves=slice(0, None), saves_out=True))
 
+
