@@ -31,9 +31,10 @@ def set_state(link, name: str, new) -> None:
     setattr(link, name, store)
 
 
-def move_states(link, method: str, *args) -> None:
-    """Move a stateful link's state Variables with it (to_cpu, to_gpu)."""
+def visit_states(link, visitor) -> None:
+    """A stateful link's state Variables move with it (to_device and the
+    deprecated to_cpu/to_gpu): the device visitor visits them."""
     for name in ("c", "h"):
         v = link.__dict__.get(name)
         if isinstance(v, Variable):
-            getattr(v, method)(*args)
+            visitor.visit_variable(v)

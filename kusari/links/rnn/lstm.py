@@ -9,7 +9,7 @@ from ...link import Chain
 from ...links.connection.linear import Linear
 from ...utils import size_of_shape
 from ...variable import Variable
-from ._state import move_states, set_state
+from ._state import set_state, visit_states
 
 
 class LSTMBase(Chain):
@@ -96,15 +96,9 @@ class LSTM(LSTMBase):
     def reset_state(self) -> None:
         self.c = self.h = None
 
-    def to_cpu(self):
-        super().to_cpu()
-        move_states(self, "to_cpu")
-        return self
-
-    def to_gpu(self, device=None):
-        super().to_gpu(device)
-        move_states(self, "to_gpu", device)
-        return self
+    def device_resident_accept(self, visitor):
+        super().device_resident_accept(visitor)
+        visit_states(self, visitor)
 
     def forward(self, x):
         self._lazy_init(x)

@@ -8,7 +8,7 @@ from ...link import Chain
 from ...links.connection.linear import Linear
 from ...variable import Variable
 from .gru import interpolate
-from ._state import move_states, set_state
+from ._state import set_state, visit_states
 
 
 class MGUBase(Chain):
@@ -49,15 +49,9 @@ class StatefulMGU(MGUBase):
     def reset_state(self) -> None:
         self.h = None
 
-    def to_cpu(self):
-        super().to_cpu()
-        move_states(self, "to_cpu")
-        return self
-
-    def to_gpu(self, device=None):
-        super().to_gpu(device)
-        move_states(self, "to_gpu", device)
-        return self
+    def device_resident_accept(self, visitor):
+        super().device_resident_accept(visitor)
+        visit_states(self, visitor)
 
     def forward(self, x):
         h = self.h

@@ -6,7 +6,7 @@ from ...functions.rnn._util import interleaved_gates
 from ...link import Chain
 from ...links.connection.linear import Linear
 from ...variable import Variable
-from ._state import move_states, set_state
+from ._state import set_state, visit_states
 
 
 class StatefulPeepholeLSTM(Chain):
@@ -27,15 +27,9 @@ class StatefulPeepholeLSTM(Chain):
     def reset_state(self) -> None:
         self.c = self.h = None
 
-    def to_cpu(self):
-        super().to_cpu()
-        move_states(self, "to_cpu")
-        return self
-
-    def to_gpu(self, device=None):
-        super().to_gpu(device)
-        move_states(self, "to_gpu", device)
-        return self
+    def device_resident_accept(self, visitor):
+        super().device_resident_accept(visitor)
+        visit_states(self, visitor)
 
     def forward(self, x):
         lstm_in = self.upward(x)

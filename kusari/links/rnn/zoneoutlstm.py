@@ -9,7 +9,7 @@ from ...functions.rnn.n_step_rnn import check_kwargs
 from ...link import Chain
 from ...links.connection.linear import Linear
 from ...variable import Variable
-from ._state import move_states, set_state
+from ._state import set_state, visit_states
 
 
 class StatefulZoneoutLSTM(Chain):
@@ -45,15 +45,9 @@ class StatefulZoneoutLSTM(Chain):
     def reset_state(self) -> None:
         self.c = self.h = None
 
-    def to_cpu(self):
-        super().to_cpu()
-        move_states(self, "to_cpu")
-        return self
-
-    def to_gpu(self, device=None):
-        super().to_gpu(device)
-        move_states(self, "to_gpu", device)
-        return self
+    def device_resident_accept(self, visitor):
+        super().device_resident_accept(visitor)
+        visit_states(self, visitor)
 
     def forward(self, x):
         lstm_in = self.upward(x)
