@@ -1,6 +1,7 @@
 """transpose: permute the axes."""
 from __future__ import annotations
 
+from ...compiler.errors import InvalidType, invalid_in
 from .._core import Variable, call, var
 from ._util import is_int
 
@@ -13,7 +14,8 @@ def normalize_axes(label: str, axes, ndim: int) -> tuple:
     ok = len(axes) == ndim and sorted(int(a) % ndim if ndim else a for a in axes
                                       if -ndim <= a < ndim) == list(range(ndim))
     if not ok:
-        raise ValueError(f"{label}: axes {axes} is not a permutation of the {ndim} axes of x")
+        raise invalid_in(label, InvalidType("axes is a permutation of range(x.ndim)",
+                                            f"axes {axes} for x.ndim = {ndim}"))
     return tuple(int(a) % ndim for a in axes)
 
 
