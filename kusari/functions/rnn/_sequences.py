@@ -34,10 +34,10 @@ def by_sequence(ys: list, lengths: list) -> list:
 
 def permute_batch(h, order) -> Variable:
     """h[:, order]: states (layers, batch, units) in another batch order."""
-    from ..array import get_item
+    from ..array.get_item import get_item
     return get_item(var(h), (slice(None), np.asarray(order, np.int32)))
 
 
 def _gather(x: Variable, index: list) -> Variable:
-    from ..array import get_item
+    from ..array.get_item import get_item
     return get_item(x, np.asarray(index, np.int32))

@@ -104,7 +104,7 @@ def run_layers(label, n_layers, dropout_ratio, hx, cx, ws, bs, xs, bi, *, n_weig
             (xw, xb), (hw, hb) = pack([var(w) for w in ws[idx]], [var(b) for b in bs[idx]])
             x_in = joined
             if layer > 0:
-                from ..noise import dropout
+                from ..noise.dropout import dropout
                 x_in = dropout(joined, dropout_ratio)
             proj = _split(call("linear", x_in, xw, xb), lengths)
             h, c, out = _one_direction(cell, proj, hs[idx], cs[idx], hw, hb, reverse=d == 1)

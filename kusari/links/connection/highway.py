@@ -1,7 +1,7 @@
 """L.Highway: a highway layer (gated mix of a transform and the input)."""
 from __future__ import annotations
 
-from ...functions.activation import relu, sigmoid
+from ...functions import relu, sigmoid
 from ...link import Chain
 from ...links.connection.linear import Linear
 

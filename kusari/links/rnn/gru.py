@@ -2,7 +2,7 @@
 parameters W_r, U_r, W_z, U_z, W, U."""
 from __future__ import annotations
 
-from ...functions.activation import sigmoid, tanh
+from ...functions import sigmoid, tanh
 from ...link import Chain
 from ...links.connection.linear import Linear
 from ...variable import Variable

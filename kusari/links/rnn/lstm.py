@@ -3,7 +3,7 @@ StatelessLSTM (the caller passes the states), Chainer's parameters."""
 from __future__ import annotations
 
 from ... import initializers
-from ...functions.array import concat, split_axis
+from ...functions import concat, split_axis
 from ...functions.rnn.lstm import lstm
 from ...link import Chain
 from ...links.connection.linear import Linear

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from ...configuration import config
-from ...functions.activation import sigmoid, tanh
-from ...functions.array import concat
+from ...functions import concat, sigmoid, tanh
 from ...link import Chain
 from ...links.connection.linear import Linear
 from ...variable import Variable

@@ -1,7 +1,7 @@
 """The LSTM with peephole connections (Chainer's StatefulPeepholeLSTM)."""
 from __future__ import annotations
 
-from ...functions.activation import sigmoid, tanh
+from ...functions import sigmoid, tanh
 from ...functions.rnn._util import interleaved_gates
 from ...link import Chain
 from ...links.connection.linear import Linear

@@ -1,8 +1,7 @@
 """TreeLSTM links (Chainer's ChildSumTreeLSTM and NaryTreeLSTM)."""
 from __future__ import annotations
 
-from ...functions.activation import sigmoid, tanh
-from ...functions.array import concat, split_axis
+from ...functions import concat, sigmoid, split_axis, tanh
 from ...functions.rnn.tree_lstm import tree_lstm
 from ...link import Chain
 from ...links.connection.linear import Linear

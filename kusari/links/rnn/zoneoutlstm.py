@@ -2,7 +2,7 @@
 value at random (zoneout), Chainer's parameters and draws."""
 from __future__ import annotations
 
-from ...functions.activation import sigmoid, tanh
+from ...functions import sigmoid, tanh
 from ...functions.noise.zoneout import zoneout
 from ...functions.rnn._util import interleaved_gates
 from ...functions.rnn.n_step_rnn import check_kwargs
