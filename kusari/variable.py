@@ -571,6 +571,14 @@ class Variable:
     def __pow__(self, other): return _binary(_POW, self, other, False)
     def __rpow__(self, other): return _binary(_POW, self, other, True)
 
+    def __floordiv__(self, other):
+        from .functions.math.basic_math import floordiv
+        return floordiv(self, other)
+
+    def __rfloordiv__(self, other):
+        from .functions.math.basic_math import rfloordiv
+        return rfloordiv(self, other)
+
     def __matmul__(self, other):
         from .functions import matmul
         return matmul(self, other)
@@ -918,6 +926,25 @@ class Parameter(Variable):
         self._grad_var = None
         if self._node is not None:
             self._node.shape, self._node.dtype = data.shape, data.dtype
+        self._share_array()
+
+    def _share_array(self) -> None:
+        """Give this parameter's array to its shallow copies (Chainer's copies
+        share the array: a link copied with mode='share' and initialized
+        later sees the array its original gets)."""
+        for ref in self.__dict__.get("_copies", ()):
+            p = ref()
+            if p is not None and p is not self:
+                p._array = self._array
+                if p._node is not None and self._array is not None:
+                    p._node.shape, p._node.dtype = self._array.shape, self._array.dtype
+
+    def _set_array(self, d) -> None:
+        Variable.array.fset(self, d)
+        self._share_array()
+
+    array = property(Variable.array.fget, _set_array)
+    data = array
 
     # copies and pickles keep what a Parameter is: its initializer (an
     # uninitialized one still knows its dtype), its update rule and state
@@ -925,7 +952,13 @@ class Parameter(Variable):
         return (_rebuild_parameter, (type(self), _parameter_state(self)))
 
     def __copy__(self):
-        return _rebuild_parameter(type(self), _parameter_state(self))
+        new = _rebuild_parameter(type(self), _parameter_state(self))
+        group = self.__dict__.get("_copies")
+        if group is None:
+            group = self.__dict__["_copies"] = [weakref.ref(self)]
+        group.append(weakref.ref(new))
+        new.__dict__["_copies"] = group
+        return new
 
     def __deepcopy__(self, memo):
         import copy
@@ -942,7 +975,8 @@ def _parameter_state(p: Parameter) -> dict:
             "name": p.name, "requires_grad": p._requires_grad,
             "loss_scale": getattr(p, "_loss_scale", None),
             "initializer": p.initializer, "grad_initializer": p._grad_initializer,
-            "update_rule": p.update_rule, "dict": dict(getattr(p, "__dict__", {}))}
+            "update_rule": p.update_rule,
+            "dict": {k: v for k, v in getattr(p, "__dict__", {}).items() if k != "_copies"}}
 
 
 def _set_parameter_state(p: Parameter, st: dict) -> None:

@@ -351,3 +351,31 @@ def test_loss_scale():
     y = x * x
     y.backward(loss_scale=8.0)
     np.testing.assert_array_equal(x.grad, [32.0])
+
+
+def test_floordiv_operators():
+    x = v([7.0, -7.0])
+    np.testing.assert_array_equal((x // 2).array, [3.0, -4.0])
+    np.testing.assert_array_equal((20 // x).array, [2.0, -3.0])
+
+
+def test_parameter_copies_share_the_array_initialized_later():
+    import copy
+    p = kusari.Parameter()
+    q = copy.copy(p)
+    p.initialize((2, 3))
+    assert q.array is p.array and q.shape == (2, 3)
+    p.array = np.zeros((2, 3), np.float32)
+    assert q.array is p.array
+    r = copy.deepcopy(p)
+    p.initialize((2, 3))
+    assert r.array is not p.array
+
+
+def test_variable_node_is_chainers_variable_node():
+    from kusari.variable import VariableNode
+    x = v([1.0, 2.0])
+    assert isinstance(x.node, VariableNode) and x.node.data is x.array
+    assert x.node.label == "(2), float32" and x.rank == 0
+    with pytest.raises(ValueError):
+        VariableNode(x, "x", grad=None)
