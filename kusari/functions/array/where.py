@@ -12,10 +12,8 @@ from ._util import expect
 def where(condition, x, y) -> Variable:
     """x where `condition` holds, else y (broadcasting); no gradient flows to
     the condition."""
-    if isinstance(condition, Variable):
-        condition = condition.array
-    condition = var(condition if isinstance(condition, np.ndarray) or
-                    hasattr(condition, "shape") else np.asarray(condition))
+    if not isinstance(condition, Variable):     # (a Variable: no gradient flows to it)
+        condition = var(condition if hasattr(condition, "shape") else np.asarray(condition))
     x, y = var(x), var(y)
     expect("Where", condition.dtype == np.bool_, "condition.dtype == bool",
            f"{condition.dtype} != bool")
