@@ -221,7 +221,7 @@ class Jitted:
             if i in static:
                 key.append(_Static(_hashable(a, f"argument {i}")))
             elif t is np.ndarray:
-                key.append((a.shape, a.dtype, True))
+                key.append((a.shape, a.dtype, "array"))
                 traced.append(i)
             elif isinstance(a, Variable):
                 key.append((a.shape, a.dtype, a.requires_grad))
@@ -232,7 +232,7 @@ class Jitted:
             elif _is_array(a):
                 a = np.asarray(a)
                 key.append((a.shape, a.dtype.newbyteorder("=") if not a.dtype.isnative
-                            else a.dtype, True))
+                            else a.dtype, "array"))
                 traced.append(i)
             else:
                 key.append(_Static(_hashable(a, f"argument {i}")))
@@ -345,6 +345,8 @@ class Jitted:
             bound, examples, name=self.name, capture="input", requires_grad=requires,
             external=external, weak=weak)
         checks += found
+        effects = _drop_array_grads(g, effects, len(flatten(result)),
+                                    [isinstance(args[i], Variable) for i in traced])
         dce(g)
         # (from the graph: a reader may draw random numbers, read it only to run)
         captured_types = [(g.shape(n), g.dtype(n)) for n in g.inputs[len(traced):]]
@@ -441,6 +443,27 @@ def _traced_effects(ctx, entry: _Entry, outs, arguments) -> None:
         elif kind == "attr":
             name, convert = key
             ctx.assign_scalar(target, name, value, convert)
+
+
+def _drop_array_grads(g, effects, n_results: int, is_variable: list) -> list:
+    """Without the gradients a backward inside the function gave arguments
+    passed as arrays: nobody can read them (eager code has no Variable to
+    hold them), so they are not computed (an array and a Variable argument
+    are told apart in the call key)."""
+    kept, outputs = [], list(g.outputs[:n_results])
+    k = n_results
+    for e in effects:
+        if e[3] is None:
+            kept.append(e)
+            continue
+        out = g.outputs[k]
+        k += 1
+        if e[0] == "arg_grad" and not is_variable[e[1]]:
+            continue
+        kept.append(e)
+        outputs.append(out)
+    g.outputs = outputs
+    return kept
 
 
 def _donations(effects, captured, n_results: int, n_args: int) -> tuple:

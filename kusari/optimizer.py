@@ -319,8 +319,11 @@ class UpdateRule:
             return
         self.check(param)
         names, numbers, key = [], [], []
-        for name, value in sorted(self.hyperparam.get_dict().items()):
-            x = _number(value)
+        hp_values = self.hyperparam.get_dict()
+        for name in sorted(hp_values):
+            value = hp_values[name]
+            kind = type(value)
+            x = float(value) if kind is float or kind is int else _number(value)
             if x is None:
                 key.append((name, _static(value)))
             else:     # a number: an input; what the step branches on: its truth
@@ -334,13 +337,10 @@ class UpdateRule:
         arrays = [param.array, grad] + [state[k] for k in keys]
         def fn(p, g, *rest):
             states, values = rest[:len(keys)], rest[len(keys):]
-            hp = {}
+            hp = dict(hp_values)
             for name, v, x in zip(names + list(counters), values, numbers):
                 v.__dict__["_truth"] = update_kernel.number_truth(lambda x=x: x != 0.0)
                 hp[name] = v
-            for name, value in self.hyperparam.get_dict().items():
-                if name not in hp:
-                    hp[name] = value
             new_p, new_state = self.step(_Values(hp), p, g, dict(zip(keys, states)))
             return _outputs(new_p, p.dtype, new_state, keys, states, self.scalar_state)
 

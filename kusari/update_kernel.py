@@ -23,6 +23,7 @@ from .compiler import spine
 from .compiler.passes import dce
 
 MAX_KERNELS = 1024
+_F64 = numpy.float64
 _kernels: OrderedDict = OrderedDict()
 
 
@@ -58,7 +59,7 @@ def run(key, fn, arrays: list, numbers: list, donate: tuple, name: str = "update
         _kernels[full_key] = exe
         if len(_kernels) > MAX_KERNELS:
             _kernels.popitem(last=False)
-    return exe.fn(*arrays, *[numpy.array(x, numpy.float64) for x in numbers])
+    return exe.fn(*arrays, *[_F64(x) for x in numbers])
 
 
 def _compile(fn, arrays, numbers, donate, name):

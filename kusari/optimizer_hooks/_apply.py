@@ -3,10 +3,9 @@ eagerly as a compiled kernel writing the grads in place, inside kusari.jit
 as part of the traced step (its numbers read at every call)."""
 from __future__ import annotations
 
-import numpy
-
-from .. import tracing, update_kernel  # noqa: F401  (kusari.tracing)
+from .. import tracing, update_kernel
 from ..optimizer import _number, _static, _Values
+from ..optimizers._base import full  # noqa: F401  (a number as an array like another)
 
 
 def _as_dtype(x, dtype):
@@ -52,8 +51,7 @@ class _TracedNumbers:
 
 
 def active():
-    from .. import tracing as _tracing
-    return _tracing.active() if _tracing.TRACING else None
+    return tracing.active() if tracing.TRACING else None
 
 
 def update_grads(hook, params, values: dict, math, arrays_of=None) -> None:
@@ -67,7 +65,6 @@ def update_grads(hook, params, values: dict, math, arrays_of=None) -> None:
     ctx = active()
     what = type(hook).__name__
     if ctx is not None:
-        from .. import functions as F  # noqa: F401
         hp = _TracedNumbers(ctx, values, what)
         extras = [arrays_of(p, ctx) for p in params] if arrays_of else [()] * len(params)
         new = math(hp, [ctx.value(p) for p in params], [p.grad_var for p in params], extras)
@@ -104,7 +101,4 @@ def per_param(hook, param, values: dict, math, arrays_of=None) -> None:
                  lambda hp, ps, gs, ex: [math(hp, ps[0], gs[0], *ex[0])], arrays_of)
 
 
-from ..optimizers._base import full  # noqa: E402,F401  (a number as an array like another)
-
-
-__all__ = ["update_grads", "per_param", "full", "numpy"]
+__all__ = ["update_grads", "per_param", "full"]

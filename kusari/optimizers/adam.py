@@ -60,8 +60,11 @@ class AdamRule(UpdateRule):
 
     def check(self, param):
         hp = self.hyperparam
+        eps = hp.eps
+        if eps == 0 or (param.dtype == numpy.float32 and type(eps) is float and eps > 1e-38):
+            return          # (the common case, without NumPy's help)
         dtype = _interm_dtype(param.dtype)
-        if hp.eps != 0 and dtype.type(hp.eps) == 0:
+        if eps != 0 and dtype.type(eps) == 0:
             raise ValueError(f"eps of Adam optimizer is too small for {dtype.name} "
                              f"({hp.eps})")
 
