@@ -10,7 +10,7 @@ import kusari.functions as F
 from kusari.functions._core import call
 from tests.functions.special_cases import linear, points
 from tests.functions.test_conv import (IM2COL, ref_conv, ref_deconv, ref_depthwise, ref_embed,
-                                     ref_im2col, ref_local, ref_shift)
+                                     ref_im2col, ref_local, ref_shift, rows_layout)
 
 
 def _x(shape):
@@ -86,4 +86,23 @@ CASES.update({
                                   (2, 2, 3, 2, 2, 2)),
     "shift": linear(F.shift, ref_shift, _x((1, 9, 2, 3))),
     "embed_id": _embed(3),
+})
+
+
+def _col2im_rows_ref(c):
+    out = np.zeros((2, 3, 4, 3))
+    for i in np.ndindex(*out.shape):
+        e = np.zeros(out.shape)
+        e[i] = 1
+        out[i] = np.sum(rows_layout(ref_im2col(e, pval=0, **IM2COL)) * c)
+    return out
+
+
+CASES.update({
+    "im2col_nd_rows": linear(lambda v: call("im2col_nd_rows", v, pval=0.0, **IM2COL),
+                             lambda x: rows_layout(ref_im2col(x, pval=0, **IM2COL)),
+                             _x((2, 3, 4, 3))),
+    "col2im_nd_rows": linear(lambda v: call("col2im_nd_rows", v, size=(4, 3), stride=(2, 1),
+                                            pad=(1, 2), dilate=(1, 2)),
+                             _col2im_rows_ref, _x((2, 3, 2, 2, 3, 3))),
 })

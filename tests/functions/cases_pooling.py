@@ -93,3 +93,50 @@ _IDX = np.array([[[[0, 3, 2], [1, 1, 0]]]])
 CASES["upsampling_2d"] = linear(
     lambda v: F.upsampling_2d(v, _IDX, 2, outsize=(4, 6)),
     lambda x: ref_upsampling(x, _IDX, 2, 2, 0, (4, 6)), _x((1, 1, 2, 3)))
+
+
+# ROI functions on boxes whose bins (and sampling points) fall on whole
+# pixels: 2 x 2 blocks of a 4 x 6 image, so the max ones are max pooling's
+# windows and the average ones have dyadic weights (exact sums)
+_BOX = np.array([[0, 0, 4, 6]], np.float32)
+_BOX_ALIGN = np.array([[-0.5, -0.5, 3.5, 5.5]], np.float32)    # points on pixel centres
+_IDX = np.array([0], np.int32)
+
+
+def _align_first_max(windows):
+    """Chainer's max align: the first greatest point, NaN points passed over."""
+    def d1(xs, ws, vs):
+        x, = xs
+        g = np.zeros(x.size, x.dtype)
+        flat = x.ravel()
+        for idx, w in zip(windows(x), np.concatenate([w.ravel() for w in ws])):
+            vals = np.where(np.isnan(flat[idx]), -np.inf, flat[idx])
+            g[idx[int(np.argmax(vals))]] += w
+        return [g.reshape(x.shape)]
+    return d1
+
+
+def _f32(fn):
+    """Chainer's align takes float32 only: run it there and cast back."""
+    return lambda v: F.cast(fn(F.cast(v, np.float32)), v.dtype)
+
+
+CASES.update({
+    "roi_max_pooling_2d": _max_case(
+        lambda v: F.roi_max_pooling_2d(v, _BOX.astype(v.dtype), _IDX, (2, 3), 1.0),
+        _blocks(2, 2), (1, 1, 4, 6)),
+    "roi_pooling_2d": _max_case(
+        lambda v: F.roi_pooling_2d(v, np.array([[0, 0, 0, 5, 3]], v.dtype), 2, 3, 1.0),
+        _blocks(2, 2), (1, 1, 4, 6)),
+    "roi_max_align_2d": Case(
+        _f32(lambda v: F.roi_max_align_2d(v, _BOX_ALIGN, _IDX, (2, 3), 1.0, 2)),
+        lambda dt: [np.resize(points(np.float32), (1, 1, 4, 6)).astype(dt)],
+        _align_first_max(_blocks(2, 2)), None, None, ws=WEIGHTS),
+    "roi_average_pooling_2d": linear(
+        lambda v: F.roi_average_pooling_2d(v, _BOX.astype(v.dtype), _IDX, (2, 3), 1.0),
+        lambda x: ref_pool(x, 2, how="mean"), _x((1, 2, 4, 6))),
+    "roi_average_align_2d": linear(
+        _f32(lambda v: F.roi_average_align_2d(v, _BOX_ALIGN, _IDX, (2, 3), 1.0, 2)),
+        lambda x: ref_pool(x, 2, how="mean"),
+        lambda dt: [np.resize(points(np.float32), (1, 2, 4, 6)).astype(dt)]),
+})

@@ -22,6 +22,8 @@ COVERS = {
     "convolution_2d": "test_convolution_2d",
     "deconvolution_2d": "test_deconvolution_2d",
     "im2col_nd": "test_im2col_nd_and_col2im_nd",
+    "im2col_nd_rows": "test_im2col_nd_rows_and_col2im_nd_rows",
+    "col2im_nd_rows": "test_im2col_nd_rows_and_col2im_nd_rows",
     "depthwise_convolution_2d": "test_depthwise_dilated_and_local_convolution",
     "dilated_convolution_2d": "test_depthwise_dilated_and_local_convolution",
     "local_convolution_2d": "test_depthwise_dilated_and_local_convolution",
@@ -214,6 +216,33 @@ def test_im2col_nd_and_col2im_nd(dtype):
             out[i] = np.sum(ref_im2col(e, pval=0, **IM2COL) * c)
         return out.astype(c.dtype)
     check_all(lambda v: call("col2im_nd", v, size=(4, 3), **geometry), ref_col2im, [c], dtype)
+
+
+def rows_layout(col):
+    """im2col_nd's (N, C, k..., o...) as im2col_nd_rows' (N, o..., k..., C)."""
+    nd = (col.ndim - 2) // 2
+    return np.transpose(col, (0,) + tuple(range(2 + nd, 2 + 2 * nd)) +
+                        tuple(range(2, 2 + nd)) + (1,))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_im2col_nd_rows_and_col2im_nd_rows(dtype):
+    rng = np.random.default_rng(41)
+    x, = inputs(rng, dtype, (2, 3, 4, 3))
+    check_all(lambda v: call("im2col_nd_rows", v, pval=0.0, **IM2COL),
+              lambda a: rows_layout(ref_im2col(a, pval=0, **IM2COL)), [x], dtype)
+    c, = inputs(rng, dtype, (2, 3, 2, 2, 3, 3))
+    geometry = dict(stride=(2, 1), pad=(1, 2), dilate=(1, 2))
+
+    def ref_col2im(c):               # the adjoint of im2col_nd_rows
+        out = np.zeros((2, 3, 4, 3))
+        for i in np.ndindex(*out.shape):
+            e = np.zeros(out.shape)
+            e[i] = 1
+            out[i] = np.sum(rows_layout(ref_im2col(e, pval=0, **IM2COL)) * c)
+        return out.astype(c.dtype)
+    check_all(lambda v: call("col2im_nd_rows", v, size=(4, 3), **geometry), ref_col2im, [c],
+              dtype)
 
 
 # -- dtypes, kernels, errors ----------------------------------------------------------------

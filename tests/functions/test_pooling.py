@@ -15,7 +15,7 @@ import kusari.functions as F
 from kusari import Variable
 from kusari.compiler.errors import InvalidType
 from kusari.functions._core import call
-from tests.helpers import check_all
+from tests.helpers import check_all, check_forward, fd_grad
 
 DTYPES = [np.float16, np.float32, np.float64]
 
@@ -251,5 +251,137 @@ COVERS = {
     "spatial_pyramid_pooling_2d": "test_spatial_pyramid_pooling_2d",
     "pool_max": "test_pool_max_gives_the_gradient_to_the_first_maximum",
 }
+
+
+# -- region-of-interest pooling and align -------------------------------------------------
+
+def _slice(i, stride, size, offset):
+    start = min(max(int(np.floor(i * stride)) + offset, 0), size)
+    end = min(max(int(np.ceil((i + 1) * stride)) + offset, 0), size)
+    return start, end
+
+
+def ref_roi_pool(x, rois, idx, outsize, scale, how="max", ixy=False):
+    oh, ow = tup(outsize, 2)
+    h, w = x.shape[2:]
+    empty = -np.inf if how == "max" else 0.0
+    y = np.full((len(rois), x.shape[1], oh, ow), empty)
+    for r, box in enumerate(rois):
+        if ixy:
+            n, xmin, ymin, xmax, ymax = box
+            n = int(n)
+        else:
+            (ymin, xmin, ymax, xmax), n = box, int(idx[r])
+        y0, x0, y1, x1 = (int(round(float(v) * scale)) for v in (ymin, xmin, ymax, xmax))
+        extra = 1 if ixy else 0
+        sh, sw = max(y1 - y0 + extra, 1) / oh, max(x1 - x0 + extra, 1) / ow
+        for i in range(oh):
+            a, b = _slice(i, sh, h, y0)
+            for j in range(ow):
+                c, d = _slice(j, sw, w, x0)
+                if b > a and d > c:
+                    part = x[n, :, a:b, c:d].reshape(x.shape[1], -1)
+                    y[r, :, i, j] = part.max(axis=1) if how == "max" else part.mean(axis=1)
+    if ixy:
+        y[np.isinf(y)] = 0
+    return y.astype(x.dtype)
+
+
+def ref_roi_align(x, rois, idx, outsize, scale, ratio=None, how="mean"):
+    oh, ow = tup(outsize, 2)
+    ratio = tup(ratio, 2)
+    _, c, h, w = x.shape
+    y = np.zeros((len(rois), c, oh, ow))
+
+    def bilinear(img, py, px):
+        if py < -1 or py > h or px < -1 or px > w:
+            return None
+        py, px = min(max(py, 0), h - 1), min(max(px, 0), w - 1)
+        y_lo, x_lo = min(int(np.floor(py)), h - 1), min(int(np.floor(px)), w - 1)
+        y_hi, x_hi = min(y_lo + 1, h - 1), min(x_lo + 1, w - 1)
+        ly, lx = py - y_lo, px - x_lo
+        return (img[:, y_lo, x_lo] * (1 - ly) * (1 - lx) + img[:, y_lo, x_hi] * (1 - ly) * lx
+                + img[:, y_hi, x_lo] * ly * (1 - lx) + img[:, y_hi, x_hi] * ly * lx)
+    for r, (ymin, xmin, ymax, xmax) in enumerate(rois.astype(np.float64) * float(scale)):
+        img = x[int(idx[r])].astype(np.float64)
+        rh, rw = max(ymax - ymin, 1.0), max(xmax - xmin, 1.0)
+        gh = ratio[0] or int(np.ceil(rh / oh))
+        gw = ratio[1] or int(np.ceil(rw / ow))
+        for i in range(oh):
+            for j in range(ow):
+                vals = [bilinear(img, ymin + (i + (a + .5) / gh) * rh / oh,
+                                 xmin + (j + (b + .5) / gw) * rw / ow)
+                        for a in range(gh) for b in range(gw)]
+                if how == "mean":
+                    y[r, :, i, j] = sum(v for v in vals if v is not None) / (gh * gw)
+                else:
+                    got = [v for v in vals if v is not None]
+                    y[r, :, i, j] = np.max(got, axis=0) if got else -np.inf
+    return y.astype(x.dtype)
+
+
+ROIS = np.array([[1, 1, 5, 4], [0, 2, 6, 5], [2, 0, 3, 2]], np.float32)
+ROI_INDICES = np.array([0, 1, 1], np.int32)
+ROI = {
+    "roi_max_pooling_2d": (lambda v: F.roi_max_pooling_2d(v, ROIS.astype(v.dtype), ROI_INDICES,
+                                                          (2, 3), 1.0),
+                           lambda a: ref_roi_pool(a, ROIS, ROI_INDICES, (2, 3), 1.0)),
+    "roi_average_pooling_2d": (lambda v: F.roi_average_pooling_2d(
+        v, ROIS.astype(v.dtype), ROI_INDICES, 2, 0.8),
+        lambda a: ref_roi_pool(a, ROIS, ROI_INDICES, 2, 0.8, how="mean")),
+    "roi_pooling_2d": (lambda v: F.roi_pooling_2d(
+        v, np.c_[ROI_INDICES, ROIS[:, [1, 0, 3, 2]]].astype(v.dtype), 2, 2, 1.0),
+        lambda a: ref_roi_pool(a, np.c_[ROI_INDICES, ROIS[:, [1, 0, 3, 2]]], None, 2, 1.0,
+                               ixy=True)),
+    "roi_average_align_2d": (lambda v: F.roi_average_align_2d(v, ROIS, ROI_INDICES, (2, 3),
+                                                              1.2, sampling_ratio=(2, None)),
+                             lambda a: ref_roi_align(a, ROIS, ROI_INDICES, (2, 3), 1.2,
+                                                     (2, None))),
+    "roi_max_align_2d": (lambda v: F.roi_max_align_2d(v, ROIS, ROI_INDICES, 2, 0.9),
+                         lambda a: ref_roi_align(a, ROIS, ROI_INDICES, 2, 0.9, how="max")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ROI))
+def test_roi_functions(name):
+    fn, ref = ROI[name]
+    rng = np.random.default_rng(len(name))
+    if "align" not in name:
+        for dtype in (np.float32, np.float64):
+            check_all(fn, ref, [distinct(rng, (2, 2, 6, 5), dtype)], dtype,
+                      second=dtype == np.float64)
+        return
+    # Chainer's align takes float32 only: its forward against the reference,
+    # its gradient against finite differences of the reference in float64
+    x = distinct(rng, (2, 2, 6, 5), np.float32)
+    check_forward(fn, ref, [x], np.float32)
+    w = rng.standard_normal(np.shape(ref(x)))
+    v = Variable(x.copy())
+    y = fn(v)
+    y.grad = w.astype(np.float32)
+    y.backward(enable_double_backprop=True)
+    fd, = fd_grad(lambda a: float(np.sum(ref(a.astype(np.float64)) * w)), [x], [0])
+    np.testing.assert_allclose(v.grad, fd, rtol=1e-3, atol=1e-4)
+    second = kusari.grad([F.sum(v.grad_var * v.grad_var)], [v])[0]
+    assert second is None or not np.any(second.array)        # piecewise linear in x
+
+
+def test_roi_errors_in_chainers_terms():
+    x = np.zeros((1, 2, 4, 4), np.float32)
+    with pytest.raises(TypeError, match="outsize"):
+        F.roi_max_pooling_2d(x, ROIS, ROI_INDICES, 0, 1.0)
+    with pytest.raises(TypeError, match="spatial_scale"):
+        F.roi_average_pooling_2d(x, ROIS, ROI_INDICES, 2, -1.0)
+    with pytest.raises(TypeError, match="sampling_ratio"):
+        F.roi_max_align_2d(x, ROIS, ROI_INDICES, 2, 1.0, sampling_ratio=0)
+    with pytest.raises(InvalidType):
+        F.roi_max_pooling_2d(x, ROIS, ROI_INDICES.astype(np.int64), 2, 1.0)
+    with pytest.raises(InvalidType):
+        F.roi_average_align_2d(x.astype(np.float64), ROIS.astype(np.float64), ROI_INDICES,
+                               2, 1.0)
+    with pytest.raises(InvalidType):
+        F.roi_pooling_2d(x, ROIS, 2, 2, 1.0)                 # 4 columns, not 5
+
+
 COVERS_TABLES = {"test_max_pooling": MAX, "test_average_pooling": AVERAGE,
-                 "test_unpooling": UNPOOLING}
+                 "test_unpooling": UNPOOLING, "test_roi_functions": ROI}

@@ -120,15 +120,22 @@ def convolve(x: Variable, W: Variable, stride, pad, cover_all, dilate, groups,
         raise AssertionError(f"{label}: Output sizes should be positive, but they are "
                              f"{outsize} (x.shape = {x.shape}, ksize = {ksize}, stride = "
                              f"{stride}, pad = {pad}, dilate = {dilate})")
-    col = patches(x, ksize, stride, pad, dilate, outsize)
     o, kk = size_of_shape(outsize), size_of_shape(ksize)
     if groups == 1:
-        w2 = call("reshape", W, shape=(oc, c * kk))
-        y = call("matmul", w2, call("reshape", col, shape=(n, c * kk, o)))
-    else:
-        cg = c // groups
-        w3 = call("reshape", W, shape=(groups, oc // groups, cg * kk))
-        y = call("matmul", w3, call("reshape", col, shape=(n, groups, cg * kk, o)))
+        # patches as rows (N out..., k... C): one matmul with the filters, whose
+        # result (N out..., C_out) is the output in channel-last memory
+        col = call("im2col_nd_rows", x, ksize=tuple(ksize), stride=tuple(stride),
+                   pad=tuple(pad), dilate=tuple(dilate), outsize=outsize, pval=0.0)
+        wr = call("transpose", W, axes=(0,) + tuple(range(2, nd + 2)) + (1,))
+        wr = call("transpose", call("reshape", wr, shape=(oc, kk * c)), axes=(1, 0))
+        y = call("matmul", call("reshape", col, shape=(n * o, kk * c)), wr)
+        y = call("reshape", y, shape=(n,) + outsize + (oc,))
+        return call("transpose", y, axes=(0, nd + 1) + tuple(range(1, nd + 1)))
+    # groups: patches (N, C, k..., out...), one matmul per image and group
+    col = patches(x, ksize, stride, pad, dilate, outsize)
+    cg = c // groups
+    w3 = call("reshape", W, shape=(groups, oc // groups, cg * kk))
+    y = call("matmul", w3, call("reshape", col, shape=(n, groups, cg * kk, o)))
     return call("reshape", y, shape=(n, oc) + outsize)
 
 

@@ -18,13 +18,18 @@ def deconvolve(x: Variable, W: Variable, stride, pad, outsize, dilate, groups) -
     oc = ocg * groups
     d, kk = size_of_shape(x.shape[2:]), size_of_shape(ksize)
     if groups == 1:
-        w2 = call("transpose", call("reshape", W, shape=(c, oc * kk)), axes=(1, 0))
-        col = call("matmul", w2, call("reshape", x, shape=(n, c, d)))
-    else:
-        cg = c // groups
-        w3 = call("transpose", call("reshape", W, shape=(groups, cg, ocg * kk)),
-                  axes=(0, 2, 1))
-        col = call("matmul", w3, call("reshape", x, shape=(n, groups, cg, d)))
+        # x as rows (N d..., C) times the filters (C, k... C_out): the patches as
+        # rows (N d..., k... C_out), added into a channel-last output
+        xr = call("transpose", x, axes=(0,) + tuple(range(2, nd + 2)) + (1,))
+        wr = call("transpose", W, axes=(0,) + tuple(range(2, nd + 2)) + (1,))
+        col = call("matmul", call("reshape", xr, shape=(n * d, c)),
+                   call("reshape", wr, shape=(c, kk * oc)))
+        col = call("reshape", col, shape=(n,) + tuple(x.shape[2:]) + tuple(ksize) + (oc,))
+        return call("col2im_nd_rows", col, stride=tuple(stride), pad=tuple(pad),
+                    dilate=tuple(dilate), size=tuple(outsize))
+    cg = c // groups
+    w3 = call("transpose", call("reshape", W, shape=(groups, cg, ocg * kk)), axes=(0, 2, 1))
+    col = call("matmul", w3, call("reshape", x, shape=(n, groups, cg, d)))
     col = call("reshape", col, shape=(n, oc) + tuple(ksize) + tuple(x.shape[2:]))
     return call("col2im_nd", col, stride=tuple(stride), pad=tuple(pad), dilate=tuple(dilate),
                 size=tuple(outsize))
