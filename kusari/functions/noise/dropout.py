@@ -3,17 +3,22 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import tracing
 from ...configuration import state
 from .._core import Variable, call, operand, var
 from ._random import parse_kwargs, uniform
 
 
 def _mask(shape: tuple, ratio: float, dtype) -> Variable:
-    """Chainer's mask: (rand >= ratio) * scale, in x's dtype."""
+    """Chainer's mask: (rand >= ratio) * scale, in x's dtype (a constant:
+    computed at once eagerly, from the traced draw under jit)."""
+    scale = np.dtype(dtype).type(1.0 / (1.0 - ratio))
+    if not (tracing.TRACING and tracing.active() is not None):
+        return var(scale * (np.random.rand(*shape) >= ratio))
     u = uniform(shape)
     keep = call("greater_equal", u, operand(ratio, u))
     flag = call("cast", keep, dtype=np.dtype(dtype))
-    return call("mul", flag, operand(np.dtype(dtype).type(1.0 / (1.0 - ratio)), flag))
+    return call("mul", flag, operand(scale, flag))
 
 
 class Dropout:
