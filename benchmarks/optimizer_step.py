@@ -7,7 +7,9 @@ batch 100) with kusari eagerly, with kusari.jit, and the hand-written NumPy step
 same forward, backward and update. The three run in one process, interleaved step by step
 in rounds, so a busy machine slows them alike; each figure is the minimum (the least
 disturbed) and the median over rounds of the mean time of `--steps` steps. The bound: each
-kusari step at most 1.1x the NumPy one.
+kusari step at most 1.1x the NumPy one. On a machine shared with other work, run it with
+OPENBLAS_NUM_THREADS=1 KUSARI_THREADS=1: threads fighting for busy cores make every
+figure noise.
 """
 import argparse
 import os

@@ -234,3 +234,42 @@ def test_hdf5_without_h5py_says_so(monkeypatch):
     monkeypatch.setattr(hdf5, "_available", False)
     with pytest.raises(RuntimeError, match="pip install h5py"):
         S.save_hdf5("unused.h5", MLP())
+
+
+def test_every_optimizers_state_saved_by_kusari_loads_into_chainer(tmp_path):
+    expected = {}
+    for case in CASES:
+        key = f"{case}/float32"
+        link = _link(key)
+        opt = _setup(case, link)
+        for s in range(3):
+            for name in ("W", "b"):
+                getattr(link, name).grad = OPT[f"{key}/grad{s}/{name}"].copy()
+            opt.update()
+        S.save_npz(str(tmp_path / f"{case}.npz"), opt)
+        for name in ("W", "b"):
+            for k, v in getattr(link, name).update_rule.state.items():
+                expected[f"{case}/{name}/{k}"] = v
+    np.savez(tmp_path / "expected.npz", **expected)
+    out = _run_chainer(f"""
+import sys, numpy as np, chainer
+sys.path.insert(0, {FIXTURES!r})
+import make_fixtures as mf
+expected = np.load({str(tmp_path / 'expected.npz')!r})
+for case, make in mf.OPTIMIZERS.items():
+    link = mf.Params(np.random.RandomState(5), 'float32')
+    made = make()
+    opt, hooks = (made[0], made[1:]) if isinstance(made, tuple) else (made, ())
+    opt.setup(link)
+    chainer.serializers.load_npz({str(tmp_path)!r} + '/' + case + '.npz', opt)
+    assert opt.t == 3, case
+    for name, p in link.namedparams():
+        assert p.update_rule.t == 3, case
+        state = p.update_rule.state
+        want = [k for k in expected.files if k.startswith(case + name + '/')]
+        assert state is not None and len(state) == len(want), (case, name)
+        for k, v in state.items():
+            assert (v == expected[case + name + '/' + k]).all(), (case, name, k)
+    print(case)
+""")
+    assert sorted(out.split()) == sorted(CASES)
