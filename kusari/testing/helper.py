@@ -10,7 +10,15 @@ import warnings
 
 def _satisfied(requirement: str) -> bool:
     """Whether an installed distribution meets `requirement` ('numpy>=1.10')."""
-    from packaging.requirements import Requirement
+    try:
+        from packaging.requirements import Requirement
+    except ImportError:             # packaging comes with pip/setuptools
+        from pkg_resources import Requirement
+        req = Requirement.parse(requirement)
+        try:
+            return importlib.metadata.version(req.project_name) in req
+        except importlib.metadata.PackageNotFoundError:
+            return False
     req = Requirement(requirement)
     try:
         version = importlib.metadata.version(req.name)
