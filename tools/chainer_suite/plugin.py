@@ -11,6 +11,8 @@ import os
 import sys
 import types
 
+import numpy
+
 if os.environ.get("KUSARI_SUITE_REAL") != "1":
     import kusari
     kusari.install_as_chainer()
@@ -23,6 +25,17 @@ if os.environ.get("KUSARI_SUITE_REAL") != "1":
             pass
         chainerx.ndarray = ndarray
         sys.modules["chainerx"] = chainerx
+
+# Chainer 7.8.1's tests were written for NumPy 1; NumPy 2 removed these
+# aliases. The test files (not kusari) use them, so the run restores them.
+_NUMPY1 = {"product": "prod", "cumproduct": "cumprod", "alltrue": "all",
+           "sometrue": "any", "round_": "round", "complex_": "complex128",
+           "float_": "float64", "Inf": "inf", "Infinity": "inf", "NaN": "nan",
+           "infty": "inf", "string_": "bytes_", "unicode_": "str_",
+           "bool8": "bool_"}
+for _old, _new in _NUMPY1.items():
+    if not hasattr(numpy, _old):
+        setattr(numpy, _old, getattr(numpy, _new))
 
 _out = None
 

@@ -9,7 +9,10 @@ is what runs). PATHS are test files or folders relative to tests/chainer_tests
 deselected, as the issue asks. --real PYTHON runs the same tests under a
 Python that has Chainer 7.8.1 installed (the baseline). --baseline FILE (the
 results of a --real run) makes the summary count how many of the tests that
-pass on Chainer pass on kusari, per folder.
+pass on Chainer pass on kusari, per folder. Arguments after `--` go to pytest.
+
+The NumPy 1 aliases that NumPy 2 removed (numpy.product, complex_ ...) are
+restored for the run: the test files use them (plugin.py).
 """
 from __future__ import annotations
 
@@ -111,8 +114,13 @@ def main(argv=None) -> int:
     p.add_argument("--baseline", type=pathlib.Path)
     p.add_argument("--timeout", type=int, default=120)
     p.add_argument("--summary-only", action="store_true")
-    p.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    extra = []
+    if "--" in argv:
+        i = argv.index("--")
+        argv, extra = argv[:i], argv[i + 1:]
     a = p.parse_args(argv)
+    a.pytest_args = extra
     results = a.results.resolve()
     if not a.summary_only:
         src = a.src.expanduser().resolve()
@@ -128,6 +136,8 @@ def main(argv=None) -> int:
                    PYTHONPATH=os.pathsep.join([str(HERE), str(src)]))
         if a.real:
             env["KUSARI_SUITE_REAL"] = "1"
+        else:   # subprocesses the tests start import chainer as kusari too
+            env["PYTHONPATH"] = os.pathsep.join([str(HERE / "shim"), env["PYTHONPATH"]])
         python = a.real or sys.executable
         cmd = [python, "-m", "pytest", "-p", "plugin", "-p", "no:cacheprovider",
                "-q", "-m", MARKS, f"--timeout={a.timeout}", "-rN", "--continue-on-collection-errors",
