@@ -26,6 +26,10 @@ COVERS = {
     "group_normalization": "test_group_normalization",
     "normalize": "test_normalize",
     "local_response_normalization": "test_local_response_normalization",
+    "decorrelated_batch_normalization": "test_decorrelated_batch_normalization",
+    "fixed_decorrelated_batch_normalization": "test_fixed_decorrelated_batch_normalization",
+    "eigh_values": "test_eigh_ops",
+    "eigh_vectors": "test_eigh_ops",
 }
 
 
@@ -351,3 +355,105 @@ def test_normalizations_compile():
     check_forward(lambda x: F.normalize(x),
                   lambda x: x / (np.sqrt((x.astype(float) ** 2).sum(1, keepdims=True)) + 1e-5),
                   [x], np.float32)
+
+
+# -- decorrelated batch normalization and the eigendecomposition it whitens with ----------
+
+def test_eigh_ops():
+    """Eigenvalues and eigenvector projections of symmetric matrices B + B^T
+    (a parametrization finite differences can follow; functions of V that
+    do not depend on each eigenvector's sign), to the second derivative."""
+    from kusari.functions._core import call
+    rng = np.random.default_rng(14)
+    b = rng.uniform(-1, 1, (2, 3, 3))
+    weights = np.array([0.5, -1.0, 2.0])
+
+    def sym(b):
+        return b + F.swapaxes(b, 1, 2)
+
+    def values(b):
+        return call("eigh_values", sym(b))
+
+    def projection(b):                       # V diag(weights) V^T
+        v = call("eigh_vectors", sym(b))
+        return F.matmul(v * weights, F.swapaxes(v, 1, 2))
+
+    def values_np(b):
+        return np.linalg.eigh(b + b.swapaxes(1, 2))[0]
+
+    def projection_np(b):
+        v = np.linalg.eigh(b + b.swapaxes(1, 2))[1]
+        return (v * weights) @ v.swapaxes(1, 2)
+    for dtype in (np.float32, np.float64):
+        check_all(values, values_np, [b.astype(dtype)], dtype)
+        check_all(projection, projection_np, [b.astype(dtype)], dtype)
+    # float16 is computed in float32; a matrix with inf or NaN gives NaN
+    w = call("eigh_values", Variable(np.eye(2, dtype=np.float16)))
+    assert w.dtype == np.float16 and (w.array == 1).all()
+    bad = np.array([[[np.nan, 1], [1, 2]], [[1, 0], [0, 2]]])
+    w, v = call("eigh_values", Variable(bad)), call("eigh_vectors", Variable(bad))
+    assert np.isnan(w.array[0]).all() and np.isnan(v.array[0]).all()
+    np.testing.assert_array_equal(w.array[1], [1, 2])
+
+
+def dbn_np(x, groups, eps):
+    b, c = x.shape[:2]
+    xg = np.moveaxis(x.astype(np.float64), 1, 0).reshape(groups, c // groups, -1)
+    xc = xg - xg.mean(axis=2, keepdims=True)
+    cov = xc @ xc.swapaxes(1, 2) / xc.shape[2] + eps * np.eye(c // groups)
+    w, v = np.linalg.eigh(cov)
+    y = (v * w[:, None, :] ** -0.5) @ v.swapaxes(1, 2) @ xc
+    return np.moveaxis(y.reshape((c, b) + x.shape[2:]), 0, 1)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape,groups", [((6, 4), 2), ((5, 3, 2), 1)])
+def test_decorrelated_batch_normalization(dtype, shape, groups):
+    rng = np.random.default_rng(15)
+    x = uniform(rng, shape, dtype=dtype)
+    eps = 0.1 if dtype == np.float16 else 2e-5
+    f = lambda x: F.decorrelated_batch_normalization(x, groups=groups, eps=eps)  # noqa: E731
+    if dtype == np.float16:                  # (eigh in float32: forward only)
+        check_forward(f, lambda x: dbn_np(x, groups, eps), [x], dtype)
+    else:
+        check_all(f, lambda x: dbn_np(x, groups, eps), [x], dtype)
+    # whitened: each group's output covariance is (nearly) the identity
+    y = dbn_np(x, groups, 2e-5)
+    yg = np.moveaxis(y, 1, 0).reshape(groups, shape[1] // groups, -1)
+    cov = yg @ yg.swapaxes(1, 2) / yg.shape[2]
+    np.testing.assert_allclose(cov, np.broadcast_to(np.eye(shape[1] // groups), cov.shape),
+                               atol=0.05)
+
+
+def test_decorrelated_batch_normalization_running_statistics():
+    rng = np.random.default_rng(16)
+    x = uniform(rng, (8, 4), dtype=np.float64)
+    mean, projection = np.zeros((2, 2)), np.broadcast_to(np.eye(2), (2, 2, 2)).copy()
+    F.decorrelated_batch_normalization(x, groups=2, running_mean=mean,
+                                       running_projection=projection, decay=0.5)
+    xg = x.T.reshape(2, 2, 8)
+    np.testing.assert_allclose(mean, 0.5 * xg.mean(axis=2))
+    xc = xg - xg.mean(axis=2, keepdims=True)
+    w, v = np.linalg.eigh(xc @ xc.swapaxes(1, 2) / 8 + 2e-5 * np.eye(2))
+    whiten = (v * w[:, None, :] ** -0.5) @ v.swapaxes(1, 2)
+    np.testing.assert_allclose(projection, 0.5 * np.eye(2) + 0.5 * 8 / 7 * whiten)
+    with pytest.raises(InvalidType, match="x.shape\\[1\\] % 3 == 0"):
+        F.decorrelated_batch_normalization(x, groups=3)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_fixed_decorrelated_batch_normalization(dtype):
+    rng = np.random.default_rng(17)
+    x = uniform(rng, (5, 4, 2), dtype=dtype)
+    mean = uniform(rng, (2, 2), dtype=dtype)
+    projection = uniform(rng, (2, 2, 2), 0.5, 1, dtype)
+
+    def ref(x, m, p):
+        xg = np.moveaxis(x, 1, 0).reshape(2, 2, -1) - m[..., None]
+        return np.moveaxis((p @ xg).reshape(4, 5, 2), 0, 1)
+    check_all(lambda x, m, p: F.fixed_decorrelated_batch_normalization(x, m, p, groups=2),
+              ref, [x, mean, projection], dtype)
+    with pytest.raises(InvalidType, match="mean.dtype == x.dtype"):
+        F.fixed_decorrelated_batch_normalization(x, mean.astype(np.float64) if
+                                                 dtype != np.float64 else
+                                                 mean.astype(np.float32), projection, 2)

@@ -3,10 +3,14 @@ each failure is an InvalidType naming the function (`Expect:` / `Actual:`)."""
 from __future__ import annotations
 
 from ...compiler.errors import InvalidType, invalid_in
+from ...configuration import state
 
 
 def expect(label: str, *checks) -> None:
-    """Raise InvalidType in `label` for the first (ok, expect, actual) that fails."""
+    """Raise InvalidType in `label` for the first (ok, expect, actual) that
+    fails; nothing when config.type_check is off (Chainer's switch)."""
+    if not state.type_check:
+        return
     for ok, what, actual in checks:
         if not ok:
             raise invalid_in(label, InvalidType(what, actual))
