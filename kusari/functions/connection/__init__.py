@@ -3,20 +3,38 @@ from __future__ import annotations
 
 __all__ = ['linear']
 
+import numpy
+
 from ...utils import size_of_shape
 from .._core import Variable, call, var
 from ..array import reshape
 
 
 def linear(x, W, b=None, n_batch_axes: int = 1) -> Variable:
-    """y = x W^T + b (Chainer's convention), over the last axes of x."""
+    """y = x W^T + b (Chainer's convention), over the last axes of x.
+
+    x and W of different float dtypes are multiplied in their promoted dtype
+    and y has x's dtype (as in Chainer); the gradients come back in each
+    input's own dtype."""
     x, W = var(x), var(W)
     if n_batch_axes <= 0:
         raise ValueError("n_batch_axes should be greater than 0.")
     batch = x.shape[:n_batch_axes]
     if x.ndim != 2 or n_batch_axes != 1:
         x = reshape(x, (size_of_shape(batch), size_of_shape(x.shape[n_batch_axes:])))
-    y = call("linear", x, W) if b is None else call("linear", x, W, var(b))
+    if x.dtype != W.dtype and x.dtype.kind == "f" and W.dtype.kind == "f":
+        from ..math import cast
+        wide = numpy.promote_types(x.dtype, W.dtype)
+        y = call("linear", cast(x, wide) if x.dtype != wide else x,
+                 cast(W, wide) if W.dtype != wide else W)
+        y = cast(y, x.dtype) if y.dtype != x.dtype else y
+        if b is not None:
+            b = var(b)
+            if b.dtype != x.dtype:      # Chainer's check, in the op's words
+                call("linear", x, cast(W, x.dtype), b)
+            y = y + b
+    else:
+        y = call("linear", x, W) if b is None else call("linear", x, W, var(b))
     if n_batch_axes > 1:
         y = reshape(y, batch + (y.shape[-1],))
     return y
