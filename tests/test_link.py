@@ -251,3 +251,28 @@ def test_device_moves_on_the_cpu():
     if not kusari.backends.cuda.available:
         with pytest.raises(RuntimeError):
             m.to_gpu()
+
+
+@pytest.mark.parametrize("x_dtype, w_dtype", [(np.float64, np.float32), (np.float16, np.float32),
+                                              (np.float32, np.float64)])
+def test_linear_of_mixed_dtypes_promotes_as_chainer(x_dtype, w_dtype):
+    rng = np.random.RandomState(3)
+    with kusari.using_config("dtype", w_dtype):
+        lin = L.Linear(3, 2, initial_bias=initializers.Normal(1, x_dtype))
+    x = rng.uniform(-1, 1, (4, 3)).astype(x_dtype)
+    y = lin(x)
+    assert y.dtype == x_dtype and lin.W.dtype == w_dtype
+    wide = np.promote_types(x_dtype, w_dtype)
+    want = (x.astype(wide) @ lin.W.array.T.astype(wide)).astype(x_dtype) + lin.b.array
+    np.testing.assert_array_equal(y.array, want)
+    gy = rng.uniform(-1, 1, (4, 2)).astype(x_dtype)
+    xv = kusari.Variable(x)
+    lin.cleargrads()
+    y = lin(xv)
+    y.grad = gy
+    y.backward()
+    assert xv.grad.dtype == x_dtype and lin.W.grad.dtype == w_dtype
+    np.testing.assert_array_equal(
+        lin.W.grad, (gy.T.astype(wide) @ x.astype(wide)).astype(w_dtype))
+    np.testing.assert_array_equal(
+        xv.grad, (gy.astype(wide) @ lin.W.array.astype(wide)).astype(x_dtype))
