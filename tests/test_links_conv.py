@@ -162,3 +162,15 @@ def test_cnn_training_step_lowers_the_loss():
         opt.update()
         losses.append(float(loss.array))
     assert losses[-1] < losses[0]
+
+
+def test_deformable_convolution_2d_link():
+    link = L.DeformableConvolution2D(2, 3, 3, pad=1, deform_initialW=initializers.Normal(0.5))
+    assert link.offset_conv.W.shape == (18, 2, 3, 3) and link.deform_conv.W.shape == (3, 2, 3, 3)
+    x = rand(2, 2, 5, 5)
+    y = link(x)
+    offset = link.offset_conv(x).array
+    np.testing.assert_allclose(y.array, F.deformable_convolution_2d_sampler(
+        x, offset, link.deform_conv.W.array, link.deform_conv.b.array, 1, 1).array, rtol=1e-5)
+    lazy = L.DeformableConvolution2D(None, 3, 3)
+    assert lazy(x).shape == (2, 3, 3, 3) and lazy.deform_conv.W.shape == (3, 2, 3, 3)

@@ -106,3 +106,12 @@ CASES.update({
                                             pad=(1, 2), dilate=(1, 2)),
                              _col2im_rows_ref, _x((2, 3, 2, 2, 3, 3))),
 })
+
+
+def _deformable(v):
+    zero = np.zeros((1, 8, 2, 3), v.dtype)               # taps on pixels: a convolution
+    return F.deformable_convolution_2d_sampler(v, zero, _w((2, 2, 2, 2), v.dtype))
+
+
+CASES["deformable_convolution_2d_sampler"] = linear(
+    _deformable, lambda x: ref_conv(x, _w((2, 2, 2, 2), np.float64)), _x((1, 2, 3, 4)))

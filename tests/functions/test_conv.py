@@ -29,6 +29,7 @@ COVERS = {
     "local_convolution_2d": "test_depthwise_dilated_and_local_convolution",
     "shift": "test_shift",
     "embed_id": "test_embed_id",
+    "deformable_convolution_2d_sampler": "test_deformable_convolution_2d_sampler",
     "col2im_nd": "test_im2col_nd_and_col2im_nd",
 }
 
@@ -443,3 +444,49 @@ def test_chainer_node_classes_apply_their_function():
         deconvolution_nd.DeconvolutionND(2).apply((x,))
     z, = shift.Shift(3).apply((np.concatenate([x] * 5, axis=1),))
     assert z.shape == (1, 10, 4, 4)
+
+
+def ref_deformable(x, offset, W, b=None, stride=1, pad=0):
+    """Each tap read bilinearly at its moved position (zero off the image)."""
+    sy, sx = tup(stride, 2)
+    ph, pw = tup(pad, 2)
+    oc, c, kh, kw = W.shape
+    n, _, out_h, out_w = offset.shape
+    xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    hp, wp = xp.shape[2:]
+
+    def sample(img, py, px):
+        y0, x0 = int(np.floor(py)), int(np.floor(px))
+        total = 0.0
+        for yy, wy in ((y0, 1 - (py - y0)), (y0 + 1, py - y0)):
+            for xx, wx in ((x0, 1 - (px - x0)), (x0 + 1, px - x0)):
+                if 0 <= yy < hp and 0 <= xx < wp:
+                    total = total + img[:, yy, xx] * wy * wx
+        return total
+    y = np.zeros((n, oc, out_h, out_w))
+    for a in range(n):
+        for i in range(out_h):
+            for j in range(out_w):
+                for t in range(kh * kw):
+                    ky, kx = divmod(t, kw)
+                    v = sample(xp[a], i * sy + ky + offset[a, kh * kw + t, i, j],
+                               j * sx + kx + offset[a, t, i, j])
+                    y[a, :, i, j] += W[:, :, ky, kx].astype(np.float64) @ v
+    if b is not None:
+        y += b[None, :, None, None]
+    return y.astype(x.dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_deformable_convolution_2d_sampler(dtype):
+    rng = np.random.default_rng(64)
+    x, W, b = inputs(rng, dtype, (1, 2, 4, 4), (2, 2, 2, 2), (2,))
+    offset = (rng.uniform(-0.9, 0.9, (1, 8, 2, 2)) + 0.05).astype(dtype)
+    fn = lambda *a: F.deformable_convolution_2d_sampler(*a, stride=2, pad=(1, 0))  # noqa
+    check_all(fn, lambda *a: ref_deformable(*a, stride=2, pad=(1, 0)), [x, offset, W, b],
+              dtype, second=False)
+    with pytest.raises(ValueError, match="offset"):
+        F.deformable_convolution_2d_sampler(x, offset[:, :6], W)
+    zero = np.zeros((1, 8, 3, 3), dtype)               # no offsets: a convolution
+    np.testing.assert_allclose(F.deformable_convolution_2d_sampler(x, zero, W, b).array,
+                               ref_conv(x, W, b), rtol=1e-5, atol=1e-6)

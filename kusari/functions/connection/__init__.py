@@ -58,3 +58,6 @@ from .shift import shift  # noqa: E402
 
 __all__ += ["depthwise_convolution_2d", "dilated_convolution_2d", "embed_id",
             "local_convolution_2d", "shift"]
+from .deformable_convolution_2d_sampler import deformable_convolution_2d_sampler  # noqa: E402,E501
+
+__all__ += ["deformable_convolution_2d_sampler"]

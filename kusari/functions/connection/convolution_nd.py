@@ -98,6 +98,8 @@ def add_bias(y: Variable, b, nd: int, dtype) -> Variable:
     b = var(b)
     if b.dtype != y.dtype:
         b = call("cast", b, dtype=y.dtype)
+    if nd == 0:                           # y is (rows, channels)
+        return call("add", y, b)
     return call("add", y, call("reshape", b, shape=(1, b.shape[0]) + (1,) * nd))
 
 
@@ -107,9 +109,10 @@ def patches(x: Variable, ksize, stride, pad, dilate, outsize, pval=0.0) -> Varia
                 dilate=tuple(dilate), outsize=tuple(outsize), pval=float(pval))
 
 
-def convolve(x: Variable, W: Variable, stride, pad, cover_all, dilate, groups,
-             label: str) -> Variable:
-    """The convolution of x (N, C, size...) with W (out, C / groups, k...), no bias."""
+def convolve(x: Variable, W: Variable, b, stride, pad, cover_all, dilate, groups,
+             label: str, dtype) -> Variable:
+    """The convolution of x (N, C, size...) with W (out, C / groups, k...), in
+    the dtype x and W have, then cast to `dtype`, plus b."""
     nd = x.ndim - 2
     n, c = x.shape[:2]
     oc, ksize = W.shape[0], W.shape[2:]
@@ -129,6 +132,7 @@ def convolve(x: Variable, W: Variable, stride, pad, cover_all, dilate, groups,
         wr = call("transpose", W, axes=(0,) + tuple(range(2, nd + 2)) + (1,))
         wr = call("transpose", call("reshape", wr, shape=(oc, kk * c)), axes=(1, 0))
         y = call("matmul", call("reshape", col, shape=(n * o, kk * c)), wr)
+        y = add_bias(y, b, 0, dtype)      # on the rows (N out..., C_out): contiguous
         y = call("reshape", y, shape=(n,) + outsize + (oc,))
         return call("transpose", y, axes=(0, nd + 1) + tuple(range(1, nd + 1)))
     # groups: patches (N, C, k..., out...), one matmul per image and group
@@ -136,7 +140,7 @@ def convolve(x: Variable, W: Variable, stride, pad, cover_all, dilate, groups,
     cg = c // groups
     w3 = call("reshape", W, shape=(groups, oc // groups, cg * kk))
     y = call("matmul", w3, call("reshape", col, shape=(n, groups, cg * kk, o)))
-    return call("reshape", y, shape=(n, oc) + outsize)
+    return add_bias(call("reshape", y, shape=(n, oc) + outsize), b, nd, dtype)
 
 
 def convolution(x, W, b, stride, pad, cover_all, dilate, groups, nd: int,
@@ -174,8 +178,7 @@ def convolution(x, W, b, stride, pad, cover_all, dilate, groups, nd: int,
         raise ValueError(f"pad should not be negative, but {pad} is supplied.")
     dtype = x.dtype
     xc, Wc = compute_dtype(x, W)
-    y = convolve(xc, Wc, stride, pad, bool(cover_all), dilate, groups, label)
-    return add_bias(y, b, nd, dtype)
+    return convolve(xc, Wc, b, stride, pad, bool(cover_all), dilate, groups, label, dtype)
 
 
 def convolution_nd(x, W, b=None, stride=1, pad=0, cover_all: bool = False, dilate=1,

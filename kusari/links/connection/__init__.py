@@ -22,3 +22,6 @@ from .bilinear import Bilinear  # noqa: E402,F401
 from .highway import Highway  # noqa: E402,F401
 
 __all__ += ["Bilinear", "Highway"]
+from .deformable_convolution_2d import DeformableConvolution2D  # noqa: E402,F401
+
+__all__ += ["DeformableConvolution2D"]
