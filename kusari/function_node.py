@@ -40,18 +40,78 @@ def _to_node(x):
 HOOKED = [0]      # function hooks registered in any thread (kusari.function_hook)
 
 
-def apply(op: OpDef, args: tuple, attrs: tuple = ()):
+def apply(op: OpDef, args: tuple, attrs: tuple = (), in_hooks: bool = False):
     """Apply registry op `op` to Variables/Consts `args`; return a Variable.
 
     Checks the operands with the op's shape rule first (Chainer's InvalidType,
-    naming the op) unless `config.type_check` is off.
+    naming the op) unless `config.type_check` is off. Function hooks in force
+    see the application (`in_hooks`: they have been called already).
     """
-    if HOOKED[0]:
+    if HOOKED[0] and not in_hooks:
         from .function_hook import active_hooks
         hooks = active_hooks()
         if hooks:
-            return hooked(op, args, attrs, hooks, _apply)
-    return _apply(op, args, attrs)
+            return hooked(op, args, attrs, hooks, _unhooked)
+    arrays = [a.value if type(a) is Const else a._array for a in args]
+    for a in arrays:
+        if type(a) is Traced:
+            if _tracing.active() is None and _tracing.TRACING:
+                # another thread is tracing with these Variables: wait for it
+                # to finish (and restore them), then compute on their arrays
+                _tracing.wait_for_traces()
+                arrays = [a.value if type(a) is Const else a._array for a in args]
+                if not any(type(x) is Traced for x in arrays):
+                    return apply(op, args, attrs, in_hooks)
+            return _apply_traced(op, args, attrs)
+    if _tracing.TRACING and _tracing.active() is not None:
+        # inside a trace an op on concrete Variables alone (a parameter's
+        # penalty, W.T) is recorded too: computed at trace time it would be
+        # frozen, and its gradient would never reach the parameter
+        return _apply_traced(op, args, attrs)
+    kw = dict(zip(op.attr_names, attrs)) if attrs else _NO_ATTRS
+    out = None
+    if state.type_check:
+        shape, dtype = op.infer_checked(kw, arrays)
+        if op.out_arg and prod(shape) >= EAGER_PARALLEL:   # large: over the threads
+            out = parallel_elementwise(op.impl, arrays, kw, shape, dtype)
+    try:
+        if out is None:
+            out = op.impl(*arrays, **kw)
+    except InvalidType:
+        raise
+    except (ValueError, IndexError, TypeError) as e:
+        # what the shape rule cannot see (index values out of bounds ...)
+        raise invalid_in(op.label, InvalidType("valid operands", str(e))) from None
+    if type(out) is not ndarray:
+        out = _as_array(out)
+    if state.debug:
+        check_finite(op, out, "forward")
+        return note_stack(record(_Variable(), op, args, attrs, arrays, out))
+    return record(_Variable(), op, args, attrs, arrays, out)
+
+
+def note_stack(v):
+    """config.debug: remember where `v`'s op was applied."""
+    if v._node is not None:
+        STACKS[v._node] = traceback.extract_stack()[:-2]
+    return v
+
+
+# config.debug: where each op of the graph was applied (for errors in backward)
+STACKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def with_stack(node, error: BaseException) -> None:
+    """Add to `error` the stack where `node`'s op was applied, if recorded."""
+    stack = STACKS.get(node)
+    if stack is None:
+        return
+    extra = "\nStacktrace of the function is below:\n" + "".join(traceback.format_list(stack))
+    error.args = (str(error.args[0]) + extra,) + error.args[1:] if error.args else (extra,)
+
+
+def _unhooked(op: OpDef, args: tuple, attrs: tuple):
+    return apply(op, args, attrs, True)
 
 
 def hooked(op: OpDef, args: tuple, attrs: tuple, hooks, run):
@@ -108,65 +168,6 @@ class OpCall:
 
     def __repr__(self):
         return f"<{self._impl_name} (kusari op {self.op.name})>"
-
-
-def _apply(op: OpDef, args: tuple, attrs: tuple = ()):
-    arrays = [a.value if type(a) is Const else a._array for a in args]
-    for a in arrays:
-        if type(a) is Traced:
-            if _tracing.active() is None and _tracing.TRACING:
-                # another thread is tracing with these Variables: wait for it
-                # to finish (and restore them), then compute on their arrays
-                _tracing.wait_for_traces()
-                arrays = [a.value if type(a) is Const else a._array for a in args]
-                if not any(type(x) is Traced for x in arrays):
-                    return _apply(op, args, attrs)
-            return _apply_traced(op, args, attrs)
-    if _tracing.TRACING and _tracing.active() is not None:
-        # inside a trace an op on concrete Variables alone (a parameter's
-        # penalty, W.T) is recorded too: computed at trace time it would be
-        # frozen, and its gradient would never reach the parameter
-        return _apply_traced(op, args, attrs)
-    kw = dict(zip(op.attr_names, attrs)) if attrs else _NO_ATTRS
-    out = None
-    if state.type_check:
-        shape, dtype = op.infer_checked(kw, arrays)
-        if op.out_arg and prod(shape) >= EAGER_PARALLEL:   # large: over the threads
-            out = parallel_elementwise(op.impl, arrays, kw, shape, dtype)
-    try:
-        if out is None:
-            out = op.impl(*arrays, **kw)
-    except InvalidType:
-        raise
-    except (ValueError, IndexError, TypeError) as e:
-        # what the shape rule cannot see (index values out of bounds ...)
-        raise invalid_in(op.label, InvalidType("valid operands", str(e))) from None
-    if type(out) is not ndarray:
-        out = _as_array(out)
-    if state.debug:
-        check_finite(op, out, "forward")
-        return note_stack(record(_Variable(), op, args, attrs, arrays, out))
-    return record(_Variable(), op, args, attrs, arrays, out)
-
-
-def note_stack(v):
-    """config.debug: remember where `v`'s op was applied."""
-    if v._node is not None:
-        STACKS[v._node] = traceback.extract_stack()[:-2]
-    return v
-
-
-# config.debug: where each op of the graph was applied (for errors in backward)
-STACKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def with_stack(node, error: BaseException) -> None:
-    """Add to `error` the stack where `node`'s op was applied, if recorded."""
-    stack = STACKS.get(node)
-    if stack is None:
-        return
-    extra = "\nStacktrace of the function is below:\n" + "".join(traceback.format_list(stack))
-    error.args = (str(error.args[0]) + extra,) + error.args[1:] if error.args else (extra,)
 
 
 _NO_ATTRS: dict = {}
