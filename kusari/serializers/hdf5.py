@@ -47,6 +47,8 @@ class HDF5Serializer(Serializer):
 
     def __call__(self, key: str, value):
         if value is None:
+            if h5py.version.version_tuple < (2, 7, 0):
+                raise RuntimeError("h5py>=2.7.0 is required to serialize None.")
             arr, compression = h5py.Empty("f"), None
         else:
             arr = _to_cpu(value)
@@ -118,7 +120,11 @@ class _CheckingHDF5Deserializer(HDF5Deserializer):
 
 def _into(path: str, dataset, value):
     from .npz import _into as into_npz
-    return into_npz(path, numpy.asarray(dataset), value)
+    data = numpy.asarray(dataset)
+    if isinstance(value, str) and data.dtype.kind in "OSU":
+        # h5py 3 reads strings back as bytes
+        return type(value)(dataset.asstr()[()] if hasattr(dataset, "asstr") else data)
+    return into_npz(path, data, value)
 
 
 def load_hdf5(filename, obj) -> None:
