@@ -49,3 +49,4 @@ disable_experimental_feature_warning = False
 from . import computational_graph, function_hooks  # noqa: F401,E402
 from .function import FunctionAdapter  # noqa: F401,E402
 from .function_hook import FunctionHook, get_function_hooks  # noqa: F401,E402
+from .functions.math import basic_math  # noqa: F401,E402  (Chainer's chainer.basic_math)

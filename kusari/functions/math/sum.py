@@ -1,0 +1,20 @@
+"""sum (Chainer's chainer.functions.math.sum; sum_to lives with the arrays)."""
+from __future__ import annotations
+
+from .._core import Variable, call, var
+from ._axis import check_float, reduction_axes
+
+
+def sum(x, axis=None, keepdims: bool = False) -> Variable:  # noqa: A001 - Chainer's name
+    """Sum of the elements over `axis` (None: all; an int or a tuple of
+    ints), the summed axes kept with length 1 if `keepdims`."""
+    x = var(x)
+    check_float("Sum", x)
+    return call("sum", x, axis=reduction_axes("Sum", axis, x.ndim), keepdims=bool(keepdims))
+
+
+def __getattr__(name):
+    if name == "sum_to":       # Chainer's chainer.functions.math.sum.sum_to
+        from ..array import sum_to
+        return sum_to
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,18 @@
+"""zeta (Chainer's chainer.functions.math.zeta): Hurwitz's zeta function;
+its NumPy form is kusari's own (SciPy is not needed)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .._core import Variable, call, var
+
+
+def zeta(x, q) -> Variable:
+    """Hurwitz's zeta function, the sum over k >= 0 of (q + k) ** -x,
+    elementwise. `x` is a constant (a number or an array, taken in q's
+    dtype); the result is differentiable in q only, as in Chainer."""
+    q = var(q)
+    if isinstance(x, Variable):
+        x = x.array
+    x = np.asarray(x, dtype=q.dtype) if q.dtype.kind == "f" else np.asarray(x)
+    return call("zeta", var(x), q)
