@@ -850,8 +850,9 @@ def backward_many(outputs, grad_outputs=None, enable_double_backprop=False) -> N
                 warnings.warn("outputs contains a Variable without grad, or duplicate "
                               "outputs. Note that chainer.backward does not set default "
                               "grad.", RuntimeWarning)
-            tracing.note(y)
-            y._grad = y._grad_var = None
+            if y._node is not None and y._node.op is not None:
+                tracing.note(y)          # used up (a leaf output keeps it, as in Chainer)
+                y._grad = y._grad_var = None
             grad_outputs.append(gv)
     for y, g in zip(outputs, grad_outputs):
         if g is not None:

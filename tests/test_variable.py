@@ -379,3 +379,20 @@ def test_variable_node_is_chainers_variable_node():
     assert x.node.label == "(2), float32" and x.rank == 0
     with pytest.raises(ValueError):
         VariableNode(x, "x", grad=None)
+
+
+def test_chainer_backward_uses_up_the_outputs_grads():
+    x = v([1.0, 2.0])
+    h = x * 2
+    y0, y1 = h * 3, h * 4
+    y0.grad = np.array([1.0, 10.0], np.float32)
+    y1.grad = np.array([100.0, 1000.0], np.float32)
+    kusari.backward([y0, y1])
+    np.testing.assert_array_equal(x.grad, [806.0, 8060.0])
+    assert y0.grad is None and y1.grad is None
+    with pytest.warns(RuntimeWarning):
+        kusari.backward([y0])                    # nothing left to propagate
+    leaf = v([3.0])
+    leaf.grad = np.array([5.0], np.float32)
+    kusari.backward([leaf])                      # a leaf output keeps its grad
+    np.testing.assert_array_equal(leaf.grad, [5.0])
