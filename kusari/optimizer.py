@@ -177,8 +177,10 @@ class UpdateRule:
     hyperparameters (`hp.lr`), the step count `hp.t` and the rule's
     `scalar_state` attributes (Python numbers it keeps, returned in
     new_state when they change). Written once, it runs compiled eagerly and
-    traced under kusari.jit. A rule may instead override `update_core_cpu`
-    (Chainer's way: in-place NumPy on `param.array`).
+    traced under kusari.jit. Other attributes of the rule it reads are part
+    of the compiled kernel's signature (numbers and flags by value), so
+    keep arrays that change in `state`. A rule may instead override
+    `update_core_cpu` (Chainer's way: in-place NumPy on `param.array`).
     """
 
     is_elementwise = False
@@ -345,8 +347,8 @@ class UpdateRule:
             return _outputs(new_p, p.dtype, new_state, keys, states, self.scalar_state)
 
         donate = ((0, 0),) + tuple((1 + i, 2 + i) for i in range(len(keys)))
-        outs = update_kernel.run((type(self), tuple(key), tuple(keys)), fn, arrays,
-                                 numbers, donate, name=type(self).__name__)
+        outs = update_kernel.run((type(self), tuple(key), tuple(keys), _own_values(self)),
+                                 fn, arrays, numbers, donate, name=type(self).__name__)
         update_kernel.write_back(outs[0], param.array)
         for k, out in zip(keys, outs[1:]):
             update_kernel.write_back(out, state[k])
@@ -358,6 +360,10 @@ class UpdateRule:
         if param.array is None or param.grad is None:
             return
         self.check(param)
+        own = _own_values(self)
+        if own:     # what the step may read from the rule besides hp: a change retraces
+            ctx.guards.append(guards.Guard(f"the attributes of {param.name}'s update rule",
+                                           lambda: _own_values(self), own))
         state = self._state
         keys = sorted(k for k, v in state.items() if isinstance(v, numpy.ndarray))
         values = {k: ctx.array(state, k) for k in keys}
@@ -402,6 +408,21 @@ class UpdateRule:
     def use_fp32_update(self, flag: bool = True) -> None:
         """Update float16 parameters through a float32 copy."""
         self._use_fp32_update = flag
+
+
+# what every rule holds; anything else a rule keeps (`self.clip = 1.0`) may be
+# read by its step, so it is part of the compiled kernel's signature
+_RULE_ATTRIBUTES = frozenset(("_state", "enabled", "hyperparam", "t", "_use_fp32_update",
+                              "_fp32_param", "_hookable"))
+
+
+def _own_values(rule) -> tuple:
+    """A rule's own attributes as a signature: numbers, strings and flags by
+    value, other objects by identity (arrays a step reads from the rule are
+    taken as they are when it compiles: keep changing arrays in `state`)."""
+    scalars = rule.scalar_state
+    return tuple((k, _static(v)) for k, v in rule.__dict__.items()
+                 if k not in _RULE_ATTRIBUTES and k not in scalars)
 
 
 def _outputs(new_p, dtype, new_state, keys, states, scalar_state) -> list:

@@ -365,3 +365,30 @@ def test_deprecation_free_update_in_warnings_as_errors():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         opt.update()
+
+
+def test_a_rules_own_number_read_by_its_step_is_followed():
+    class ScaledRule(kusari.UpdateRule):
+        def __init__(self, parent, scale):
+            super().__init__(parent)
+            self.scale = scale
+
+        def step(self, hp, p, g, state):
+            return p - self.scale * hp.lr * g, {}
+
+    for jit in (False, True):
+        link = _params(np.random.RandomState(7))
+        opt = O.SGD(0.5).setup(link)
+        link.W.update_rule = ScaledRule(opt.hyperparam, 1.0)
+
+        def step():
+            link.W.grad = np.ones((3, 2), np.float32)
+            opt.update()
+            return link.W * 1
+        f = kusari.jit(step) if jit else step
+        w = link.W.array.copy()
+        for scale in (1.0, 3.0, 3.0, 2.0):
+            link.W.update_rule.scale = scale
+            f()
+            w = w - np.float32(scale * 0.5)
+            np.testing.assert_allclose(link.W.array, w, rtol=1e-6)
