@@ -392,3 +392,27 @@ def test_a_rules_own_number_read_by_its_step_is_followed():
             f()
             w = w - np.float32(scale * 0.5)
             np.testing.assert_allclose(link.W.array, w, rtol=1e-6)
+
+
+def test_fp32_updates_under_jit_equal_eager():
+    results = []
+    for jit in (False, True):
+        link = kusari.Link()
+        with link.init_scope():
+            link.W = kusari.Parameter(np.linspace(-1, 1, 6).reshape(3, 2).astype(np.float16))
+        opt = O.Adam(0.01)
+        opt.use_fp32_update()
+        opt.setup(link)
+
+        def step():
+            link.cleargrads()
+            F.sum(link.W * link.W).backward()
+            opt.update()
+            return link.W * 1
+        f = kusari.jit(step) if jit else step
+        for _ in range(4):
+            f()
+        results.append((link.W.array.copy(), link.W.update_rule._fp32_param.array.copy()))
+    assert results[0][0].dtype == np.float16 and results[0][1].dtype == np.float32
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
