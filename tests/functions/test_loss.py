@@ -426,3 +426,201 @@ def test_check_forward_of_losses_compiled_with_traced_labels():
                   lambda x, t: (np.log1p(np.exp(-np.abs(x))) + np.maximum(x, 0) -
                                 x * (t > 0)).mean(),
                   [x, (x > 0).astype(np.int32)], np.float32)
+
+
+# -- sampled and structured losses -------------------------------------------------------
+
+COVERS.update({
+    "negative_sampling": "test_negative_sampling",
+    "black_out": "test_black_out",
+    "connectionist_temporal_classification": "test_ctc",
+    "crf1d": "test_crf1d",
+    "argmax_crf1d": "test_argmax_crf1d",
+    "discriminative_margin_based_clustering_loss": "test_discriminative_loss",
+})
+
+
+def softplus_np(v):
+    return np.logaddexp(0, v)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduce", ["sum", "no"])
+def test_negative_sampling(dtype, reduce):
+    rng = np.random.default_rng(20)
+    x, W = uniform(rng, (3, 2), dtype=dtype), uniform(rng, (5, 2), dtype=dtype)
+    t = np.array([1, -1, 4], np.int32)
+    drawn = np.array([[9, 0, 2], [9, 3, 3], [9, 1, 0]], np.int32)
+
+    def sampler(shape):
+        assert shape == drawn.shape
+        return drawn.copy()
+
+    def ref(x, W):
+        samples = drawn.copy()
+        samples[:, 0] = t
+        wx = (W[samples] * x[:, None, :]).sum(axis=2)
+        wx[:, 0] *= -1
+        loss = softplus_np(wx).sum(axis=1) * (t != -1)
+        return loss.sum() if reduce == "sum" else loss
+    check_all(lambda x, W: F.negative_sampling(x, t, W, sampler, 2, reduce=reduce), ref,
+              [x, W], dtype)
+    loss, samples = F.negative_sampling(x, t, W, sampler, 2, return_samples=True)
+    np.testing.assert_array_equal(samples[:, 0], t)
+    with pytest.raises(InvalidType, match="t.dtype == int32"):
+        F.negative_sampling(x, t.astype(np.int64), W, sampler, 2)
+    with pytest.raises(ValueError, match="only 'sum' and 'no' are valid"):
+        F.negative_sampling(x, t, W, sampler, 2, reduce="mean")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduce", ["mean", "no"])
+def test_black_out(dtype, reduce):
+    rng = np.random.default_rng(21)
+    x, W = uniform(rng, (3, 2), dtype=dtype), uniform(rng, (6, 2), dtype=dtype)
+    t = np.array([0, 5, 2], np.int32)
+    samples = np.array([[1, 2], [3, 0], [4, 4]], np.int32)
+
+    def ref(x, W):
+        pos = (W[t] * x).sum(axis=1)
+        neg = (W[samples] * x[:, None, :]).sum(axis=2)
+        logz = np.logaddexp.reduce(np.concatenate([pos[:, None], neg], axis=1), axis=1)
+        loss = -(pos - logz + np.log(1 - np.exp(neg - logz[:, None])).sum(axis=1))
+        return loss.mean() if reduce == "mean" else loss
+    check_all(lambda x, W: F.black_out(x, t, W, samples, reduce), ref, [x, W], dtype)
+
+
+def ctc_np(xs, t, blank, input_length, label_length):
+    """-log p(t | x) by enumerating every alignment (tiny cases)."""
+    import itertools
+    steps, batch, vocab = xs.shape
+    m = xs.max(axis=2, keepdims=True)
+    p = np.exp(xs - m) / np.exp(xs - m).sum(axis=2, keepdims=True)
+    out = []
+    for b in range(batch):
+        target = tuple(t[b, :label_length[b]])
+        total = 0.0
+        for path in itertools.product(range(vocab), repeat=int(input_length[b])):
+            collapsed = [k for i, k in enumerate(path) if i == 0 or k != path[i - 1]]
+            if tuple(k for k in collapsed if k != blank) == target:
+                total += np.prod([p[i, b, k] for i, k in enumerate(path)])
+        out.append(-np.log(total))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduce", ["mean", "no"])
+def test_ctc(dtype, reduce):
+    rng = np.random.default_rng(22)
+    xs = uniform(rng, (4, 2, 3), -1, 1, dtype)
+    t = np.array([[0, 1], [1, 1]], np.int32)
+    input_length = np.array([4, 3], np.int32)
+    label_length = np.array([2, 1], np.int32)
+
+    def f(*steps):
+        return F.connectionist_temporal_classification(list(steps), t, 2, input_length,
+                                                       label_length, reduce=reduce)
+
+    def ref(*steps):
+        loss = ctc_np(np.stack(steps).astype(np.float64), t, 2, input_length, label_length)
+        return loss.mean() if reduce == "mean" else loss
+    check_all(f, ref, list(xs), dtype)
+
+
+def test_ctc_checks():
+    xs = [np.zeros((2, 3), np.float32)] * 2
+    t = np.zeros((2, 1), np.int32)
+    with pytest.raises(TypeError, match="x must be a list of Variables"):
+        F.connectionist_temporal_classification(np.zeros((2, 2, 3), np.float32), t, 0)
+    with pytest.raises(TypeError, match="blank_symbol must be non-negative integer."):
+        F.connectionist_temporal_classification(xs, t, 1.0)
+    with pytest.raises(InvalidType, match="t.dtype == int32"):
+        F.connectionist_temporal_classification(xs, t.astype(np.int64), 0)
+    with pytest.raises(ValueError, match="only 'mean' and 'no' are valid"):
+        F.connectionist_temporal_classification(xs, t, 0, reduce="sum")
+
+
+def crf_paths(cost, xs):
+    """Every label sequence's score, per sample (xs: one (K,) row per step)."""
+    import itertools
+    k = cost.shape[0]
+    return {ys: sum(x[y] for x, y in zip(xs, ys)) +
+            sum(cost[a, b] for a, b in zip(ys, ys[1:]))
+            for ys in itertools.product(range(k), repeat=len(xs))}
+
+
+def crf_batches(rng, dtype, lengths=(3, 2, 2), k=3):
+    """Per-step batches, shrinking as the (sorted) sequences end."""
+    steps = max(lengths)
+    return [uniform(rng, (sum(n > s for n in lengths), k), dtype=dtype) for s in range(steps)]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduce", ["mean", "no"])
+def test_crf1d(dtype, reduce):
+    rng = np.random.default_rng(23)
+    lengths = (3, 2, 2)
+    xs = crf_batches(rng, dtype, lengths)
+    cost = uniform(rng, (3, 3), dtype=dtype)
+    ys = [rng.integers(0, 3, len(x)).astype(np.int32) for x in xs]
+
+    def ref(cost, *xs):
+        out = []
+        for b, n in enumerate(lengths):
+            seq = [xs[s][b] for s in range(n)]
+            scores = crf_paths(cost, seq)
+            logz = np.logaddexp.reduce(np.array(list(scores.values())))
+            out.append(logz - scores[tuple(ys[s][b] for s in range(n))])
+        out = np.array(out)
+        return out.sum() / len(lengths) if reduce == "mean" else out
+    check_all(lambda cost, *xs: F.crf1d(cost, list(xs), ys, reduce), ref, [cost] + xs, dtype)
+
+
+def test_argmax_crf1d():
+    rng = np.random.default_rng(24)
+    lengths = (3, 2, 1)
+    xs = crf_batches(rng, np.float64, lengths)
+    cost = uniform(rng, (3, 3), dtype=np.float64)
+    score, path = F.argmax_crf1d(cost, xs)
+    for b, n in enumerate(lengths):
+        scores = crf_paths(cost, [xs[s][b] for s in range(n)])
+        best = max(scores, key=scores.get)
+        assert tuple(path[s][b] for s in range(n)) == best
+        np.testing.assert_allclose(score.array[b], scores[best])
+    v = Variable(cost)
+    F.sum(F.argmax_crf1d(v, xs)[0]).backward()       # the score's gradient: the best paths'
+    want = np.zeros((3, 3))
+    for b, n in enumerate(lengths):
+        for s in range(1, n):
+            want[path[s - 1][b], path[s][b]] += 1
+    np.testing.assert_array_equal(v.grad, want)
+    with pytest.raises(TypeError, match="cannot run on traced values"):
+        kusari.jit(lambda c, x: F.argmax_crf1d(c, [x])[0])(cost, xs[0])
+
+
+@pytest.mark.parametrize("norm", [1, 2])
+def test_discriminative_loss(norm):
+    rng = np.random.default_rng(25)
+    emb = uniform(rng, (2, 3, 3, 2), -2, 2, np.float64)
+    labels = rng.integers(0, 4, (2, 3, 2)).astype(np.int32)
+
+    def ref(e):
+        n = 3
+        size = (lambda v, ax: np.abs(v).sum(axis=ax)) if norm == 1 else \
+            (lambda v, ax: np.sqrt((v * v).sum(axis=ax)))
+        masks = np.stack([labels == c + 1 for c in range(n)])[:, :, None].astype(float)
+        means = (e[None] * masks).sum(axis=(3, 4)) / np.maximum(masks.sum(axis=(2, 3, 4)),
+                                                                 1)[:, :, None]
+        l_reg = size(means, (1, 2)).sum() / (n * 2)
+        off = (means[..., None, None] - e[None]) * masks
+        l_var = np.maximum(size(off, 2) - 0.5, 0) ** 2
+        l_var = (l_var.sum(axis=(1, 2, 3)) / np.maximum(masks.sum(axis=(1, 2, 3, 4)), 1)).sum() / n
+        l_dist = sum((np.maximum(2 * 1.5 - size(means[a] - means[b], 1), 0) ** 2).sum()
+                     for a in range(n) for b in range(a + 1, n)) / (3 * 2)
+        return l_var * 1.0, l_dist * 0.5, l_reg * 0.01
+    # first derivatives only: the pixels outside an instance sit exactly at the
+    # kink of the norm (their offsets are masked to 0)
+    check_all(lambda e: F.discriminative_margin_based_clustering_loss(
+        e, labels, 0.5, 1.5, 3, norm, 1.0, 0.5, 0.01), ref, [emb], np.float64, second=False)
+    with pytest.raises(ValueError, match="norm can only be 1 or 2"):
+        F.discriminative_margin_based_clustering_loss(emb, labels, 0.5, 1.5, 3, norm=3)
