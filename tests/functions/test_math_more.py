@@ -353,3 +353,17 @@ def test_chainer_module_paths_and_labels():
     assert einsum.DiagEinSum("i", "ii", (2, 2)).apply((np.ones(2),))[0].shape == (2, 2)
     assert basic_math.floordiv(Variable(np.array([7.0, -7.0])), 2.0).array.tolist() == [3, -4]
     assert kusari.basic_math is basic_math
+
+
+def test_chainer_function_node_classes():
+    """Chainer's Exp and Identity classes are FunctionNodes (function hooks
+    and Chainer's tests apply them): applied, differentiated."""
+    from kusari.functions.math.exponential import Exp
+    from kusari.functions.math.identity import Identity
+    x = Variable(np.array([0.5, -1.0]))
+    y, = Exp().apply((x,))
+    assert Exp().label == "exp"
+    np.testing.assert_allclose(y.array, np.exp(x.array))
+    z, = Identity().apply((y,))
+    F.sum(z * 2).backward()
+    np.testing.assert_allclose(x.grad, 2 * np.exp(x.array))

@@ -1,7 +1,7 @@
 """Special functions: the error function family, the normal distribution,
 lgamma, digamma, polygamma and Hurwitz's zeta (Chainer's F.erf ... F.zeta).
 
-Their NumPy forms are in special_kernels (SciPy is not a dependency); each
+Their NumPy forms are in special_kernels and gamma_kernels (SciPy is not a dependency); each
 gradient is made of these ops again (d lgamma = digamma, d digamma =
 polygamma(1, .), d polygamma(n, .) = polygamma(n + 1, .), d zeta(s, q) / dq =
 -s zeta(s + 1, q)), so they differentiate to any order. The CUDA forms are
@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import sym as S
 from ..errors import InvalidType
+from . import gamma_kernels as gk
 from . import special_kernels as sk
 from .elementwise import unary
 from .registry import ELEMENTWISE, OpDef, broadcast_shapes, check_float, register
@@ -67,9 +68,9 @@ unary("log_ndtr", sk.log_ndtr, None, "log(normcdf({0}))", _log_ndtr_grad, saves=
       saves_out=True, label="log_ndtr")
 unary("ndtri", sk.ndtri, None, "normcdfinv({0})",
       lambda gy, y, x: (gy * (S.exp(y * y * 0.5) * SQRT_2PI),), saves_out=True, label="ndtri")
-unary("lgamma", sk.lgamma, None, "lgamma({0})",
+unary("lgamma", gk.lgamma, None, "lgamma({0})",
       lambda gy, y, x: (gy * S.apply("digamma", x),), saves=(0,), label="lgamma")
-unary("digamma", sk.digamma, None, None,
+unary("digamma", gk.digamma, None, None,
       lambda gy, y, x: (gy * S.apply("polygamma", _int_const(x, 1), x),), saves=(0,),
       label="digamma")
 
@@ -82,7 +83,7 @@ def _polygamma_infer(attrs, n, x):
 
 
 register(OpDef(
-    "polygamma", ELEMENTWISE, _polygamma_infer, impl=sk.polygamma, label="polygamma",
+    "polygamma", ELEMENTWISE, _polygamma_infer, impl=gk.polygamma, label="polygamma",
     arg_names=("n", "x"), saves=(0, 1), out_arg=True,
     grad=lambda gy, y, n, x: (None, gy * S.apply("polygamma", n + _int_const(n, 1), x))))
 
@@ -96,6 +97,6 @@ def _zeta_infer(attrs, s, q):
 
 
 register(OpDef(
-    "zeta", ELEMENTWISE, _zeta_infer, impl=sk.zeta, label="zeta", arg_names=("x", "q"),
+    "zeta", ELEMENTWISE, _zeta_infer, impl=gk.zeta, label="zeta", arg_names=("x", "q"),
     saves=(0, 1), out_arg=True,
     grad=lambda gy, y, s, q: (None, gy * -s * S.apply("zeta", s + 1, q))))
