@@ -8,8 +8,8 @@ same forward, backward and update. The three run in one process, interleaved ste
 in rounds, so a busy machine slows them alike; each figure is the minimum (the least
 disturbed) and the median over rounds of the mean time of `--steps` steps. The bound: each
 kusari step at most 1.1x the NumPy one. On a machine shared with other work, run it with
-OPENBLAS_NUM_THREADS=1 KUSARI_THREADS=1: threads fighting for busy cores make every
-figure noise.
+OPENBLAS_NUM_THREADS=1 KUSARI_THREADS=1 (and --cpu): threads fighting for busy cores
+make every wall-clock figure noise.
 """
 import argparse
 import os
@@ -26,7 +26,11 @@ def main():
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--steps", type=int, default=3)
     ap.add_argument("--optimizers", default="sgd,momentum,adam")
+    ap.add_argument("--cpu", action="store_true",
+                    help="time CPU time of this process (with one thread each: the "
+                         "work done, less what other processes on a busy machine cost)")
     a = ap.parse_args()
+    clock = time.process_time if a.cpu else time.perf_counter
     for which in a.optimizers.split(","):
         steps = {s: getattr(workloads, f"mlp{which}_{s}")()
                  for s in ("numpy", "kusari", "kusarijit")}
@@ -35,10 +39,10 @@ def main():
         times = {s: [] for s in steps}
         for _ in range(a.rounds):
             for s, f in steps.items():
-                t = time.perf_counter()
+                t = clock()
                 for _ in range(a.steps):
                     f()
-                times[s].append((time.perf_counter() - t) / a.steps)
+                times[s].append((clock() - t) / a.steps)
         base_min, base_med = min(times["numpy"]), statistics.median(times["numpy"])
         print(f"== {which}")
         for s, ts in times.items():
