@@ -443,9 +443,9 @@ class Variable:
         from .functions import transpose
         return transpose(self)
 
-    def mean(self, axis=None, *, keepdims=False):
-        from .functions import mean
-        return mean(self, axis=axis, keepdims=keepdims)
+    def mean(self, axis=None, *, weights=None, keepdims=False):
+        from .functions import average      # Chainer's Variable.mean is F.average
+        return average(self, axis=axis, weights=weights, keepdims=keepdims)
 
     def sum(self, axis=None, *, keepdims=False):
         from .functions import sum as sum_
