@@ -77,7 +77,7 @@ class MyChain(chainer.Chain):
 model = MyChain()
 optimizer = optimizers.SGD(lr=0.05)
 optimizer.setup(model)
-optimizer.add_hook(chainer.optimizer.WeightDecay(0.0005))
+optimizer.add_hook(chainer.optimizer_hooks.WeightDecay(0.0005))
 data = np.random.uniform(-1, 1, (100, 4)).astype(np.float32)
 target = data @ np.array([[1, -1], [2, 0], [0, 1], [-1, 1]], np.float32)
 
