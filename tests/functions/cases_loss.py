@@ -188,3 +188,256 @@ CASES = {
     "decov": D.reference_case(_decov, _decov_ref, _matrix_rows, _stacked_defined,
                               overflow=_huge_rows),
 }
+
+
+# -- sampled and structured losses -------------------------------------------------------
+
+def _params_rows_defined(xs, ys):
+    """x's rows whose outputs are finite; the other inputs (weights every row
+    meets) where all outputs are."""
+    ok = np.isfinite(ys[0]).reshape(ys[0].shape[0], -1).all(axis=1)
+    return [np.broadcast_to(ok[:, None], xs[0].shape)] + \
+        [np.broadcast_to(ok.all(), x.shape) for x in xs[1:] if x.dtype.kind == "f"]
+
+
+def _huge_x_rows(xs):
+    """Rows of x (the first input) with a huge element (see _huge_rows);
+    the other inputs, which every row meets, wherever some row has one."""
+    big = _huge_rows(xs[:1])[0]
+    rows_big = big.reshape(big.shape[0], -1).any(axis=1)
+    return [big] + [np.broadcast_to(rows_big.any(), x.shape) for x in xs[1:]
+                    if x.dtype.kind == "f"]
+
+
+def _steps_defined(xs, ys):
+    """Every step's rows of the samples whose losses are finite."""
+    ok = np.isfinite(ys[0])
+    return [np.broadcast_to(ok[:, None], x.shape) for x in xs]
+
+
+def _huge_steps(xs):
+    """Samples with a huge score at some step (see _huge_rows), at every step."""
+    with np.errstate(all="ignore"):
+        big = np.zeros(xs[0].shape[0], bool)
+        for x in xs:
+            big |= (np.abs(x.astype(np.float64)) ** 2 > np.finfo(x.dtype).max / 16).any(axis=1)
+    return [np.broadcast_to(big[:, None], x.shape) for x in xs]
+
+
+_NS_DRAWN = np.array([[0, 2, 4], [0, 3, 3], [0, 1, 0], [0, 4, 2], [0, 0, 1]], np.int32)
+_NS_LABELS = np.array([1, -1, 4, 0, 2], np.int32)
+
+
+def _ns_inputs(dt):
+    x = rows(dt)
+    return [x, pattern((5, 4), dt, (0.5, -1.0, 0.25, 2.0, -0.75))]
+
+
+def _ns_samples(n):
+    samples = np.resize(_NS_DRAWN, (n, 3)).copy()
+    samples[:, 0] = np.resize(_NS_LABELS, n)
+    return samples
+
+
+def _negative_sampling(x, W):
+    n = x.shape[0]
+    t = np.resize(_NS_LABELS, n)
+    return F.negative_sampling(x, t, W, lambda shape: np.resize(_NS_DRAWN, shape), 2,
+                               reduce="no")
+
+
+def _negative_sampling_ref(x, W):
+    n = x.shape[0]
+    w = W[(_ns_samples(n),)]                                  # (n, 3, d)
+    wx = (w * x[:, None, :]).sum(axis=2)
+    sign = np.array([-1.0, 1.0, 1.0], x.a.dtype)
+    loss = D.softplus(wx * sign).sum(axis=1)
+    return D.where(np.resize(_NS_LABELS, n) != -1, loss, 0.0)
+
+
+def _bo_inputs(dt):
+    x = rows(dt)
+    return [x, pattern((6, 4), dt, (0.5, -1.0, 0.25, 2.0, -0.75, 1.5, 1.0))]
+
+
+def _bo_labels(n):
+    return (np.resize(np.array([0, 5, 2, 3], np.int32), n),
+            np.resize(np.array([[1, 2], [3, 0], [4, 4]], np.int32), (n, 2)))
+
+
+def _black_out(x, W):
+    t, samples = _bo_labels(x.shape[0])
+    return F.black_out(x, t, W, samples, reduce="no")
+
+
+def _black_out_ref(x, W):
+    n = x.shape[0]
+    t, samples = _bo_labels(n)
+    pos = (W[(t,)] * x).sum(axis=1)
+    neg = (W[(samples,)] * x[:, None, :]).sum(axis=2)
+    logz = D.logsumexp(D.concatenate([pos.reshape(n, 1), neg], 1), 1)
+    ny = D.log(1.0 - D.exp(neg - logz.reshape(n, 1)))
+    return -(pos - logz + ny.sum(axis=1))
+
+
+# CTC over 3 steps of a batch of `rows` (vocabulary 4, blank 3): labels of
+# length 1 or 2, inputs of length 3 or 2
+def _ctc_inputs(dt):
+    x = rows(dt)
+    return [x, np.roll(x, 1, axis=1).copy(), np.roll(x, 2, axis=0).copy()]
+
+
+def _ctc_labels(n):
+    t = np.resize(np.array([[0, 1], [2, 2], [1, 0]], np.int32), (n, 2))
+    return (t, np.resize(np.array([2, 1, 2], np.int32), n),
+            np.resize(np.array([3, 3, 2], np.int32), n))
+
+
+def _ctc(*steps):
+    t, label_length, input_length = _ctc_labels(steps[0].shape[0])
+    return F.connectionist_temporal_classification(list(steps), t, 3, input_length,
+                                                   label_length, reduce="no")
+
+
+def _ctc_ref(*steps, pad=-10000000000.0):
+    """The forward algorithm in log space, written out."""
+    n = steps[0].shape[0]
+    t, label_length, input_length = _ctc_labels(n)
+    width = 5
+    path = np.full((n, width), 3, np.int32)
+    path[:, 1::2] = t
+    length = 2 * label_length + 1
+    s = np.arange(width)
+    skip = np.zeros((n, width), bool)
+    skip[:, 2:] = path[:, 2:] != path[:, :-2]
+    # Chainer's start: 0 at the first position, log 0 (pad) elsewhere, then a
+    # transition at every step (so log 0 entries become pad + log 2 + ...)
+    alpha = D.constant(steps[0], np.where(s == 0, 0.0, pad) * np.ones((n, 1)))
+    for k, x in enumerate(steps):
+        with np.errstate(all="ignore"):     # (x - m) - log sum exp(x - m), as kusari's
+            m = np.max(x.a, axis=1, keepdims=True)
+            m = np.where(np.isfinite(m), m, 0)
+        shifted = x - m
+        logp = shifted - D.log(D.exp(shifted).sum(axis=1, keepdims=True))
+        picked = logp[(np.arange(n)[:, None], path)]
+        padc = D.constant(alpha, np.full((n, 1), pad))
+        shift1 = D.concatenate([padc, alpha[:, :-1]], 1)
+        shift2 = D.where(skip, D.concatenate([padc, padc, alpha[:, :-2]], 1), pad)
+        stacked = D.concatenate([a.reshape(1, n, width) for a in (alpha, shift1, shift2)], 0)
+        new = D.where(s < length[:, None], D.logsumexp(stacked, 0), pad) + picked
+        alpha = D.where((k < input_length)[:, None], new, alpha)
+    last = (s == length[:, None] - 1) | (s == length[:, None] - 2)
+    return -D.logsumexp(D.where(last, alpha, pad), 1)
+
+
+# a CRF over 3 steps of 4 labels, the batch shrinking from 15 (or 18) rows
+def _crf_inputs(dt):
+    x = rows(dt)
+    n = x.shape[0]
+    return [pattern((4, 4), dt, (0.5, -1.0, 0.25, 2.0, -0.75)), x,
+            np.roll(x, 1, axis=1)[:n - 5].copy(), np.roll(x, 2, axis=0)[:n - 10].copy()]
+
+
+def _crf_labels(xs):
+    return [np.resize(np.array([0, 3, 1, 2, 2], np.int32), x.shape[0]) for x in xs]
+
+
+def _crf1d(cost, *xs):
+    return F.crf1d(cost, list(xs), _crf_labels(xs), reduce="no")
+
+
+def _crf_forward(cost, xs, combine):
+    """alpha over the shrinking batch; rows that ended set aside."""
+    alpha, ended = xs[0], []
+    for x in xs[1:]:
+        b = x.shape[0]
+        if alpha.shape[0] > b:
+            ended.append(alpha[b:])
+            alpha = alpha[:b]
+        alpha = combine(alpha.reshape(b, 4, 1) + cost.reshape(1, 4, 4), 1) + x
+    return D.concatenate([alpha] + ended[::-1], 0) if ended else alpha
+
+
+def _crf1d_ref(cost, *xs):
+    ys = _crf_labels(xs)
+    logz = D.logsumexp(_crf_forward(cost, xs, D.logsumexp), 1)
+    score, ended = xs[0][(np.arange(xs[0].shape[0]), ys[0])], []
+    for x, y, y_prev in zip(xs[1:], ys[1:], ys[:-1]):
+        b = x.shape[0]
+        if score.shape[0] > b:
+            ended.append(score[b:])
+            score = score[:b]
+        score = score + x[(np.arange(b), y)] + cost[(y_prev[:b], y)]
+    score = D.concatenate([score] + ended[::-1], 0) if ended else score
+    return logz - score
+
+
+def _argmax_crf1d_ref(cost, *xs):
+    return D.amax(_crf_forward(cost, xs, D.amax), 1)
+
+
+def _crf_defined(xs, ys):
+    """Each step's rows whose sequence's outputs are finite; the costs where
+    every output is finite (they meet every row)."""
+    ok = np.isfinite(ys[0])
+    return [np.broadcast_to(ok.all(), xs[0].shape)] + \
+        [np.broadcast_to(ok[:x.shape[0], None], x.shape) for x in xs[1:]]
+
+
+def _crf_huge(xs):
+    return [np.zeros(x.shape, bool) for x in xs]
+
+
+# the discriminative loss of each row as the embeddings (1, 2, 2, 1) of one
+# sample: two instances of one pixel each
+_DISC_LABELS = np.array([[[1], [2]]], np.int32)
+
+
+def _discriminative(x):
+    return F.stack([F.stack(F.discriminative_margin_based_clustering_loss(
+        F.reshape(x[i], (1, 2, 2, 1)), _DISC_LABELS, 0.5, 1.5, 2, 2, 1.0, 0.5, 0.25))
+        for i in range(x.shape[0])])
+
+
+def _discriminative_ref(x):
+    out = []
+    masks = np.stack([_DISC_LABELS == c + 1 for c in range(2)])[:, :, None].astype(x.a.dtype)
+    for i in range(x.shape[0]):
+        e = x[i].reshape(1, 1, 2, 2, 1)
+        means = (e * masks).sum(axis=(3, 4))                  # one pixel per instance
+        norm2 = _safe_norm
+        l_reg = norm2(means, (1, 2)).sum() * 0.5               # / (instances * batch)
+        off = (means.reshape(2, 1, 2, 1, 1) - e) * masks
+        l_var = D.relu(norm2(off, 2) - 0.5)
+        l_var = (l_var * l_var).sum((1, 2, 3)).sum() * 0.5
+        gap = D.relu(3.0 - norm2(means[0] - means[1], 1))
+        l_dist = (gap * gap).sum()
+        out.append(D.concatenate([(l_var * 1.0).reshape(1, 1), (l_dist * 0.5).reshape(1, 1),
+                                  (l_reg * 0.25).reshape(1, 1)], 1))
+    return D.concatenate(out, 0)
+
+
+def _safe_norm(v, axis):
+    s = (v * v).sum(axis)
+    with np.errstate(all="ignore"):
+        zero = s.a == 0
+    return D.where(zero, 0.0, D.sqrt(D.where(zero, 1.0, s)))
+
+
+CASES.update({
+    "negative_sampling": D.reference_case(_negative_sampling, _negative_sampling_ref,
+                                          _ns_inputs, _params_rows_defined,
+                                          overflow=_huge_x_rows),
+    "black_out": D.reference_case(_black_out, _black_out_ref, _bo_inputs,
+                                  _params_rows_defined, overflow=_huge_x_rows),
+    "connectionist_temporal_classification": D.reference_case(
+        _ctc, _ctc_ref, _ctc_inputs, _steps_defined, overflow=_huge_steps),
+    "crf1d": D.reference_case(_crf1d, _crf1d_ref, _crf_inputs, _crf_defined,
+                              overflow=_crf_huge),
+    "argmax_crf1d": D.reference_case(lambda cost, *xs: F.argmax_crf1d(cost, list(xs))[0],
+                                     _argmax_crf1d_ref, _crf_inputs, _crf_defined,
+                                     overflow=_crf_huge),
+    "discriminative_margin_based_clustering_loss": D.reference_case(
+        _discriminative, _discriminative_ref, lambda dt: [rows(dt)], _row_defined,
+        overflow=_huge_rows),
+})

@@ -66,10 +66,9 @@ class HD:
 
     def reshape(self, *shape):
         shape = shape[0] if len(shape) == 1 and isinstance(shape[0], tuple) else shape
-        n = self.b.shape[0]
-        return HD(self.a.reshape(shape), self._full(self.b).reshape((n,) + tuple(shape)),
-                  self._fullc(self.c).reshape(shape),
-                  self._full(self.d).reshape((n,) + tuple(shape)))
+        b, d = self._full(self.b), self._full(self.d)
+        return HD(self.a.reshape(shape), b.reshape((b.shape[0],) + tuple(shape)),
+                  self._fullc(self.c).reshape(shape), d.reshape((d.shape[0],) + tuple(shape)))
 
     def _full(self, b):
         return np.broadcast_to(b, (self.b.shape[0] if self.b.ndim else 1,) + self.a.shape) \
@@ -218,10 +217,19 @@ def relu(x: HD) -> HD:
 
 def concatenate(xs, axis) -> HD:
     axis %= xs[0].ndim
+    lead = max(x._full(x.b).shape[0] for x in xs)      # constants carry one direction
+
+    def parts(x, p):
+        return np.broadcast_to(x._full(p), (lead,) + x.shape)
     return HD(np.concatenate([x.a for x in xs], axis),
-              np.concatenate([x._full(x.b) for x in xs], axis + 1),
+              np.concatenate([parts(x, x.b) for x in xs], axis + 1),
               np.concatenate([x._fullc(x.c) for x in xs], axis),
-              np.concatenate([x._full(x.d) for x in xs], axis + 1))
+              np.concatenate([parts(x, x.d) for x in xs], axis + 1))
+
+
+def constant(like: HD, value) -> HD:
+    """`value` (an array) as a number with no parts, beside `like`."""
+    return like._lift(value)
 
 
 def seed(arrays, directions, elementwise: bool = False):
@@ -336,3 +344,27 @@ def reference_case(fn, ref, inputs, defined=None, scale: float = 1.0,
 
     return Case(fn, inputs, lambda xs, ws, vs: both(xs, ws, vs)[0],
                 lambda xs, ws, vs: both(xs, ws, vs)[1], defined, ws=WEIGHTS, vs=DIRECTIONS)
+
+
+def logsumexp(x: HD, axis: int, keepdims: bool = False) -> HD:
+    """log(sum(exp(x))) over `axis`, shifted by the (constant) maximum."""
+    with np.errstate(all="ignore"):
+        m = np.max(x.a, axis=axis, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+    out = log(exp(x - m).sum(axis, keepdims=True)) + m
+    return out if keepdims else out.reshape(tuple(d for i, d in enumerate(out.shape)
+                                                  if i != axis % x.ndim))
+
+
+def amax(x: HD, axis: int) -> HD:
+    """The maximum over `axis`; every element equal to it gets the
+    derivative (Chainer's rule for max)."""
+    axis %= x.ndim
+    with np.errstate(all="ignore"):
+        top = np.max(x.a, axis=axis, keepdims=True)
+    hit = x.a == top
+
+    def pick(part, shift):
+        return np.where(hit, part, 0).sum(axis + shift)
+    return HD(np.squeeze(top, axis), pick(x._full(x.b), 1), pick(x._fullc(x.c), 0),
+              pick(x._full(x.d), 1))
