@@ -18,8 +18,7 @@ import kusari.functions as F
 import kusari.links as L
 from kusari import serializers as S
 
-sys.path.insert(0, os.path.dirname(__file__))
-from test_optimizers import CASES, CHAINER as OPT, FIXTURES, NORMS, _link, _setup  # noqa: E402
+from tests.test_optimizers import CASES, CHAINER as OPT, FIXTURES, NORMS, _link, _setup
 
 CHAINER_PY = os.environ.get(
     "CHAINER_PY", os.path.expanduser("~/.kusari-peers/chainer-venv/bin/python"))
