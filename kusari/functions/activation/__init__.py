@@ -26,3 +26,7 @@ from .softmax import softmax
 from .softplus import softplus
 from .swish import swish
 from .tanh import tanh
+
+from ..math import modules_like_functions  # noqa: E402
+
+modules_like_functions(__name__, globals(), __all__)

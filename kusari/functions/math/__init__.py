@@ -87,16 +87,18 @@ def _module_like(fn, module) -> None:
             setattr(fn, name, value)
 
 
-def _modules_like_functions() -> None:
+def modules_like_functions(package: str, namespace: dict, names) -> None:
+    """_module_like for each of `names` that is both a function and a module
+    of `package` (kusari.functions.activation uses it too)."""
     import sys
-    for name in __all__:
-        module = sys.modules.get(f"{__name__}.{name}")
-        fn = globals().get(name)
+    for name in names:
+        module = sys.modules.get(f"{package}.{name}")
+        fn = namespace.get(name)
         if module is not None and callable(fn) and fn is not module:
             _module_like(fn, module)
 
 
-_modules_like_functions()
+modules_like_functions(__name__, globals(), __all__)
 
 
 def __getattr__(name):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .._core import Variable, call, var
+from ..array.sum_to import sum_to  # noqa: F401 (Chainer's chainer.functions.math.sum.sum_to)
 from ._axis import check_float, reduction_axes
 
 
@@ -12,9 +13,3 @@ def sum(x, axis=None, keepdims: bool = False) -> Variable:  # noqa: A001 - Chain
     check_float("Sum", x)
     return call("sum", x, axis=reduction_axes("Sum", axis, x.ndim), keepdims=bool(keepdims))
 
-
-def __getattr__(name):
-    if name == "sum_to":       # Chainer's chainer.functions.math.sum.sum_to
-        from ..array import sum_to
-        return sum_to
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
