@@ -18,7 +18,7 @@ from .backprop import grad  # noqa: F401
 from . import functions, initializers, utils  # noqa: F401
 from . import link, links, optimizer, optimizer_hooks, optimizers  # noqa: F401
 from . import backends, gradient_check, reporter  # noqa: F401
-from . import datasets, iterators, serializers, training  # noqa: F401
+from . import dataset, datasets, iterators, serializers, training  # noqa: F401
 from .backends import cuda  # noqa: F401
 from . import backend  # noqa: F401
 from .backend import (get_array_types, get_cpu_array_types, get_device,  # noqa: F401
