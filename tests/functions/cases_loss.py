@@ -388,6 +388,12 @@ def _crf_huge(xs):
     return [np.zeros(x.shape, bool) for x in xs]
 
 
+def _some_rows(dt):
+    """Ten rows of `rows` (0, -0.0, inf, -inf, NaN, huge, tiny, subnormal among
+    them): the discriminative loss runs once per row."""
+    return [rows(dt)[[0, 2, 3, 4, 5, 6, 7, 8, 10, 14]]]
+
+
 # the discriminative loss of each row as the embeddings (1, 2, 2, 1) of one
 # sample: two instances of one pixel each
 _DISC_LABELS = np.array([[[1], [2]]], np.int32)
@@ -438,6 +444,6 @@ CASES.update({
                                      _argmax_crf1d_ref, _crf_inputs, _crf_defined,
                                      overflow=_crf_huge),
     "discriminative_margin_based_clustering_loss": D.reference_case(
-        _discriminative, _discriminative_ref, lambda dt: [rows(dt)], _row_defined,
+        _discriminative, _discriminative_ref, _some_rows, _row_defined,
         overflow=_huge_rows),
 })

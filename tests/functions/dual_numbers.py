@@ -342,8 +342,15 @@ def reference_case(fn, ref, inputs, defined=None, scale: float = 1.0,
                 e2.overflow = e2.overflow | m
         return first, second
 
-    return Case(fn, inputs, lambda xs, ws, vs: both(xs, ws, vs)[0],
-                lambda xs, ws, vs: both(xs, ws, vs)[1], defined, ws=WEIGHTS, vs=DIRECTIONS)
+    last: list = []                # (xs, ws, vs, result): d1 and d2 of one check share it
+
+    def cached(xs, ws, vs):
+        if not (last and last[0] is xs and last[1] is ws and last[2] is vs):
+            last[:] = [xs, ws, vs, both(xs, ws, vs)]
+        return last[3]
+
+    return Case(fn, inputs, lambda xs, ws, vs: cached(xs, ws, vs)[0],
+                lambda xs, ws, vs: cached(xs, ws, vs)[1], defined, ws=WEIGHTS, vs=DIRECTIONS)
 
 
 def logsumexp(x: HD, axis: int, keepdims: bool = False) -> HD:
