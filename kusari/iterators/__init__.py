@@ -1,11 +1,9 @@
-"""`kusari.iterators`: not implemented yet (the toolkit issue fills it in).
-
-The module imports, so Chainer code's import block works; using anything
-in it raises NotImplementedError naming what is missing.
-"""
-
-
-def __getattr__(name):
-    if name.startswith("__"):
-        raise AttributeError(name)
-    raise NotImplementedError(f"kusari.iterators.{name} is not implemented yet")
+"""`kusari.iterators` (Chainer's `chainer.iterators`): dataset iterators
+giving minibatches, in this thread (SerialIterator), in worker threads
+(MultithreadIterator) or worker processes (MultiprocessIterator), and the
+order samplers deciding each epoch's order."""
+from .dali_iterator import DaliIterator  # noqa: F401
+from .multiprocess_iterator import MultiprocessIterator  # noqa: F401
+from .multithread_iterator import MultithreadIterator  # noqa: F401
+from .order_samplers import OrderSampler, ShuffleOrderSampler  # noqa: F401
+from .serial_iterator import SerialIterator  # noqa: F401
