@@ -341,7 +341,8 @@ class UpdateRule:
             states, values = rest[:len(keys)], rest[len(keys):]
             hp = dict(hp_values)
             for name, v, x in zip(names + list(counters), values, numbers):
-                v.__dict__["_truth"] = update_kernel.number_truth(lambda x=x: x != 0.0)
+                if not isinstance(v, float):    # traced (not run op by op)
+                    v.__dict__["_truth"] = update_kernel.number_truth(lambda x=x: x != 0.0)
                 hp[name] = v
             new_p, new_state = self.step(_Values(hp), p, g, dict(zip(keys, states)))
             return _outputs(new_p, p.dtype, new_state, keys, states, self.scalar_state)

@@ -21,10 +21,12 @@ import numpy
 
 from .compiler import spine
 from .compiler.passes import dce
+from .configuration import state
 
 MAX_KERNELS = 1024
 _F64 = numpy.float64
 _kernels: OrderedDict = OrderedDict()
+_sightings: OrderedDict = OrderedDict()     # signatures run op by op so far
 
 
 class _TraceTruth:
@@ -46,20 +48,40 @@ def number_truth(read):
 
 
 def run(key, fn, arrays: list, numbers: list, donate: tuple, name: str = "update"):
-    """fn(*array_vars, *number_vars) -> list of output Variables, compiled
-    for arrays like `arrays` (cached under `key` and their shapes and
-    dtypes) and run on `arrays` and `numbers` (floats, passed as weak 0-d
-    float64 inputs). `donate`: (output, array input) pairs the kernel may
-    write in place. Returns the outputs (a donated one is the input array
-    when it was written in place)."""
+    """fn(*array_vars, *numbers) -> list of output Variables, compiled for
+    arrays like `arrays` (cached under `key` and their shapes and dtypes)
+    and run on `arrays` and `numbers` (floats, weak 0-d float64 inputs of
+    the kernel). `donate`: (output, array input) pairs the kernel may write
+    in place. Returns the outputs (a donated one is the input array when it
+    was written in place).
+
+    Tiered as backward() is: a signature seen fewer than
+    config.compile_threshold times runs `fn` op by op on the arrays (the
+    numbers as Python floats, which NumPy types as the weak inputs are), so
+    an update made once compiles nothing."""
     full_key = (key, tuple((a.shape, a.dtype) for a in arrays), len(numbers), donate)
     exe = _kernels.get(full_key)
     if exe is None:
+        seen = _sightings.get(full_key, 0) + 1
+        if seen < state.compile_threshold:
+            _sightings[full_key] = seen
+            if len(_sightings) > MAX_KERNELS:
+                _sightings.popitem(last=False)
+            return _run_eagerly(fn, arrays, numbers)
+        _sightings.pop(full_key, None)
         exe = _compile(fn, arrays, numbers, donate, name)
         _kernels[full_key] = exe
         if len(_kernels) > MAX_KERNELS:
             _kernels.popitem(last=False)
     return exe.fn(*arrays, *[_F64(x) for x in numbers])
+
+
+def _run_eagerly(fn, arrays, numbers) -> list:
+    from .configuration import using_config
+    from .variable import Variable
+    with using_config("enable_backprop", False):
+        outs = fn(*[Variable(a, requires_grad=False) for a in arrays], *numbers)
+    return [o.array if isinstance(o, Variable) else o for o in outs]
 
 
 def _compile(fn, arrays, numbers, donate, name):
@@ -82,3 +104,4 @@ def write_back(out, target) -> None:
 
 def clear() -> None:
     _kernels.clear()
+    _sightings.clear()

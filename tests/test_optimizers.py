@@ -225,8 +225,9 @@ def test_a_parameters_own_hyperparameter_and_disabled_update():
 def test_a_learning_rate_schedule_compiles_nothing_new():
     link = _params(np.random.RandomState(0))
     opt = O.Adam(0.1).setup(link)
-    link.W.grad = np.ones((3, 2), np.float32)
-    opt.update()
+    for _ in range(2):          # the first runs op by op, the second compiles
+        link.W.grad = np.ones((3, 2), np.float32)
+        opt.update()
     n = len(update_kernel._kernels)
     for i in range(5):
         opt.alpha = 0.1 / (i + 2)
@@ -358,6 +359,22 @@ def test_a_rule_written_with_step_runs_eagerly_and_under_jit():
     for t in (1, 2, 3):
         w = w - np.float32(0.5) * (2 * w) / np.float32(2 + t)
     np.testing.assert_allclose(results[0], w, rtol=1e-6)
+
+
+def test_an_update_made_once_compiles_nothing():
+    link = kusari.Link()
+    with link.init_scope():
+        link.odd = kusari.Parameter(np.ones((7, 5, 3), np.float32))
+    opt = O.Adam(0.1).setup(link)
+    link.odd.grad = np.ones((7, 5, 3), np.float32)
+    n = len(update_kernel._kernels)
+    opt.update()
+    assert len(update_kernel._kernels) == n
+    first = link.odd.array.copy()
+    link.odd.grad = np.ones((7, 5, 3), np.float32)
+    opt.update()                        # seen again: compiled
+    assert len(update_kernel._kernels) == n + 1
+    assert not np.array_equal(first, link.odd.array)
 
 
 def test_deprecation_free_update_in_warnings_as_errors():

@@ -34,7 +34,8 @@ def _read(values: dict):
 def _hp(names, numbers, variables, statics) -> _Values:
     hp = dict(statics)
     for name, x, v in zip(names, numbers, variables):
-        v.__dict__["_truth"] = update_kernel.number_truth(lambda x=x: x != 0.0)
+        if not isinstance(v, float):            # traced (not run op by op)
+            v.__dict__["_truth"] = update_kernel.number_truth(lambda x=x: x != 0.0)
         hp[name] = v
     return _Values(hp)
 

@@ -42,7 +42,8 @@ class MSVAGRule(UpdateRule):
         beta, power = hp.beta, hp.beta_power
         rho = ((1.0 - beta) ** 2) * (1.0 - power ** 2) / \
             (((1.0 - power) ** 2) * (1.0 - beta ** 2))
-        rho = F.minimum(rho, full(0.9999, rho))
+        # (numbers: Python's min, as Chainer; traced: the same on the weak input)
+        rho = min(rho, 0.9999) if isinstance(rho, float) else F.minimum(rho, full(0.9999, rho))
         m = state["m"] + (1 - beta) * (g - state["m"])
         v = state["v"] + (1 - beta) * (g * g - state["v"])
         mt = m / (1 - power)
