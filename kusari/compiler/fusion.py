@@ -15,14 +15,15 @@
 Groups are built in topological order, window by window: a group never
 spans two windows of WINDOW consecutive nodes. Any path between two nodes of
 a window runs through nodes between them in that order, so groups convex
-within their window are convex in the whole graph, and the exact (quadratic)
-bookkeeping below costs O(WINDOW) per node: fusion is linear in graph size.
+within their window are convex in the whole graph, and the exact bookkeeping
+below is bounded by the window: fusion is linear in graph size.
 
-Groups are built in topological order. Each group knows exactly which groups
-are above and below it (transitively, kept up to date as groups grow and
-merge); a node may join a producer's group only if no other operand of the
-node is below that group, which is exactly the condition for the grown group
-to stay convex; groups merged together must not be above one another.
+Each group knows exactly which groups are above it (transitively, as a bit
+set over the window's nodes, kept up to date as groups grow and merge); a
+node may join a producer's group only if no other operand of the node is
+below that group, which is exactly the condition for the grown group to stay
+convex; groups merged together must not be above one another. Horizontal
+merging finds its candidates through the values groups read.
 """
 from __future__ import annotations
 
@@ -56,17 +57,23 @@ def fusible(g: Graph, n: int) -> bool:
 
 
 class _Groups:
-    """Union-find over groups, with exact transitive ancestors and descendants.
+    """Union-find over the groups of one window, with exact transitive
+    ancestors.
 
-    Both sets are kept complete as groups gain edges and merge: a group that
-    grows passes its new ancestors on to everything below it, so "does A reach
-    B" is a set lookup that is never stale.
+    A group's ancestors are kept as a bit set over the window's node
+    positions: the members of every group above it (at least one member of
+    each; a node that joins a group later may be missing, which changes no
+    answer). They are complete as groups gain edges and merge: a group that
+    gains ancestors passes them on to the groups below it (found through
+    the direct edges), so "does A reach B" is one AND of two integers.
     """
 
-    def __init__(self):
+    def __init__(self, order: list[int]):
+        self.pos = {n: i for i, n in enumerate(order)}
         self.parent: dict[int, int] = {}
-        self.anc: dict[int, set[int]] = {}
-        self.desc: dict[int, set[int]] = {}
+        self.members: dict[int, int] = {}     # root -> bits of its nodes
+        self.anc: dict[int, int] = {}         # root -> bits of nodes above it
+        self.succ: dict[int, set[int]] = {}   # root -> groups it feeds directly
         self.shape: dict[int, tuple] = {}
         self.closed: set[int] = set()
 
@@ -80,45 +87,54 @@ class _Groups:
 
     def new(self, a: int, shape) -> None:
         self.parent[a] = a
-        self.anc[a] = set()
-        self.desc[a] = set()
+        self.members[a] = 1 << self.pos[a]
+        self.anc[a] = 0
+        self.succ[a] = set()
         self.shape[a] = shape
 
-    def _normal(self, sets: dict, r: int) -> set[int]:
-        found = {self.find(x) for x in sets[r]}
-        found.discard(r)
-        sets[r] = found
-        return found
+    def join(self, n: int, r: int) -> None:
+        """Node n joins group r."""
+        self.members[r] |= 1 << self.pos[n]
 
     def reaches(self, a: int, b: int) -> bool:
         """Whether group a is above group b (a path leads from a to b)."""
-        return a in self._normal(self.anc, b)
+        return bool(self.anc[b] & self.members[a])
 
-    def _close(self, r: int) -> None:
-        """Everything above r learns all of r's descendants; everything below
-        r learns all of r's ancestors."""
-        up, down = self._normal(self.anc, r), self._normal(self.desc, r)
-        for y in down:
-            self.anc[y] |= up | {r}
-        for z in up:
-            self.desc[z] |= down | {r}
+    def _below(self, r: int) -> list[int]:
+        """The groups below group r."""
+        out, stack, seen = [], [r], {r}
+        while stack:
+            x = stack.pop()
+            succ = self.succ[x] = {self.find(s) for s in self.succ[x]}
+            for s in succ:
+                if s not in seen:
+                    seen.add(s)
+                    out.append(s)
+                    stack.append(s)
+        return out
 
     def edge(self, src: int, dst: int) -> None:
         """Group src feeds group dst."""
-        if src == dst or dst in self.desc[src]:
-            return
-        self.desc[src].add(dst)
-        self.anc[dst].add(src)
-        self._close(src)
-        self._close(dst)
+        if src == dst or self.anc[dst] & self.members[src]:
+            return                           # src is above dst already
+        self.succ[src].add(dst)
+        up = self.anc[src] | self.members[src]
+        self.anc[dst] |= up
+        if self.succ[dst]:
+            for y in self._below(dst):
+                self.anc[y] |= up
 
     def union(self, roots: list[int]) -> int:
         keep = roots[0]
         for r in roots[1:]:
             self.parent[r] = keep
+            self.members[keep] |= self.members.pop(r)
             self.anc[keep] |= self.anc.pop(r)
-            self.desc[keep] |= self.desc.pop(r)
-        self._close(keep)
+            self.succ[keep] |= self.succ.pop(r)
+        if len(roots) > 1 and self.succ[keep]:
+            up = self.anc[keep] | self.members[keep]
+            for y in self._below(keep):
+                self.anc[y] |= up
         return keep
 
 
@@ -143,11 +159,13 @@ def fuse(g: Graph) -> list[Kernel]:
             if not fusible(g, nodes[-1]):
                 k.reduction = nodes[-1]
         inside = set(nodes)
+        read: set[int] = set()
         for n in nodes:
             for a in g.args(n):
-                if a not in inside and a not in k.inputs and g.op(a) != "const":
+                if a not in inside and a not in read and g.op(a) != "const":
+                    read.add(a)
                     k.inputs.append(a)
-            if n in outputs or any(u not in inside for u in g.users(n)):
+            if n in outputs or any(u not in inside for u in g.nx._succ[n]):
                 k.outputs.append(n)
         kernels.append(k)
     return _in_dependency_order(g, kernels)
@@ -155,8 +173,8 @@ def fuse(g: Graph) -> list[Kernel]:
 
 def _fuse_window(g: Graph, order: list[int]):
     """Group the nodes of one window (see the module docstring)."""
-    groups = _Groups()
     group_of: dict[int, int] = {}          # node -> any member id of its group
+    groups = _Groups(order)
 
     for n in order:
         producers = list(dict.fromkeys(groups.find(group_of[a]) for a in g.args(n)
@@ -181,6 +199,7 @@ def _fuse_window(g: Graph, order: list[int]):
                 joinable = []              # a reduction closes exactly one group
         if joinable:
             root = groups.union(joinable)
+            groups.join(n, root)
             if closes:
                 groups.closed.add(root)
         else:
@@ -206,21 +225,28 @@ def _merge_siblings(g: Graph, order, groups: _Groups, group_of) -> None:
             if g.is_const(a) or (a in group_of and groups.find(group_of[a]) == r):
                 continue
             outside.add(a)
-    seen: dict[tuple, list[int]] = {}    # shape -> groups so far
+    # Each group merges into the first group before it (in this order) of
+    # its shape that shares a read and is not above or below it. Candidates
+    # are found through the values they read, not by trying every group.
+    seen: list[int] = []                 # groups so far, in order (they stay roots)
+    readers: dict[tuple, list[int]] = {}  # (shape, value) -> positions in seen
     for r in list(reads):
         if r in groups.closed:
             continue
         shape = groups.shape[r]
-        for q in seen.get(shape, []):
-            q = groups.find(q)
-            if q != r and reads[q] & reads[r] and not groups.reaches(q, r) \
-                    and not groups.reaches(r, q):
-                merged = groups.union([q, r])
-                reads[merged] = reads.pop(q) | reads.pop(r)
-                r = merged
+        candidates = sorted({i for a in reads[r] for i in readers.get((shape, a), ())})
+        for i in candidates:
+            q = seen[i]
+            if not groups.reaches(q, r) and not groups.reaches(r, q):
+                groups.union([q, r])             # q stays the root
+                for a in reads[r] - reads[q]:
+                    readers.setdefault((shape, a), []).append(i)
+                reads[q] |= reads.pop(r)
                 break
         else:
-            seen.setdefault(shape, []).append(r)
+            for a in reads[r]:
+                readers.setdefault((shape, a), []).append(len(seen))
+            seen.append(r)
 
 
 def _in_dependency_order(g: Graph, kernels: list[Kernel]) -> list[Kernel]:

@@ -249,25 +249,34 @@ class Graph:
     def set_args(self, n: int, args: Sequence[int]) -> None:
         """Replace the operands of `n`, keeping the edges in step."""
         G = self.nx
-        for a in list(G._pred[n]):
-            G.remove_edge(a, n)
-        G.nodes[n]["args"] = tuple(args)
+        succ = G._succ
         pred = G._pred[n]
+        for a in pred:
+            del succ[a][n]
+        pred.clear()
+        args = tuple(args)
+        G._node[n]["args"] = args
         for i, a in enumerate(args):
             if a in pred:
                 pred[a]["pos"] = pred[a]["pos"] + (i,)
             else:
-                G.add_edge(a, n, pos=(i,))
+                if a not in succ:
+                    raise KeyError(f"operand {a} of node {n} is not in the graph")
+                edge = {"pos": (i,)}
+                pred[a] = edge
+                succ[a][n] = edge
 
     def replace_uses(self, old: int, new: int) -> None:
         """Make every user of `old` (and the outputs) use `new` instead."""
         if old == new:
             return
         G = self.nx
+        nodes = G._node
         for u in list(G._succ[old]):
-            args = tuple(new if a == old else a for a in G.nodes[u]["args"])
+            args = tuple([new if a == old else a for a in nodes[u]["args"]])
             self.set_args(u, args)
-        self.outputs = [new if o == old else o for o in self.outputs]
+        if old in self.outputs:
+            self.outputs = [new if o == old else o for o in self.outputs]
 
     def remove(self, n: int) -> None:
         self.nx.remove_node(n)
@@ -275,11 +284,25 @@ class Graph:
             self.inputs.remove(n)
 
     def copy(self) -> "Graph":
+        """An independent copy: node data, attrs dicts and edges are new
+        (values inside them are shared; they are not changed in place).
+        Built straight into the DiGraph's dicts, as `_new_node` does."""
         g = Graph(self.name)
-        g.nx = self.nx.copy()
-        g.nx.__networkx_cache__ = None
-        for n in g.nx.nodes:  # attrs dicts are shared otherwise
-            g.nx.nodes[n]["attrs"] = dict(g.nx.nodes[n]["attrs"])
+        G, H = self.nx, g.nx
+        H.graph.update(G.graph)
+        nodes, succ, pred = H._node, H._succ, H._pred
+        for n, d in G._node.items():
+            d = d.copy()
+            d["attrs"] = dict(d["attrs"])
+            nodes[n] = d
+            succ[n] = {}
+            pred[n] = {}
+        for u, users in G._succ.items():
+            out = succ[u]
+            for v, e in users.items():
+                e = e.copy()
+                out[v] = e
+                pred[v][u] = e
         g.inputs = list(self.inputs)
         g.outputs = list(self.outputs)
         g.next_id = self.next_id
