@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from .._core import Variable, call, operand, var
-from ._axis import check_float
 
 
 def clip(x, x_min, x_max) -> Variable:
@@ -13,7 +12,6 @@ def clip(x, x_min, x_max) -> Variable:
     if x_min is not None and x_max is not None and x_min > x_max:
         raise ValueError("clip: x_min must be less than x_max.")
     x = var(x)
-    check_float("Clip", x)
     if x_min is not None:
         x = call("maximum", x, operand(x_min, x))
     if x_max is not None:

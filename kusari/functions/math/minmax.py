@@ -1,16 +1,16 @@
-"""max, min, argmax and argmin (Chainer's chainer.functions.math.minmax)."""
+"""max, min, argmax and argmin (Chainer's chainer.functions.math.minmax).
+Integer arrays are taken too (a kusari extension: Chainer's take floats)."""
 from __future__ import annotations
 
 import numpy as np
 
 from .._core import Variable, call, var
-from ._axis import check_float, reduction_axes, single_axis
+from ._axis import reduction_axes, single_axis
 
 
 def _extremum(name: str, label: str):
     def f(x, axis=None, keepdims: bool = False) -> Variable:
         x = var(x)
-        check_float(label, x)
         return call(name, x, axis=reduction_axes(label, axis, x.ndim), keepdims=bool(keepdims))
     f.__name__ = f.__qualname__ = name
     return f
@@ -25,7 +25,6 @@ min.__doc__ = """Minimum over `axis`; every element equal to it gets the gradien
 def _arg(name: str, label: str):
     def f(x, axis=None) -> Variable:
         x = var(x)
-        check_float(label, x)
         index = call(name, x, axis=single_axis(label, axis, x.ndim))
         return call("cast", index, dtype=np.dtype(np.int32))
     f.__name__ = f.__qualname__ = name
