@@ -251,10 +251,11 @@ class UpdateRule:
                 if target.grad is not None:
                     target.grad_var = target.grad_var / target.dtype.type(scale)
                 param._loss_scale = None
-        for hook in self._hookable.hooks("pre").values():
+        hookable = self._hookable
+        for hook in hookable._pre_update_hooks.values():
             hook(self, target)
         self.update_core(target)
-        for hook in self._hookable.hooks("post").values():
+        for hook in hookable._post_update_hooks.values():
             hook(self, target)
         if fp32 and initialized:
             _set_array(param, target, ctx)
@@ -320,8 +321,10 @@ class UpdateRule:
         if param.array is None or grad is None:
             return
         self.check(param)
-        names, numbers, key = [], [], []
         hp_values = self.hyperparam.get_dict()
+        if self._run_memo(param, grad, hp_values):
+            return
+        names, numbers, key = [], [], []
         for name in sorted(hp_values):
             value = hp_values[name]
             kind = type(value)
@@ -348,8 +351,40 @@ class UpdateRule:
             return _outputs(new_p, p.dtype, new_state, keys, states, self.scalar_state)
 
         donate = ((0, 0),) + tuple((1 + i, 2 + i) for i in range(len(keys)))
-        outs = update_kernel.run((type(self), tuple(key), tuple(keys), _own_values(self)),
-                                 fn, arrays, numbers, donate, name=type(self).__name__)
+        own = _own_values(self)
+        kernel_key = (type(self), tuple(key), tuple(keys), own)
+        outs = update_kernel.run(kernel_key, fn, arrays, numbers, donate,
+                                 name=type(self).__name__)
+        self._write_back(param, state, keys, outs)
+        exe = update_kernel.compiled(kernel_key, arrays, numbers, donate)
+        if exe is not None and all(type(v) in _PLAIN for v in hp_values.values()):
+            # the next update with the same hyperparameters, state and shapes
+            # goes straight to this kernel (see _run_memo)
+            self._memo = (hp_values, state, len(state), own, keys, exe,
+                          numbers[:len(names)], [(a.shape, a.dtype) for a in arrays])
+        else:
+            self._memo = None
+
+    def _run_memo(self, param, grad, hp_values) -> bool:
+        """The last update's kernel, run again when nothing it was chosen by
+        changed (the hyperparameters, the rule's attributes, the state, the
+        shapes and dtypes); False when something did."""
+        memo = self.__dict__.get("_memo")
+        state = self._state
+        if memo is None or memo[1] is not state or memo[2] != len(state) or \
+                memo[0] != hp_values or memo[3] != _own_values(self):
+            return False
+        keys = memo[4]
+        arrays = [param.array, grad] + [state.get(k) for k in keys]
+        for a, (shape, dtype) in zip(arrays, memo[7]):
+            if type(a) is not numpy.ndarray or a.shape != shape or a.dtype != dtype:
+                return False
+        numbers = memo[6] + [float(self.t)] + [float(getattr(self, k))
+                                               for k in self.scalar_state]
+        self._write_back(param, state, keys, memo[5].fn(*arrays, *map(_F64, numbers)))
+        return True
+
+    def _write_back(self, param, state, keys, outs) -> None:
         update_kernel.write_back(outs[0], param.array)
         for k, out in zip(keys, outs[1:]):
             update_kernel.write_back(out, state[k])
@@ -410,11 +445,17 @@ class UpdateRule:
         """Update float16 parameters through a float32 copy."""
         self._use_fp32_update = flag
 
+    def __getstate__(self):
+        # (the compiled kernel the last update used stays with this rule)
+        return {k: v for k, v in self.__dict__.items() if k != "_memo"}
+
 
 # what every rule holds; anything else a rule keeps (`self.clip = 1.0`) may be
 # read by its step, so it is part of the compiled kernel's signature
 _RULE_ATTRIBUTES = frozenset(("_state", "enabled", "hyperparam", "t", "_use_fp32_update",
-                              "_fp32_param", "_hookable"))
+                              "_fp32_param", "_hookable", "_memo"))
+_PLAIN = (int, float, bool, str, type(None))
+_F64 = numpy.float64
 
 
 def _own_values(rule) -> tuple:
@@ -613,7 +654,7 @@ class GradientMethod(Optimizer):
 
     def reallocate_cleared_grads(self) -> None:
         """Give every initialized parameter whose grad is None a zero grad."""
-        for _, param in self.target.namedparams(False):
+        for param in self.target.params(False):
             if param.grad is None:
                 array = param.array
                 if isinstance(array, tracing.Traced):

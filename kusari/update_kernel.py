@@ -76,6 +76,12 @@ def run(key, fn, arrays: list, numbers: list, donate: tuple, name: str = "update
     return exe.fn(*arrays, *[_F64(x) for x in numbers])
 
 
+def compiled(key, arrays: list, numbers: list, donate: tuple):
+    """The kernel `run` uses for these arguments, if it has compiled one."""
+    return _kernels.get((key, tuple((a.shape, a.dtype) for a in arrays), len(numbers),
+                         donate))
+
+
 def _run_eagerly(fn, arrays, numbers) -> list:
     from .configuration import using_config
     from .variable import Variable
