@@ -138,61 +138,86 @@ class _Groups:
         return keep
 
 
+class _Kinds(dict):
+    """op name -> (elementwise, a reduction that may close a group), looked
+    up in the registry once per op per fusion."""
+
+    def __missing__(self, op: str):
+        if op in ("input", "const"):
+            kind = (False, False)
+        else:
+            opdef = ops.get(op)
+            kind = (opdef.kind == ELEMENTWISE, opdef.combine is not None)
+        self[op] = kind
+        return kind
+
+
 def fuse(g: Graph) -> list[Kernel]:
     """Partition `g`'s computed nodes into kernels (sets node attr `kernel`)."""
-    order = [n for n in g.topo() if g.op(n) not in ("input", "const")]
+    nodes_ = g.nx._node
+    kinds = _Kinds()
+    order = [n for n in g.topo() if nodes_[n]["op"] not in ("input", "const")]
     members: dict[tuple, list[int]] = {}
     for start in range(0, len(order), WINDOW):
         window = order[start:start + WINDOW]
-        groups, group_of = _fuse_window(g, window)
-        _merge_siblings(g, window, groups, group_of)
+        groups, group_of = _fuse_window(g, window, kinds)
+        _merge_siblings(g, window, groups, group_of, kinds)
         for n in window:
             members.setdefault((start, groups.find(group_of[n])), []).append(n)
 
     # collect kernels, then order them so each comes after those it reads
     kernels = []
     outputs = set(g.outputs)
+    succ = g.nx._succ
     for nodes in members.values():
-        k = Kernel(len(kernels), "elementwise" if fusible(g, nodes[0]) else "single", nodes)
-        if k.kind == "elementwise":
-            k.shape = g.shape(nodes[0])
-            if not fusible(g, nodes[-1]):
+        elementwise = kinds[nodes_[nodes[0]]["op"]][0]
+        k = Kernel(len(kernels), "elementwise" if elementwise else "single", nodes)
+        if elementwise:
+            k.shape = nodes_[nodes[0]]["shape"]
+            if not kinds[nodes_[nodes[-1]]["op"]][0]:
                 k.reduction = nodes[-1]
         inside = set(nodes)
         read: set[int] = set()
         for n in nodes:
-            for a in g.args(n):
-                if a not in inside and a not in read and g.op(a) != "const":
+            for a in nodes_[n]["args"]:
+                if a not in inside and a not in read and nodes_[a]["op"] != "const":
                     read.add(a)
                     k.inputs.append(a)
-            if n in outputs or any(u not in inside for u in g.nx._succ[n]):
+            if n in outputs or any(u not in inside for u in succ[n]):
                 k.outputs.append(n)
         kernels.append(k)
     return _in_dependency_order(g, kernels)
 
 
-def _fuse_window(g: Graph, order: list[int]):
+def _fuse_window(g: Graph, order: list[int], kinds: _Kinds):
     """Group the nodes of one window (see the module docstring)."""
     group_of: dict[int, int] = {}          # node -> any member id of its group
     groups = _Groups(order)
+    find, reaches = groups.find, groups.reaches
+    nodes = g.nx._node
 
     for n in order:
-        producers = list(dict.fromkeys(groups.find(group_of[a]) for a in g.args(n)
-                                       if a in group_of))
-        elementwise = fusible(g, n)
-        closes = not elementwise and ops.get(g.op(n)).combine is not None and \
-            g.dtype(n).kind == "f" and g.dtype(n).itemsize >= 4
+        d = nodes[n]
+        producers: list[int] = []
+        for a in d["args"]:
+            if a in group_of:
+                r = find(group_of[a])
+                if r not in producers:
+                    producers.append(r)
+        elementwise, combines = kinds[d["op"]]
+        closes = not elementwise and combines and \
+            d["dtype"].kind == "f" and d["dtype"].itemsize >= 4
         joinable: list[int] = []
         if elementwise or closes:
-            shape = g.shape(n) if elementwise else g.shape(g.args(n)[0])
+            shape = d["shape"] if elementwise else nodes[d["args"][0]]["shape"]
             for r in producers:
                 if r in groups.closed or groups.shape[r] != shape:
                     continue
                 # convex: no other operand group may lie below r
-                if any(groups.reaches(r, x) for x in producers if x != r):
+                if any(reaches(r, x) for x in producers if x != r):
                     continue
                 # groups merged together must not lie above one another
-                if any(groups.reaches(r, j) or groups.reaches(j, r) for j in joinable):
+                if any(reaches(r, j) or reaches(j, r) for j in joinable):
                     continue
                 joinable.append(r)
             if closes and len(producers) != 1:
@@ -204,25 +229,29 @@ def _fuse_window(g: Graph, order: list[int]):
                 groups.closed.add(root)
         else:
             root = n
-            groups.new(n, g.shape(n) if elementwise else None)
+            groups.new(n, d["shape"] if elementwise else None)
         group_of[n] = root
         for p in producers:
-            if groups.find(p) != groups.find(root):
-                groups.edge(groups.find(p), groups.find(root))
+            p, r = find(p), find(root)
+            if p != r:
+                groups.edge(p, r)
     return groups, group_of
 
 
-def _merge_siblings(g: Graph, order, groups: _Groups, group_of) -> None:
+def _merge_siblings(g: Graph, order, groups: _Groups, group_of, kinds: _Kinds) -> None:
     """Horizontal fusion: elementwise groups of one shape that read a common
     value and do not lie above one another run as one kernel."""
     reads: dict[int, set[int]] = {}      # group -> values it reads from outside
+    nodes = g.nx._node
+    find = groups.find
     for n in order:
-        if not fusible(g, n):
+        d = nodes[n]
+        if not kinds[d["op"]][0]:
             continue
-        r = groups.find(group_of[n])
+        r = find(group_of[n])
         outside = reads.setdefault(r, set())
-        for a in g.args(n):
-            if g.is_const(a) or (a in group_of and groups.find(group_of[a]) == r):
+        for a in d["args"]:
+            if nodes[a]["op"] == "const" or (a in group_of and find(group_of[a]) == r):
                 continue
             outside.add(a)
     # Each group merges into the first group before it (in this order) of

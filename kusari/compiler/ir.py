@@ -360,11 +360,14 @@ class Graph:
             # annotated by fusion: kernel by kernel (a stable sort keeps each
             # kernel's equations in topological order)
             body.sort(key=lambda n: self.node(n).get("kernel", -1))
+        by_kernel: dict = {}
+        for n in body:
+            by_kernel.setdefault(self.node(n).get("kernel"), []).append(n)
         current = object()
         for n in body:
             k = self.node(n).get("kernel")
             if k is not None and k != current:
-                members = [m for m in body if self.node(m).get("kernel") == k]
+                members = by_kernel[k]
                 lines.append(f"    # kernel {k}: " + (
                     f"{len(members)} ops fused over {type_text(self.shape(members[0]), self.dtype(members[0]))}"
                     if len(members) > 1 else self.op(n)))
