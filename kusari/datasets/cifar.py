@@ -1,6 +1,7 @@
 """CIFAR-10 and CIFAR-100: 32x32 colour images in 10 or 100 classes."""
 from __future__ import annotations
 
+import codecs
 import pickle
 import tarfile
 
@@ -76,6 +77,8 @@ class _ArrayUnpickler(pickle.Unpickler):
     def find_class(self, module, name):
         if (module, name) in (("numpy", "ndarray"), ("numpy", "dtype")):
             return getattr(numpy, name)
+        if (module, name) == ("_codecs", "encode"):     # bytes in protocol 2
+            return codecs.encode
         core = getattr(numpy, "_core", None) or numpy.core
         if module in ("numpy.core.multiarray", "numpy._core.multiarray") and \
                 name in ("_reconstruct", "scalar"):

@@ -46,7 +46,8 @@ class EpochIterator(Iterator):
 
     @property
     def epoch_detail(self):
-        return self.epoch + self.current_position / self._epoch_size
+        size = self._epoch_size
+        return self.epoch + (self.current_position / size if size else 0.)
 
     @property
     def previous_epoch_detail(self):

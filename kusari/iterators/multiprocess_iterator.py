@@ -11,7 +11,6 @@ from __future__ import annotations
 import atexit
 import collections
 import multiprocessing
-import os
 import signal
 import threading
 import warnings
