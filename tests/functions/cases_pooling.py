@@ -64,7 +64,8 @@ CASES = {
                                 _blocks(1, 3), (1, 2, 1, 9)),
     "max_pooling_3d": _max_case(lambda v: F.max_pooling_3d(v[:, :, None], (1, 2, 2))[:, :, 0],
                                 _blocks(2, 2), (1, 1, 4, 4)),
-    "pool_max": _max_case(lambda v: call("pool_max", v, axis=1), _rows, (6, 4)),
+    "take_axis": _max_case(lambda v: call("take_axis", v, call("argmax", v, axis=1), axis=1),
+                           _rows, (6, 4)),
     "spatial_pyramid_pooling_2d": _max_case(
         lambda v: F.spatial_pyramid_pooling_2d(v, 2, pooling="max"), _spp_windows,
         (1, 1, 4, 4)),
@@ -140,3 +141,13 @@ CASES.update({
         lambda x: ref_pool(x, 2, how="mean"),
         lambda dt: [np.resize(points(np.float32), (1, 2, 4, 6)).astype(dt)]),
 })
+
+_PUT_IDX = np.array([[2, 0, 1], [1, 1, 0]])
+CASES["put_axis"] = linear(lambda v: call("put_axis", v, _PUT_IDX, axis=1, size=3),
+                           lambda g: _put_ref(g), _x((2, 3)))
+
+
+def _put_ref(g):
+    out = np.zeros((2, 3, 3))
+    np.put_along_axis(out, _PUT_IDX[:, None], g[:, None], 1)
+    return out

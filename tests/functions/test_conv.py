@@ -109,9 +109,18 @@ CONV_2D = [
 ]
 
 
+@pytest.fixture(params=["per image", "one matmul"])
+def conv_path(request, monkeypatch):
+    """Both ways a convolution runs: a matmul per image (small ones) or one."""
+    import importlib
+    module = importlib.import_module("kusari.functions.connection.convolution_nd")
+    monkeypatch.setattr(module, "SMALL", 1 << 40 if request.param == "per image" else 0)
+    return request.param
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("case", range(len(CONV_2D)))
-def test_convolution_2d(case, dtype):
+def test_convolution_2d(case, dtype, conv_path):
     xs, ws, bias, kw = CONV_2D[case]
     rng = np.random.default_rng(case)
     arrays = inputs(rng, dtype, xs, ws, (ws[0],) if bias else None)[:3 if bias else 2]

@@ -1,6 +1,6 @@
 """Pooling: max (first maximum gets the gradient, return_indices), average
 (pad_value 0 or None), unpooling, upsampling and spatial pyramid pooling,
-1-d to 3-d, and the pool_max op: forward against direct NumPy loops over the
+1-d to 3-d, and the take_axis/put_axis ops: forward against direct NumPy loops over the
 windows, first and second derivatives against finite differences in
 float16/32/64, and Chainer's errors."""
 from __future__ import annotations
@@ -97,12 +97,15 @@ def test_max_pooling(name, dtype):
               [x], dtype)
 
 
-def test_pool_max_gives_the_gradient_to_the_first_maximum():
+def test_take_axis_and_put_axis():
+    """Max pooling's pair: the first maximum (NumPy's argmax) taken along an
+    axis gets the whole gradient; put_axis is take_axis's adjoint."""
     col = np.array([[1.0, 3.0, 3.0, 0.0], [2.0, 2.0, 2.0, 2.0], [np.nan, 1.0, np.nan, 5.0]])
     for threshold in (10 ** 9, 1):
         with kusari.using_config("compile_threshold", threshold):
             v = Variable(col.copy())
-            y = call("pool_max", v, axis=1)
+            idx = call("argmax", v, axis=1)
+            y = call("take_axis", v, idx, axis=1)
             np.testing.assert_array_equal(y.array, np.max(col, axis=1))
             y.grad = np.array([1.0, 2.0, 3.0])
             y.backward()
@@ -114,8 +117,17 @@ def test_pool_max_gives_the_gradient_to_the_first_maximum():
     y.backward()
     np.testing.assert_array_equal(x.grad, [[[[0, 0], [1, 0]]]])
     rng = np.random.default_rng(3)
-    check_all(lambda v: call("pool_max", v, axis=1), lambda a: a.max(axis=1),
-              [distinct(rng, (3, 4, 2), np.float64)], np.float64)
+    idx = np.array([[2, 0], [1, 1], [0, 2]])
+    check_all(lambda v: call("take_axis", v, idx, axis=1),
+              lambda a: np.take_along_axis(a, idx[:, None], 1)[:, 0],
+              [rng.standard_normal((3, 3, 2))], np.float64)
+
+    def put_ref(g):
+        out = np.zeros((3, 3, 2))
+        np.put_along_axis(out, idx[:, None], g[:, None], 1)
+        return out
+    check_all(lambda v: call("put_axis", v, idx, axis=1, size=3), put_ref,
+              [rng.standard_normal((3, 2))], np.float64)
 
 
 def test_max_pooling_return_indices_and_upsampling():
@@ -249,7 +261,8 @@ def test_jitted_cnn_step_matches_eager():
 COVERS = {
     "upsampling_2d": "test_upsampling_2d",
     "spatial_pyramid_pooling_2d": "test_spatial_pyramid_pooling_2d",
-    "pool_max": "test_pool_max_gives_the_gradient_to_the_first_maximum",
+    "take_axis": "test_take_axis_and_put_axis",
+    "put_axis": "test_take_axis_and_put_axis",
 }
 
 

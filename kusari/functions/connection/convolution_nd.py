@@ -109,6 +109,10 @@ def patches(x: Variable, ksize, stride, pad, dilate, outsize, pval=0.0) -> Varia
                 dilate=tuple(dilate), outsize=tuple(outsize), pval=float(pval))
 
 
+# multiply-adds per image below which a convolution runs as one matmul per image
+SMALL = 1 << 18
+
+
 def convolve(x: Variable, W: Variable, b, stride, pad, cover_all, dilate, groups,
              label: str, dtype) -> Variable:
     """The convolution of x (N, C, size...) with W (out, C / groups, k...), in
@@ -131,7 +135,14 @@ def convolve(x: Variable, W: Variable, b, stride, pad, cover_all, dilate, groups
                    pad=tuple(pad), dilate=tuple(dilate), outsize=outsize, pval=0.0)
         wr = call("transpose", W, axes=(0,) + tuple(range(2, nd + 2)) + (1,))
         wr = call("transpose", call("reshape", wr, shape=(oc, kk * c)), axes=(1, 0))
-        y = call("matmul", call("reshape", col, shape=(n * o, kk * c)), wr)
+        if o * kk * c * oc < SMALL:
+            # small products: one per image (too small for BLAS's threads,
+            # which cost more than they give there), the filter gradient a sum
+            # of per-image products rather than one over a very long axis
+            y = call("matmul", call("reshape", col, shape=(n, o, kk * c)), wr)
+            y = call("reshape", y, shape=(n * o, oc))
+        else:
+            y = call("matmul", call("reshape", col, shape=(n * o, kk * c)), wr)
         y = add_bias(y, b, 0, dtype)      # on the rows (N out..., C_out): contiguous
         y = call("reshape", y, shape=(n,) + outsize + (oc,))
         return call("transpose", y, axes=(0, nd + 1) + tuple(range(1, nd + 1)))

@@ -1,6 +1,6 @@
 """Max pooling (1-d, 2-d, 3-d, N-d): the maximum over each window of
-im2col_nd's patches (padded with -inf); the gradient goes to the first
-maximum of each window, as in Chainer."""
+im2col_nd's patches (padded with -inf), found once by argmax; the gradient
+goes to the first maximum of each window, as in Chainer."""
 from __future__ import annotations
 
 __all__ = ["max_pooling_nd", "max_pooling_1d", "max_pooling_2d", "max_pooling_3d"]
@@ -9,7 +9,7 @@ import numpy as np
 
 from ...utils import size_of_shape
 from .._core import call
-from .pooling_nd import fixed_ndim, geometry, windows
+from .pooling_nd import first_max, fixed_ndim, geometry, windows
 
 LABEL = "MaxPoolingND"
 
@@ -26,11 +26,8 @@ def max_pooling_nd(x, ksize, stride=None, pad=0, cover_all: bool = True,
     col, outs = windows(LABEL, x, ksize, stride, pad, cover_all, -np.inf)
     n, c = x.shape[:2]
     col = call("reshape", col, shape=(n, c, size_of_shape(ksize)) + outs)
-    y = call("pool_max", col, axis=2)
-    if return_indices:
-        indexes = call("argmax", col, axis=2)
-        return y, indexes.array
-    return y
+    y, indexes = first_max(col, 2)
+    return (y, indexes.array) if return_indices else y
 
 def max_pooling_1d(x, ksize, stride=None, pad=0, cover_all: bool = True,
                    return_indices: bool = False):

@@ -69,3 +69,11 @@ def fixed_ndim(nd: int, x) -> None:
         raise ValueError(
             "The number of dimensions under channel dimension of the input 'x' should be "
             f"{nd}. But the actual ndim was {len(x.shape[2:])}.")
+
+
+def first_max(v: Variable, axis: int):
+    """The maximum along `axis` and where it is (its first occurrence, a NaN
+    if any: NumPy's argmax), as Chainer's max pooling takes it; the gradient
+    goes to that element only."""
+    idx = call("argmax", v, axis=axis)
+    return call("take_axis", v, idx, axis=axis), idx

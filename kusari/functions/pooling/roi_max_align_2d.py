@@ -6,6 +6,7 @@ __all__ = ["roi_max_align_2d"]
 import numpy as np
 
 from .._core import Variable, call, operand
+from .pooling_nd import first_max
 from .roi_average_align_2d import sampled
 from .roi_plans import channels_first
 
@@ -25,4 +26,4 @@ def roi_max_align_2d(x, rois, roi_indices, outsize, spatial_scale,
     keep = call("logical_and", operand(valid[..., None], points),
                 call("equal", points, points))
     points = call("where", keep, points, operand(-np.inf, points))
-    return channels_first(call("pool_max", points, axis=3))
+    return channels_first(first_max(points, 3)[0])

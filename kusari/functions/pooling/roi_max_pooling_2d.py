@@ -6,7 +6,7 @@ __all__ = ["roi_max_pooling_2d"]
 import numpy as np
 
 from .._core import Variable, call, operand, var
-from .pooling_nd import check
+from .pooling_nd import check, first_max
 from .roi_plans import (channels_first, check_arguments, concrete, gather, roi_bins,
                         rows_of)
 
@@ -39,7 +39,7 @@ def bin_max(x: Variable, bins: np.ndarray, empty: float) -> Variable:
     vals = gather(rows_of(x), bins)                             # (R, oh, ow, L, C)
     valid = (bins >= 0)[..., None]
     vals = call("where", operand(valid, vals), vals, operand(-np.inf, vals))
-    y = call("pool_max", vals, axis=3)                          # (R, oh, ow, C)
+    y = first_max(vals, 3)[0]                          # (R, oh, ow, C)
     if empty != -np.inf:
         has = (bins >= 0).any(axis=-1)[..., None]
         y = call("where", operand(has, y), y, operand(empty, y))

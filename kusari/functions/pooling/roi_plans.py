@@ -1,7 +1,7 @@
 """Where each output of an ROI pooling or ROI align reads the images: plans
 computed in NumPy from the boxes (data, not differentiated: the boxes get
 no gradient, as in Chainer). The ROI functions are gathers from these plans
-(getitem, whose gradient is scatter_add) followed by means or pool_max, so
+(getitem, whose gradient is scatter_add) followed by means or maxima (argmax and take_axis), so
 their gradients are registry ops.
 
 roi_bins: for each (roi, output y, output x), the flat indices into the
