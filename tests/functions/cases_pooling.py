@@ -101,7 +101,7 @@ CASES["upsampling_2d"] = linear(
 # windows and the average ones have dyadic weights (exact sums)
 _BOX = np.array([[0, 0, 4, 6]], np.float32)
 _BOX_ALIGN = np.array([[-0.5, -0.5, 3.5, 5.5]], np.float32)    # points on pixel centres
-_IDX = np.array([0], np.int32)
+_ROI_IDX = np.array([0], np.int32)
 
 
 def _align_first_max(windows):
@@ -124,20 +124,20 @@ def _f32(fn):
 
 CASES.update({
     "roi_max_pooling_2d": _max_case(
-        lambda v: F.roi_max_pooling_2d(v, _BOX.astype(v.dtype), _IDX, (2, 3), 1.0),
+        lambda v: F.roi_max_pooling_2d(v, _BOX.astype(v.dtype), _ROI_IDX, (2, 3), 1.0),
         _blocks(2, 2), (1, 1, 4, 6)),
     "roi_pooling_2d": _max_case(
         lambda v: F.roi_pooling_2d(v, np.array([[0, 0, 0, 5, 3]], v.dtype), 2, 3, 1.0),
         _blocks(2, 2), (1, 1, 4, 6)),
     "roi_max_align_2d": Case(
-        _f32(lambda v: F.roi_max_align_2d(v, _BOX_ALIGN, _IDX, (2, 3), 1.0, 2)),
+        _f32(lambda v: F.roi_max_align_2d(v, _BOX_ALIGN, _ROI_IDX, (2, 3), 1.0, 2)),
         lambda dt: [np.resize(points(np.float32), (1, 1, 4, 6)).astype(dt)],
         _align_first_max(_blocks(2, 2)), None, None, ws=WEIGHTS),
     "roi_average_pooling_2d": linear(
-        lambda v: F.roi_average_pooling_2d(v, _BOX.astype(v.dtype), _IDX, (2, 3), 1.0),
+        lambda v: F.roi_average_pooling_2d(v, _BOX.astype(v.dtype), _ROI_IDX, (2, 3), 1.0),
         lambda x: ref_pool(x, 2, how="mean"), _x((1, 2, 4, 6))),
     "roi_average_align_2d": linear(
-        _f32(lambda v: F.roi_average_align_2d(v, _BOX_ALIGN, _IDX, (2, 3), 1.0, 2)),
+        _f32(lambda v: F.roi_average_align_2d(v, _BOX_ALIGN, _ROI_IDX, (2, 3), 1.0, 2)),
         lambda x: ref_pool(x, 2, how="mean"),
         lambda dt: [np.resize(points(np.float32), (1, 2, 4, 6)).astype(dt)]),
 })
