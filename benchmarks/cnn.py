@@ -4,8 +4,9 @@
     linear (32 * 12 * 12 -> 10), softmax cross entropy, SGD(lr=0.01)
 
 on a batch of 64 images of 28 x 28 (float32), written as each framework's
-users write it (define-by-run: forward, cleargrads, backward, update). All
-start from the same parameters and data. Chainer (it needs numpy<2) and
+users write it (define-by-run: forward, cleargrads, backward, update), and for
+kusari also the same step under kusari.jit (compiled whole). All start from
+the same parameters and data. Chainer (it needs numpy<2) and
 PyTorch run in their own interpreters, in the same benchmark run; rounds
 alternate between the contestants, and each figure is the best round's mean
 time per step. Reported as ratios to Chainer.
@@ -44,8 +45,9 @@ def timed(step, n: int) -> tuple:
     return (time.perf_counter() - start) / n, (time.process_time() - cpu) / n
 
 
-def chainer_like_step(chainer):
-    """The step on Chainer's API; `chainer` is kusari or Chainer."""
+def chainer_like_step(chainer, jit: bool = False):
+    """The step on Chainer's API; `chainer` is kusari or Chainer (jit: the same
+    step compiled whole with kusari.jit)."""
     F, L = chainer.functions, chainer.links
     x, t, W1, W2, W3 = data()
 
@@ -73,6 +75,15 @@ def chainer_like_step(chainer):
         loss.backward()
         opt.update()
         return float(loss.array)
+    if jit:
+        @chainer.jit
+        def compiled(x_, t_):
+            loss = F.softmax_cross_entropy(model(x_), t_)
+            model.cleargrads()
+            loss.backward()
+            opt.update()
+            return loss
+        return lambda: float(compiled(x, t))
     return step
 
 
@@ -135,14 +146,15 @@ def main(argv=None) -> dict:
         return worker(args.worker, args.steps)
 
     import kusari
-    step = chainer_like_step(kusari)
-    losses = {"kusari": [step() for _ in range(3)]}
+    mine = {"kusari": chainer_like_step(kusari), "kusari.jit": chainer_like_step(kusari, True)}
+    losses = {name: [step() for _ in range(3)] for name, step in mine.items()}
     others = {k: p for k, p in (("chainer", args.chainer_python),
                                 ("torch", args.torch_python)) if p}
-    best = {name: [float("inf"), float("inf")] for name in ["kusari", *others]}
+    best = {name: [float("inf"), float("inf")] for name in [*mine, *others]}
     for _ in range(args.rounds):
-        wall, cpu = timed(step, args.steps)
-        best["kusari"] = [min(best["kusari"][0], wall), min(best["kusari"][1], cpu)]
+        for name, step in mine.items():
+            wall, cpu = timed(step, args.steps)
+            best[name] = [min(best[name][0], wall), min(best[name][1], cpu)]
         for name, python in others.items():
             r = remote(python, name, args.steps)
             best[name] = [min(best[name][0], r["time"]), min(best[name][1], r["cpu"])]
@@ -150,7 +162,7 @@ def main(argv=None) -> dict:
     print(f"CNN training step (batch {BATCH}, {SIZE}x{SIZE}), best of {args.rounds} rounds "
           f"of {args.steps} steps (wall time; CPU time of all the process's threads):")
     for name, (wall, cpu) in best.items():
-        line = f"  {name:8s} {wall * 1e3:8.2f} ms/step wall"
+        line = f"  {name:10s} {wall * 1e3:8.2f} ms/step wall"
         if "chainer" in best and name != "chainer":
             line += f" ({wall / best['chainer'][0]:.2f}x Chainer)"
         line += f"   {cpu * 1e3:8.2f} ms/step CPU"
