@@ -24,7 +24,8 @@ Workloads:
           softmax cross entropy, backward, Adam)
   chain   kusari.grad twice of a chain of elementwise ops (pure compiler)
 
-    python benchmarks/compile_time.py [--quick] [--workloads lstm2,mlp2]
+    python benchmarks/compile_time.py [--quick] [--workloads lstm2,mlp2] [--sizes 4]
+                                      [--rounds 3]
 
 The machine may be shared: times are process CPU seconds (compiling is one
 thread), the best of ROUNDS, taken in one run.
@@ -272,12 +273,13 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer sizes and rounds")
     ap.add_argument("--workloads", default=",".join(WORKLOADS))
+    ap.add_argument("--sizes", type=int, help="how many sizes of each workload")
+    ap.add_argument("--rounds", type=int, help="compiles of each size (the best is kept)")
     args = ap.parse_args(argv)
-    rounds = 2 if args.quick else ROUNDS
+    rounds = args.rounds or (2 if args.quick else ROUNDS)
     for name in args.workloads.split(","):
         build, sizes = WORKLOADS[name]
-        if args.quick:
-            sizes = sizes[:3]
+        sizes = sizes[:args.sizes or (3 if args.quick else len(sizes))]
         rows = []
         for size in sizes:
             graphs = recorded(build, size)
