@@ -634,13 +634,15 @@ def _binary(op, v: Variable, other, reflected: bool, hooked: bool = False):
         if ov is not None:
             b = ov.value
             if reflected:
-                out = op.impl(b, a)
                 args = (ov, v)
                 arrays = (b, a)
             else:
-                out = op.impl(a, b)
                 args = (v, ov)
                 arrays = (a, b)
+            try:
+                out = op.impl(*arrays)
+            except ValueError as e:           # 2 ** -1 on integers
+                raise invalid_in(op.label, InvalidType("valid operands", str(e))) from None
             if type(out) is not ndarray:
                 out = np.asarray(out)
             if state.debug:

@@ -85,8 +85,9 @@ def test_bad_arguments_get_errors_in_the_users_terms():
     x = kusari.Variable(np.ones((2, 3), np.float32))
     with pytest.raises(TypeError, match="Sum: axis must be None, an int or a tuple"):
         F.sum(x, axis="a")
-    with pytest.raises(kusari.compiler.InvalidType, match="Integers to negative integer"):
-        kusari.Variable(np.arange(1, 4)) ** -1
+    for _ in range(2):      # the second meets the constant cached by the first
+        with pytest.raises(kusari.compiler.InvalidType, match="Integers to negative integer"):
+            kusari.Variable(np.arange(1, 4)) ** -1
     with pytest.raises(TypeError, match="Cast: kusari computes on bool, integer and float"):
         F.cast(x, np.complex64)
     with pytest.raises(TypeError, match="output 0 of lambda is a str"):
