@@ -374,8 +374,8 @@ class Jitted:
             elif ctx is not None:        # inside another trace: read at its every call
                 shape, dtype = entry.captured_avals[k]
                 inputs.append(ctx.leaf(read.read, shape, dtype, read.source))
-            else:
-                inputs.append(Variable(read(), requires_grad=False))
+            else:                        # (read once, by the staleness check:
+                inputs.append(Variable(captured[k], requires_grad=False))  # draws too)
         outs = apply_call(entry.ref, tuple(inputs))
         if ctx is not None:
             _traced_effects(ctx, entry, outs[entry.n_results:], variables)
