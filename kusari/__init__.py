@@ -35,7 +35,8 @@ from .link_hook import LinkHook, _get_link_hooks  # noqa: F401
 from .optimizer import GradientMethod, Optimizer, UpdateRule  # noqa: F401
 from .sequential import Sequential  # noqa: F401
 from .serializer import AbstractSerializer, Deserializer, Serializer  # noqa: F401
-from .reporter import Reporter, report, report_scope  # noqa: F401
+from .reporter import (DictSummary, Reporter, Summary, get_current_reporter,  # noqa: F401
+                       report, report_scope)
 from .function_node import stop_gradient  # noqa: F401
 from .jit import jit  # noqa: F401
 from .api import compile, trace  # noqa: F401

@@ -1,85 +1,139 @@
-"""Reporting values from inside a model (Chainer's reporter).
+"""Reporting observed values (Chainer's `chainer.reporter`).
 
-`report({"loss": loss}, observer)` stores values in the current Reporter, if
-any; outside a reporter scope it does nothing, as in Chainer.
+A `Reporter` maps value names to observed values (its `observation`). Code
+inside a model calls `report({"loss": loss}, self)`: the current reporter (the
+innermost one entered in this thread) stores the values under the observer's
+registered name, ``"main/loss"``; with no reporter current it does nothing.
+The Trainer gives each iteration a fresh observation dict.
+
+A reported Variable is stored as a copy cut from its graph (so the
+observation does not keep the iteration's graph alive), unless
+``config.keep_graph_on_report`` is set.
+
+`Summary` and `DictSummary` accumulate weighted running sums of scalars
+(arrays stay arrays: a float32 value gives float32 means) and serialize them,
+so that LogReport's and the best-value triggers' partial statistics survive a
+snapshot. This follows Chainer 7.8.1.
 """
 from __future__ import annotations
 
+import collections
 import contextlib
+import copy
+import json
 import threading
+import warnings
 
-import numpy as np
+import numpy
 
-_local = threading.local()
+from . import backend, configuration
+from . import serializer as serializer_module
+from . import variable
+
+_thread_local = threading.local()
 
 
-def _reporters() -> list:
-    if not hasattr(_local, "reporters"):
-        _local.reporters = []
-    return _local.reporters
+def _get_reporters() -> list:
+    try:
+        return _thread_local.reporters
+    except AttributeError:
+        reporters = _thread_local.reporters = []
+        return reporters
 
 
 class Reporter:
-    """Collects reported values under observer-prefixed names."""
+    """Object to which observed values are reported.
+
+    Attributes:
+        observation: dict of the observed values, name -> value.
+    """
 
     def __init__(self):
         self._observer_names: dict = {}
         self.observation: dict = {}
 
     def __enter__(self):
-        _reporters().append(self)
-        return self
+        """Makes this reporter current (in this thread)."""
+        _get_reporters().append(self)
 
-    def __exit__(self, *exc):
-        _reporters().pop()
-        return False
+    def __exit__(self, exc_type, exc_value, traceback):
+        """Makes the previous reporter current again."""
+        _get_reporters().pop()
 
     @contextlib.contextmanager
     def scope(self, observation: dict):
+        """Within the block this reporter is current and writes to `observation`."""
         old = self.observation
         self.observation = observation
-        with self:
+        self.__enter__()
+        try:
             yield
-        self.observation = old
+        finally:
+            self.__exit__(None, None, None)
+            self.observation = old
 
     def add_observer(self, name: str, observer) -> None:
+        """Registers `observer` (told apart by its id) under `name`."""
         self._observer_names[id(observer)] = name
 
     def add_observers(self, prefix: str, observers) -> None:
+        """Registers each ``(name, observer)`` pair under ``prefix + name``."""
         for name, observer in observers:
             self._observer_names[id(observer)] = prefix + name
 
     def report(self, values: dict, observer=None) -> None:
-        from .variable import Variable
-        if observer is not None:
-            name = self._observer_names.get(id(observer))
-            if name is None:
-                raise KeyError("the observer is not registered to the reporter")
-            values = {f"{name}/{k}": v for k, v in values.items()}
-        for k, v in values.items():
-            if isinstance(v, Variable):
-                v = v.array
-            self.observation[k] = v
+        """Writes `values` to the observation, their names prefixed by the
+        observer's name and a slash when `observer` is given.
+
+        Raises:
+            KeyError: `observer` was not registered.
+        """
+        if not configuration.config.keep_graph_on_report:
+            values = {k: copy.copy(v) if isinstance(v, variable.Variable) else v
+                      for k, v in values.items()}
+        if observer is None:
+            self.observation.update(values)
+            return
+        try:
+            prefix = self._observer_names[id(observer)]
+        except KeyError:
+            raise KeyError("Given observer is not registered to the reporter.") from None
+        observation = self.observation
+        for key, value in values.items():
+            observation[f"{prefix}/{key}"] = value
 
 
 def get_current_reporter() -> Reporter:
-    return _reporters()[-1]
+    """The current reporter (IndexError when none is current)."""
+    return _get_reporters()[-1]
 
 
 def report(values: dict, observer=None) -> None:
-    """Report `values` to the current reporter (no-op without one)."""
-    if _reporters():
-        get_current_reporter().report(values, observer)
+    """Reports `values` to the current reporter; does nothing without one."""
+    reporters = _get_reporters()
+    if reporters:
+        reporters[-1].report(values, observer)
 
 
 @contextlib.contextmanager
 def report_scope(observation: dict):
-    with get_current_reporter().scope(observation):
+    """Within the block the current reporter writes to `observation`
+    (without entering it again)."""
+    current = _get_reporters()[-1]
+    old = current.observation
+    current.observation = observation
+    try:
         yield
+    finally:
+        current.observation = old
 
 
 class Summary:
-    """Running mean and variance of reported scalars."""
+    """Online weighted mean and standard deviation of a sequence of scalars.
+
+    Values (numbers, 0-d NumPy or CuPy arrays, Variables) are summed in their
+    own type, so the statistics have the type the values have.
+    """
 
     def __init__(self):
         self._x = 0.0
@@ -87,29 +141,95 @@ class Summary:
         self._n = 0
 
     def add(self, value, weight=1) -> None:
-        value = float(np.asarray(getattr(value, "array", value)))
+        """Adds `value` with `weight` (a scalar, 0-d array or Variable)."""
         self._x += weight * value
         self._x2 += weight * value * value
         self._n += weight
 
-    def compute_mean(self) -> float:
-        return self._x / self._n
+    def compute_mean(self):
+        """The weighted mean."""
+        x = self._x
+        with backend.using_device(backend.get_device_from_array(x)):
+            return x / self._n
 
     def make_statistics(self):
-        mean = self._x / self._n
-        var = self._x2 / self._n - mean * mean
-        return mean, float(np.sqrt(max(var, 0.0)))
+        """``(mean, std)``."""
+        x, n = self._x, self._n
+        xp = backend.get_array_module(x)
+        with backend.using_device(backend.get_device_from_array(x)):
+            mean = x / n
+            var = self._x2 / n - mean * mean
+            if isinstance(var, variable.Variable):
+                from . import functions
+                return mean, functions.sqrt(var)
+            return mean, xp.sqrt(var)
+
+    def serialize(self, serializer) -> None:
+        try:
+            self._x = serializer("_x", self._x)
+            self._x2 = serializer("_x2", self._x2)
+            self._n = serializer("_n", self._n)
+        except KeyError:
+            warnings.warn("The previous statistics are not saved.")
+
+
+def _is_scalar(value) -> bool:
+    return numpy.isscalar(value) or getattr(value, "ndim", -1) == 0
 
 
 class DictSummary:
-    """A Summary per key of reported dicts."""
+    """A `Summary` per key of the dicts added.
+
+    Only scalars, 0-d arrays and Variables of 0-d arrays are accumulated;
+    other values are skipped. A ``(value, weight)`` tuple adds `value` with
+    that weight, which must be a scalar.
+    """
 
     def __init__(self):
-        self._summaries: dict = {}
+        self._summaries = collections.defaultdict(Summary)
 
     def add(self, d: dict) -> None:
+        summaries = self._summaries
         for k, v in d.items():
-            self._summaries.setdefault(k, Summary()).add(v)
+            w = 1
+            if isinstance(v, tuple):
+                v, w = v[0], v[1]
+                if isinstance(w, variable.Variable):
+                    w = w.array
+                if not _is_scalar(w):
+                    raise ValueError(f"Given weight to {k} was not scalar.")
+            if isinstance(v, variable.Variable):
+                v = v.array
+            if _is_scalar(v):
+                summaries[k].add(v, weight=w)
 
     def compute_mean(self) -> dict:
-        return {k: s.compute_mean() for k, s in self._summaries.items()}
+        """name -> mean."""
+        return {name: s.compute_mean() for name, s in self._summaries.items()}
+
+    def make_statistics(self) -> dict:
+        """name -> mean and ``name + '.std'`` -> standard deviation."""
+        stats = {}
+        for name, summary in self._summaries.items():
+            mean, std = summary.make_statistics()
+            stats[name] = mean
+            stats[name + ".std"] = std
+        return stats
+
+    def serialize(self, serializer) -> None:
+        # Names may hold slashes, which a serializer's paths cannot: they are
+        # kept as a JSON list, each summary under its index.
+        if isinstance(serializer, serializer_module.Serializer):
+            names = list(self._summaries)
+            serializer("_names", json.dumps(names))
+            for index, name in enumerate(names):
+                self._summaries[name].serialize(serializer["_summaries"][str(index)])
+            return
+        self._summaries.clear()
+        try:
+            names = json.loads(serializer("_names", ""))
+        except KeyError:
+            warnings.warn("The names of statistics are not saved.")
+            return
+        for index, name in enumerate(names):
+            self._summaries[name].serialize(serializer["_summaries"][str(index)])
