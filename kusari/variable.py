@@ -676,7 +676,17 @@ def _binary(op, v: Variable, other, reflected: bool, hooked: bool = False):
     if not fast or (_tracing.TRACING and _tracing.active() is not None):
         return _weak_binary(op, v, ov)        # traced (see function_node.apply), devices
     if a.dtype is not b.dtype and a.dtype != b.dtype:
-        op.infer_checked({}, (a, b))          # raises Chainer's InvalidType
+        if state.type_check:
+            op.infer_checked({}, (a, b))      # raises Chainer's InvalidType
+        # unchecked, Chainer computes in NumPy's promoted type: so does the
+        # graph, through a cast of the narrower operand
+        want = np.result_type(a.dtype, b.dtype)
+        if a.dtype != want:
+            v = fn.apply(_CAST, (v,), (want,))
+            a = v._array
+        else:
+            ov = fn.apply(_CAST, (ov,), (want,))
+            b = ov._array
     try:
         out = op.impl(a, b)
     except ValueError as e:                   # what the shape rule cannot see

@@ -135,6 +135,25 @@ def test_type_check_can_be_turned_off():
         assert (x * 2).shape == (2, 3)
 
 
+@pytest.mark.parametrize("swap", [False, True])
+def test_unchecked_mixed_dtypes_promote_as_numpy_and_differentiate(swap):
+    # Chainer computes such a product in NumPy's type (and then fails in its
+    # backward); kusari casts the narrower operand, so gradients keep each
+    # operand's dtype
+    a = v(np.full((2, 3), 2.0, np.float32))
+    b = kusari.Variable(np.full((2, 3), 3.0, np.float64))
+    with kusari.using_config("type_check", False):
+        y = b * a if swap else a * b
+        assert y.dtype == np.float64
+        np.testing.assert_array_equal(y.array, np.full((2, 3), 6.0))
+        F.sum(y).backward()
+    assert a.grad.dtype == np.float32 and b.grad.dtype == np.float64
+    np.testing.assert_array_equal(a.grad, np.full((2, 3), 3.0, np.float32))
+    np.testing.assert_array_equal(b.grad, np.full((2, 3), 2.0))
+    with pytest.raises(InvalidType):           # checked, they are refused
+        a * b
+
+
 # -- gradients: setting, clearing, accumulating ------------------------------------
 
 def test_grad_setter_checks_like_chainer():
