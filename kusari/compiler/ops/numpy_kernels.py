@@ -257,21 +257,6 @@ def call(*arrays, graph, output):
     return graph.run(arrays)[output]
 
 
-def softmax_cross_entropy(x, t, normalize, ignore_label, reduce):
-    """Chainer's softmax cross entropy of 2-D scores `x` against labels `t`:
-    -log_softmax(x)[i, t[i]], zero where t[i] == ignore_label; with
-    reduce="mean" summed and scaled by -1/count (count: the labels that
-    count, or the batch size without `normalize`; at least 1)."""
-    logp = log_softmax(x, 1)
-    valid = t != ignore_label
-    picked = logp[np.arange(t.shape[0]), np.where(valid, t, 0)]
-    picked *= valid
-    if reduce == "no":
-        return np.negative(picked)
-    count = int(valid.sum()) if normalize else t.shape[0]
-    return np.asarray(picked.sum() * x.dtype.type(-1.0 / (count if count > 0 else 1)))
-
-
 def cumprod(x, axis):
     return np.cumprod(x, axis=axis)
 
