@@ -79,6 +79,9 @@ def install_as_chainer() -> None:
     sys.meta_path.insert(0, _alias)      # ahead of finders added since
     _alias.installed = True
     sys.modules[_PREFIX] = kusari
+    if "chainerx" not in sys.modules and importlib.util.find_spec("chainerx") is None:
+        from . import _chainerx_stub
+        sys.modules["chainerx"] = _chainerx_stub
     # submodules kusari has already imported are the same objects under both names
     for name, module in list(sys.modules.items()):
         if name.startswith("kusari.") and module is not None:

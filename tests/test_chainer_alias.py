@@ -157,3 +157,17 @@ def test_the_seed_notebook_runs_verbatim_through_the_alias():
         "\nassert F.relu is kusari.functions.relu\nprint('ran', len(list(model2.params())))\n"
     out = ok(run(script))
     assert "ran 4" in out
+
+
+def test_chainerx_is_the_stub_chainer_ships_without_chainerx():
+    # Chainer's examples do `import chainerx` and `device.xp is not chainerx`
+    out = ok(run("""
+        import kusari
+        kusari.install_as_chainer()
+        import chainer, chainerx
+        assert chainerx.is_available() is False
+        assert not isinstance(chainer.Variable(chainer.backend.CpuDevice().xp.ones(2)).array,
+                              chainerx.ndarray)
+        print(chainer.get_device("@numpy").xp is not chainerx)
+    """))
+    assert out.strip() == "True"

@@ -9,22 +9,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-import types
 
 import numpy
 
 if os.environ.get("KUSARI_SUITE_REAL") != "1":
     import kusari
     kusari.install_as_chainer()
-    if "chainerx" not in sys.modules:
-        # what a Chainer built without ChainerX has: is_available() is False
-        chainerx = types.ModuleType("chainerx")
-        chainerx.is_available = lambda: False
-
-        class ndarray:  # noqa: N801 (ChainerX's name)
-            pass
-        chainerx.ndarray = ndarray
-        sys.modules["chainerx"] = chainerx
 
 # Chainer 7.8.1's tests were written for NumPy 1; NumPy 2 removed these
 # aliases. The test files (not kusari) use them, so the run restores them.
