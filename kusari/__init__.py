@@ -42,6 +42,9 @@ from .jit import jit  # noqa: F401
 from .api import compile, trace  # noqa: F401
 from .grammar.module import load, loads  # noqa: F401
 from .chainer_alias import install_as_chainer  # noqa: F401
+from . import graph_optimizations  # noqa: F401,E402
+from .graph_optimizations.static_graph import static_graph  # noqa: F401,E402
+from .graph_optimizations.static_graph_utilities import static_code  # noqa: F401,E402
 
 get_array_module = cuda.get_array_module
 

@@ -238,8 +238,8 @@ def _apply_traced(op: OpDef, args: tuple, attrs: tuple):
     saved = tuple([_value(a) for a in args])
     inputs = tuple([_trace_node(a) for a in args])
     requires = any(type(a) is not Const and a._requires_grad for a in args)
-    v._node = Node(op, attrs, inputs, saved, out if op.saves_out else None,
-                   weakref.ref(v), shape, dtype, requires_grad=requires)
+    v._node = out.node = Node(op, attrs, inputs, saved, out if op.saves_out else None,
+                              weakref.ref(v), shape, dtype, requires_grad=requires)
     v._requires_grad = requires
     if not (requires and state.enable_backprop):
         v = stop_gradient(v)

@@ -19,13 +19,16 @@ from .compiler.errors import TraceError
 class Traced:
     """A placeholder array under tracing: shape and dtype only."""
 
-    __slots__ = ("shape", "dtype", "origin")
+    # node: the tape Node whose value this is (set where one is made), so that
+    # code handed a raw traced array (`h.array`) can find its value's node
+    __slots__ = ("shape", "dtype", "origin", "node")
     __array_priority__ = 1000
 
     def __init__(self, shape, dtype, origin: str | None = None):
         self.shape = tuple(shape)
         self.dtype = np.dtype(dtype)
         self.origin = origin
+        self.node = None
 
     @property
     def ndim(self) -> int:
@@ -166,7 +169,7 @@ class TraceContext:
         v = Variable(Traced(shape, dtype, origin="captured"), requires_grad=False)
         node = Node(None, (), (), None, None, weakref.ref(v), tuple(shape), np.dtype(dtype),
                     False)
-        v._node = node
+        v._node = v._array.node = node
         self.readers[node] = Reader(array_reader, source=source)
         self.keep.append(v)
         return v
@@ -350,6 +353,7 @@ def trace_to_graph(fn, example_arrays, *, name=None, capture: str = "const",
             dtype = a.dtype if hasattr(a, "dtype") else np.asarray(a).dtype
             args.append(Variable(Traced(np.shape(a), dtype, origin=f"argument {i}"),
                                  requires_grad=rg))
+            args[-1]._array.node = args[-1]._node
             if i in weak:                 # a scalar argument: weakly typed
                 args[-1].__dict__["_weak"] = True
         ctx.arguments = {id(v): k for k, v in enumerate(args)}

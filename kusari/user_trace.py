@@ -110,8 +110,8 @@ def apply_traced(fn, input_vars, in_data):
         v._grad_var = None
         v.name = None
         v._requires_grad = requires
-        v._node = Node(_user_op(), (ref, k), inputs, saved, out, weakref.ref(v), shape,
-                       dtype, requires)
+        v._node = out.node = Node(_user_op(), (ref, k), inputs, saved, out,
+                                  weakref.ref(v), shape, dtype, requires)
         ret.append(v if requires and state.enable_backprop else stop_gradient(v))
     fn.outputs = tuple([weakref.ref(v._node) for v in ret])
     fn._retained_output_data = None

@@ -1,0 +1,259 @@
+"""`static_graph`: a Chain's forward as a static graph (Chainer's
+`chainer.graph_optimizations.static_graph`), built on kusari.jit.
+
+    class MLP(chainer.Chain):
+        @static_graph
+        def __call__(self, x):
+            return self.l2(F.relu(self.l1(x)))
+
+For each signature (the shapes, dtypes and gradient flags of the array
+arguments, the other arguments' values, `chainer.config`), the first call runs
+the define-by-run code as it is, and records what the `@static_code`
+functions it calls return; the calls after it run the method through
+kusari.jit: traced once, compiled and fused, then replayed. Arrays among the
+arguments (also in nested lists and tuples) are made Variables, as Chainer
+does, and the results are Variables whose gradients reach the arguments and
+the chain's parameters through backward(), as eager code's do. Parameters and
+persistent values (BatchNormalization's running statistics) are read at every
+call and what the method changes in them is written back.
+
+The decorator's arguments, as in Chainer 7.8.1:
+- force_test_define_by_run (False): with `chainer.config.train` False, run the
+  define-by-run code at every call.
+- minimize_cache_size (False): forget the compiled signatures whenever
+  `chainer.config.train` changes.
+- verbosity_level (0): 1 prints a line when a signature runs define-by-run or
+  is compiled; 2 also a line at every call.
+- enable_double_backprop (False): accepted. kusari's compiled calls always
+  differentiate again (their gradient is compiled IR), so a gradient of a
+  gradient through a static chain is there either way.
+With `chainer.config.use_static_graph` False, the method runs as written and
+nothing is attached to the chain.
+
+The chain gets Chainer's attributes: `chain.schedule_manager` (a
+ScheduleManager: the schedules per signature, `end_forward()`) and
+`chain.static_schedule` (the StaticScheduleFunction of the last call's
+signature, whose `lower()` shows the traced graph and the generated code).
+
+Differences from Chainer, deliberate: a static chain called inside another
+static chain's forward is part of the outer one's graph (Chainer refuses to
+nest them); a schedule may be used any number of times within an iteration
+(compiled calls are reentrant; `end_forward()` is accepted and has nothing to
+reset); a method whose Python code reads a value that has since changed (a
+plain attribute of the chain, a flag) is traced again rather than replayed
+stale.
+"""
+from __future__ import annotations
+
+import functools
+import warnings
+
+import numpy as np
+
+from ..configuration import state
+from ..jit import Jitted
+from ..link import Link
+from ..variable import Variable
+from .static_graph_utilities import _Record, _Replay, current_scope
+
+_OPTIONS = ("force_test_define_by_run", "minimize_cache_size", "verbosity_level",
+            "enable_double_backprop")
+
+
+class StaticScheduleFunction:
+    """The schedule of a static chain for one kind of call (Chainer's class
+    of this name, kusari's form): the signature's define-by-run record and
+    its compiled version, made by kusari.jit on the second call."""
+
+    def __init__(self, schedule_manager, verbosity_level=0, enable_double_backprop=False,
+                 key_str=""):
+        self.schedule_manager = schedule_manager
+        self.verbosity_level = verbosity_level
+        self.enable_double_backprop = enable_double_backprop
+        self.key_str = key_str
+        self._records: dict = {}      # jit key -> static_code calls of the first call
+        self.calls = 0                # calls of the chain with this schedule
+
+    def is_empty(self) -> bool:
+        """Whether no call has recorded this schedule yet."""
+        return not self._records
+
+    def lower(self, *args):
+        """The compiled form of a call with these arguments (kusari.jit's
+        Lowered: `.text`, `.optimized`, `.source`); args as the chain takes
+        them, the chain itself excepted."""
+        manager = self.schedule_manager
+        if manager._jitted is None:
+            raise RuntimeError("this static chain has not been called yet")
+        flat, tree = _flatten(args)
+        flat = [_as_variable(x) for x in flat]
+        jitted = manager._jitted
+        return jitted.lower(manager._chain_ref(), tree, *flat)
+
+    def __repr__(self):
+        state_ = "empty" if self.is_empty() else \
+            f"{len(self._records)} signature(s), {self.calls} call(s)"
+        return f"<kusari StaticScheduleFunction {self.key_str}: {state_}>"
+
+
+class ScheduleManager:
+    """The schedules of one static chain (Chainer's class of this name)."""
+
+    def __init__(self, minimize_cache_size=True, verbosity_level=0):
+        self.schedules: dict = {}       # key string -> [StaticScheduleFunction]
+        self.minimize_cache_size = minimize_cache_size
+        self.verbosity_level = verbosity_level
+        self.prev_train_config = None
+        self.forward_over = False
+        self._jitted = None             # kusari.jit of the chain's method
+        self._chain_ref = None
+
+    def get_schedule(self, in_vars, enable_double_backprop=False):
+        """The schedule for a call on `in_vars` (Variables) under the current
+        configuration (made empty if there is none yet)."""
+        self.forward_over = False
+        if self.minimize_cache_size and state.train != self.prev_train_config:
+            self.prev_train_config = state.train
+            if self.schedules and self.verbosity_level >= 2:
+                print("Clearing schedule cache...")
+            self.schedules.clear()
+            if self._jitted is not None:
+                self._jitted._entries.clear()
+        mode = "train" if state.train and state.enable_backprop else "test"
+        key_str = mode + ":" + "".join(f"{x.shape}{x.dtype}" for x in in_vars
+                                       if isinstance(x, Variable))
+        scheds = self.schedules.get(key_str)
+        if scheds is None:
+            scheds = self.schedules[key_str] = [StaticScheduleFunction(
+                self, self.verbosity_level, enable_double_backprop, key_str)]
+        return scheds[0]
+
+    def end_forward(self):
+        """Chainer's signal that an iteration's forward passes are over. A
+        compiled schedule may run any number of times in one iteration, so
+        there is nothing to release."""
+        self.forward_over = True
+
+    def __repr__(self):
+        lines = ["ScheduleManager:"]
+        for key_str, scheds in self.schedules.items():
+            lines.append(f"key string: {key_str} -> schedule list of length: {len(scheds)}")
+            lines.extend(f"  {s!r}" for s in scheds)
+        return "\n".join(lines)
+
+
+def static_graph(*args, **kwargs):
+    """Mark a Chain's `__call__` (or forward, or another method) as a static
+    graph (see the module docstring). Use as `@static_graph` or
+    `@static_graph(verbosity_level=1, ...)`."""
+    if len(args) == 1 and not kwargs and callable(args[0]):
+        return _wrap(args[0], {})
+    if args:
+        raise TypeError("static_graph takes the method, or only keyword arguments "
+                        f"({', '.join(_OPTIONS)})")
+    unknown = sorted(set(kwargs) - set(_OPTIONS))
+    if unknown:
+        # Chainer 7.8.1 ignores keywords it does not know; so does kusari, aloud
+        warnings.warn(f"static_graph: {', '.join(unknown)} has no effect (Chainer 7.8.1's "
+                      f"static_graph takes {', '.join(_OPTIONS)})", stacklevel=2)
+    return lambda func: _wrap(func, kwargs)
+
+
+def _wrap(func, options):
+    force_test_define_by_run = bool(options.get("force_test_define_by_run", False))
+    minimize_cache_size = bool(options.get("minimize_cache_size", False))
+    verbosity_level = options.get("verbosity_level", 0)
+    enable_double_backprop = bool(options.get("enable_double_backprop", False))
+    name = getattr(func, "__qualname__", getattr(func, "__name__", "forward"))
+
+    @functools.wraps(func)
+    def wrapped(chain, *args, **kwargs):
+        if not state.use_static_graph:
+            return func(chain, *args, **kwargs)
+        if state.train is False and force_test_define_by_run:
+            return func(chain, *args, **kwargs)
+        if current_scope() is not None:
+            # inside another static chain's forward: part of that one's graph
+            return func(chain, *args, **kwargs)
+        if not isinstance(chain, Link):
+            raise TypeError(f"static_graph {name}: the decorated method's first argument "
+                            f"must be a Chain (it is a {type(chain).__name__}); decorate "
+                            "a Chain's __call__ or forward")
+        if verbosity_level >= 2:
+            print("Calling static chain...")
+        flat, tree = _flatten(args)
+        flat = [_as_variable(x) for x in flat]
+        manager = chain.__dict__.get("schedule_manager")
+        if not isinstance(manager, ScheduleManager):
+            manager = ScheduleManager(minimize_cache_size=minimize_cache_size,
+                                      verbosity_level=verbosity_level)
+            chain.schedule_manager = manager
+        if manager._jitted is None:
+            manager._jitted = Jitted(_call_unflattened(func), name=f"static_graph {name}")
+        manager._chain_ref = lambda chain=chain: chain
+        schedule = manager.get_schedule(flat, enable_double_backprop=enable_double_backprop)
+        chain.static_schedule = schedule
+        schedule.calls += 1
+        jitted = manager._jitted
+        try:
+            key = jitted._key((chain, tree) + tuple(flat), kwargs)[0]
+        except TypeError as e:
+            raise TypeError(f"static_graph {name}: {e}") from None
+        calls = schedule._records.get(key)
+        if calls is None:
+            # first call of this signature: define-by-run, static_code recorded
+            if verbosity_level >= 1:
+                print(f"static_graph {name}: first call for {schedule.key_str}: "
+                      "running the define-by-run code")
+            record = _Record()
+            with record:
+                out = func(chain, *_unflatten(tree, iter(flat)), **kwargs)
+            schedule._records[key] = record.calls
+            return out
+        if verbosity_level >= 1 and key not in jitted._entries:
+            print(f"static_graph {name}: compiling the schedule for {schedule.key_str}")
+        with _Replay(calls, name):
+            return jitted(chain, tree, *flat, **kwargs)
+
+    wrapped._static_graph_options = dict(options)
+    return wrapped
+
+
+def _call_unflattened(func):
+    def static_forward(chain, tree, *leaves, **kwargs):
+        return func(chain, *_unflatten(tree, iter(leaves)), **kwargs)
+    return static_forward
+
+
+def _is_array(x) -> bool:
+    return isinstance(x, np.ndarray) or type(x).__module__.split(".")[0] == "cupy"
+
+
+def _as_variable(x):
+    """An array argument as a Variable (as Chainer's static_graph makes one)."""
+    return Variable(x) if _is_array(x) else x
+
+
+def _flatten(args):
+    """The leaves of nested lists and tuples, and their structure (a hashable
+    description: 'x' a leaf, ('list'|'tuple', children) a sequence)."""
+    leaves: list = []
+
+    def walk(v):
+        if isinstance(v, (list, tuple)):
+            return (type(v).__name__, tuple(walk(x) for x in v))
+        leaves.append(v)
+        return "x"
+    tree = walk(tuple(args))
+    return leaves, tree
+
+
+def _unflatten(tree, leaves):
+    if tree == "x":
+        return next(leaves)
+    kind, children = tree
+    items = [_unflatten(t, leaves) for t in children]
+    return list(items) if kind == "list" else tuple(items)
+
+
+__all__ = ["ScheduleManager", "StaticScheduleFunction", "static_graph"]
