@@ -54,3 +54,5 @@ from . import computational_graph, function_hooks  # noqa: F401,E402
 from .function import FunctionAdapter  # noqa: F401,E402
 from .function_hook import FunctionHook, get_function_hooks  # noqa: F401,E402
 from .functions.math import basic_math  # noqa: F401,E402  (Chainer's chainer.basic_math)
+from . import distribution, distributions  # noqa: F401,E402
+from .distribution import Distribution, cross_entropy, kl_divergence, register_kl  # noqa: F401,E402

@@ -39,6 +39,8 @@ def _wrap(array):
     """A Variable around a gradient array (no history, no leaf node yet)."""
     from .variable import Variable
     v = Variable.__new__(Variable)
+    if isinstance(array, np.generic):   # a 0-d op's NumPy scalar: users get arrays
+        array = np.asarray(array)
     v._array = array
     v._grad = None
     v._grad_var = None

@@ -17,6 +17,7 @@ from .random import fix_random, generate_seed  # noqa: F401
 from .serializer import save_and_load, save_and_load_hdf5, save_and_load_npz  # noqa: F401
 from .training import get_trainer_with_mock_updater  # noqa: F401
 from .unary_math_function_test import unary_math_function_unittest  # noqa: F401
+from .distribution_test import distribution_unittest  # noqa: F401
 
 
 def run_module(name, file):
