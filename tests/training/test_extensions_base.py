@@ -91,3 +91,64 @@ def test_module_exports():
     for name in ("Extension", "make_extension", "PRIORITY_WRITER",
                  "PRIORITY_EDITOR", "PRIORITY_READER"):
         assert hasattr(ext_mod, name)
+
+
+# -- a stand-in trainer for extension unit tests (the Trainer has its own tests) --
+
+class FakeUpdater:
+    """Counts iterations as a StandardUpdater over `iter_per_epoch` batches."""
+
+    def __init__(self, iter_per_epoch=10, optimizers=None):
+        self.iter_per_epoch = iter_per_epoch
+        self.iteration = 0
+        self.optimizers = optimizers or {}
+
+    @property
+    def epoch(self):
+        return self.iteration // self.iter_per_epoch
+
+    @property
+    def epoch_detail(self):
+        return self.iteration / self.iter_per_epoch
+
+    @property
+    def is_new_epoch(self):
+        return self.iteration > 0 and self.iteration % self.iter_per_epoch == 0
+
+    def get_optimizer(self, name):
+        return self.optimizers[name]
+
+    def get_all_optimizers(self):
+        return dict(self.optimizers)
+
+
+class FakeTrainer:
+    def __init__(self, out, iter_per_epoch=10, optimizers=None, stop_trigger=None):
+        self.out = str(out)
+        self.updater = FakeUpdater(iter_per_epoch, optimizers)
+        self.observation = {}
+        self.elapsed_time = 0.0
+        self.stop_trigger = stop_trigger
+        self.is_before_training = False
+
+    def step(self, **observed):
+        self.updater.iteration += 1
+        self.elapsed_time += 0.5
+        self.observation = dict(observed)
+
+
+def every(n, unit="iteration"):
+    """A callable trigger firing every n iterations (or epochs)."""
+    def trigger(trainer):
+        u = trainer.updater
+        return u.iteration % n == 0 if unit == "iteration" else \
+            (u.is_new_epoch and u.epoch % n == 0)
+    return trigger
+
+
+def test_fake_trainer_counts():
+    t = FakeTrainer("/tmp", iter_per_epoch=3)
+    for _ in range(4):
+        t.step()
+    assert (t.updater.iteration, t.updater.epoch) == (4, 1)
+    assert t.updater.epoch_detail == 4 / 3

@@ -1,6 +1,8 @@
 """PolynomialShift: ``value = init * (1 - t / max_count) ** rate``, stopped at `target`."""
 from __future__ import annotations
 
+import math
+
 from ._shift import _ValueShift
 
 
@@ -24,13 +26,19 @@ class PolynomialShift(_ValueShift):
 
     def _value_at(self, t):
         decay = max(1 - t / self._max_count, 0)
-        value = self._init * decay ** self._rate
+        if decay == 0 and self._rate < 0:
+            # past max_count a negative rate diverges (Chainer raised ZeroDivisionError)
+            value = math.copysign(math.inf, self._init)
+        else:
+            value = self._init * decay ** self._rate
         target = self._target
-        if target is not None:
-            # compared as target / value, so a value decayed to 0 hits the floor
-            if self._rate > 0:
-                if target / value > 1:
-                    value = target
-            elif target / value < 1:
-                value = target
-        return value
+        if target is None:
+            return value
+        # The value may not pass the target: from above when it decays (rate > 0),
+        # from below when it grows. As a ratio, so negative values work; a value
+        # decayed to 0 is past any target (Chainer divided by it).
+        if value == 0:
+            return target if self._rate > 0 else value
+        if self._rate > 0:
+            return target if target / value > 1 else value
+        return target if target / value < 1 else value
