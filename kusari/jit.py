@@ -335,7 +335,10 @@ class Jitted:
             return self.fn(*full, **kwargs)
 
         static = [(i, a) for i, a in enumerate(args) if i not in traced]
-        checks, external = guards.source_guards(self.fn, static)
+        # (a wrapper that calls the user's function names it `_guard_source`:
+        # its closure, globals and defaults are what the trace reads)
+        checks, external = guards.source_guards(
+            getattr(self.fn, "_guard_source", self.fn), static)
         for a in examples:
             _check_dtype(a)
         # a NumPy scalar argument takes the dtype of the array it meets, as it

@@ -483,3 +483,70 @@ def test_chainer_module_paths():
         if hasattr(kusari.functions.connection.linear, "LinearFunction") else (y.array,)
     np.testing.assert_allclose(out[0], y.array, rtol=1e-6)
     del node
+
+
+def test_state_that_static_code_changes_does_not_retrace():
+    class C(kusari.Chain):
+        def __init__(self):
+            super().__init__()
+            with self.init_scope():
+                self.l = L.Linear(2, 2)
+            self.n = 0
+            self.seen = []
+
+        @static_code
+        def bump(self):
+            self.n += 1
+            self.seen.append(self.n)
+
+        @static_graph
+        def __call__(self, x):
+            self.bump()
+            return self.l(x) * self.scale
+
+    C.scale = 2.0
+    chain = C()
+    x = data((3, 2))
+    for _ in range(5):
+        y = chain(x)
+    assert chain.n == 5 and chain.seen == [1, 2, 3, 4, 5]
+    assert len(chain.schedule_manager._jitted._entries) == 1
+    kusari.compiler.cache_log.clear()
+    chain(x)
+    assert not [e for e in kusari.compiler.explain_cache() if "static_graph" in e.name]
+    C.scale = 3.0                           # what the forward reads is still guarded
+    np.testing.assert_allclose(chain(x).array, y.array * 1.5, rtol=1e-6)
+
+
+SHIFT = [0.0]
+
+
+def test_values_the_forward_reads_are_guarded():
+    class C(kusari.Chain):
+        @static_graph
+        def __call__(self, x):
+            return x + SHIFT[0]
+
+    chain = C()
+    x = data((2, 2))
+    for _ in range(2):
+        np.testing.assert_array_equal(chain(x).array, x)
+    SHIFT[0] = 1.0
+    np.testing.assert_array_equal(chain(x).array, x + np.float32(1.0))
+    SHIFT[0] = 0.0
+
+
+def test_copied_and_pickled_chains_start_with_their_own_schedules():
+    import copy
+    import pickle
+    chain = MLP(seed=11)
+    x = data((2, 5))
+    chain(x)
+    chain(x)
+    for other in (copy.deepcopy(chain), pickle.loads(pickle.dumps(chain))):
+        assert other.schedule_manager is not chain.schedule_manager
+        assert not other.schedule_manager.schedules
+        other.l1.W.array[...] = 0.5
+        for _ in range(2):
+            np.testing.assert_array_equal(other(x).array, eager(other, x).array)
+    np.testing.assert_array_equal(chain(x).array, eager(chain, x).array)

@@ -46,6 +46,7 @@ stale.
 from __future__ import annotations
 
 import functools
+import re
 import warnings
 
 import numpy as np
@@ -73,6 +74,21 @@ class StaticScheduleFunction:
         self.key_str = key_str
         self._records: dict = {}      # jit key -> static_code calls of the first call
         self.calls = 0                # calls of the chain with this schedule
+
+    def __getstate__(self):
+        return {"schedule_manager": self.schedule_manager,
+                "verbosity_level": self.verbosity_level,
+                "enable_double_backprop": self.enable_double_backprop,
+                "key_str": self.key_str}
+
+    def __setstate__(self, state_):
+        self.__init__(**state_)
+
+    def __deepcopy__(self, memo):
+        import copy
+        return StaticScheduleFunction(copy.deepcopy(self.schedule_manager, memo),
+                                      self.verbosity_level, self.enable_double_backprop,
+                                      self.key_str)
 
     def is_empty(self) -> bool:
         """Whether no call has recorded this schedule yet."""
@@ -106,6 +122,7 @@ class ScheduleManager:
         self.prev_train_config = None
         self.forward_over = False
         self._jitted = None             # kusari.jit of the chain's method
+        self._written: set = set()      # attributes static_code changes (see _unguard)
         self._chain_ref = None
 
     def get_schedule(self, in_vars, enable_double_backprop=False):
@@ -127,6 +144,18 @@ class ScheduleManager:
             scheds = self.schedules[key_str] = [StaticScheduleFunction(
                 self, self.verbosity_level, enable_double_backprop, key_str)]
         return scheds[0]
+
+    # a copied or pickled chain starts with no schedules (they hold compiled
+    # code and references to this chain): its next calls make its own
+    def __getstate__(self):
+        return {"minimize_cache_size": self.minimize_cache_size,
+                "verbosity_level": self.verbosity_level}
+
+    def __setstate__(self, options):
+        self.__init__(**options)
+
+    def __deepcopy__(self, memo):
+        return ScheduleManager(self.minimize_cache_size, self.verbosity_level)
 
     def end_forward(self):
         """Chainer's signal that an iteration's forward passes are over. A
@@ -165,6 +194,8 @@ def _wrap(func, options):
     verbosity_level = options.get("verbosity_level", 0)
     enable_double_backprop = bool(options.get("enable_double_backprop", False))
     name = getattr(func, "__qualname__", getattr(func, "__name__", "forward"))
+    code = getattr(func, "__code__", None)
+    self_name = code.co_varnames[0] if code is not None and code.co_argcount else "self"
 
     @functools.wraps(func)
     def wrapped(chain, *args, **kwargs):
@@ -205,15 +236,23 @@ def _wrap(func, options):
             if verbosity_level >= 1:
                 print(f"static_graph {name}: first call for {schedule.key_str}: "
                       "running the define-by-run code")
-            record = _Record()
+            record = _Record(chain)
             with record:
                 out = func(chain, *_unflatten(tree, iter(flat)), **kwargs)
             schedule._records[key] = record.calls
+            if not record.written <= manager._written:     # (a new set: see below)
+                manager._written = manager._written | record.written
             return out
         if verbosity_level >= 1 and key not in jitted._entries:
             print(f"static_graph {name}: compiling the schedule for {schedule.key_str}")
         with _Replay(calls, name):
-            return jitted(chain, tree, *flat, **kwargs)
+            out = jitted(chain, tree, *flat, **kwargs)
+        entry = jitted._last
+        if entry is not None and getattr(entry, "_static_graph_written", None) is not \
+                manager._written:
+            entry.checks = _unguard(entry.checks, self_name, manager._written)
+            entry._static_graph_written = manager._written
+        return out
 
     wrapped._static_graph_options = dict(options)
     return wrapped
@@ -222,7 +261,21 @@ def _wrap(func, options):
 def _call_unflattened(func):
     def static_forward(chain, tree, *leaves, **kwargs):
         return func(chain, *_unflatten(tree, iter(leaves)), **kwargs)
+    static_forward._guard_source = func     # kusari.jit guards what func reads
     return static_forward
+
+
+def _unguard(checks, self_name: str, written: set) -> tuple:
+    """The guards of a compiled schedule without those on the chain's
+    attributes that its static_code functions change at every call (a
+    counter, a log): per-call state, which the schedule does not depend on
+    (Chainer's static schedule never reads them again either)."""
+    if not written:
+        return checks
+    roots = [f"{self_name}.{path}" for path in written]
+    pattern = re.compile(r"(^|\(|of )(" + "|".join(re.escape(r) for r in roots) +
+                         r")($|[\[.)])")
+    return tuple(c for c in checks if not pattern.search(c.what))
 
 
 def _is_array(x) -> bool:

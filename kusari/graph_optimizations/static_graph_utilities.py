@@ -95,11 +95,65 @@ class _ArrayType:
 
 class _Record(_Scope):
     """A static chain's define-by-run code on its first call of a signature:
-    static_code functions run as they are; what they return is remembered."""
+    static_code functions run as they are; what they return is remembered,
+    and which plain attributes of the chain's links they change (`written`:
+    paths such as "n", "l1.count": state the user keeps per call, which the
+    compiled schedule does not depend on)."""
 
-    def __init__(self):
+    def __init__(self, chain=None):
         self.calls: list = []
         self.depth = 0
+        self.chain = chain
+        self.written: set = set()
+
+    def run(self, func, args, kwargs):
+        before = _attributes(self.chain) if self.chain is not None else None
+        self.depth += 1
+        try:
+            result = func(*args, **kwargs)
+        finally:
+            self.depth -= 1
+        if before is not None:
+            after = _attributes(self.chain)
+            self.written |= {k for k in before.keys() | after.keys()
+                             if _changed(before.get(k, _GONE), after.get(k, _GONE))}
+        self.calls.append(_Recorded(func, result))
+        return result
+
+
+_GONE = object()
+
+
+def _attributes(chain) -> dict:
+    """The plain values (numbers, strings, tuples) and the dicts and lists of
+    every link in `chain`, by path ("n", "l1.count"), copied."""
+    import copy
+    from ..guards import is_plain
+    out = {}
+    for path, link in chain.namedlinks():
+        prefix = path.strip("/").replace("/", ".")
+        for k, v in list(vars(link).items()):
+            if k.startswith("_") or k == "name":
+                continue
+            key = f"{prefix}.{k}" if prefix else k
+            if is_plain(v):
+                out[key] = v
+            elif type(v) in (dict, list):
+                try:
+                    out[key] = copy.deepcopy(v)
+                except Exception:       # noqa: BLE001 - not copyable: by identity
+                    out[key] = (id(v), len(v))
+    return out
+
+
+def _changed(a, b) -> bool:
+    from ..guards import is_plain, same
+    if is_plain(a) and is_plain(b):
+        return not same(a, b)
+    try:
+        return bool(a != b)
+    except Exception:                   # noqa: BLE001 - arrays inside: unknown, changed
+        return True
 
 
 class _Replay(_Scope):
@@ -146,13 +200,7 @@ def static_code(*dec_args, **dec_kwargs):
             if type(scope) is _Replay and tracing.TRACING and tracing.active() is not None:
                 return _traced_call(scope, func, func_name, args, kwargs)
             if type(scope) is _Record and scope.depth == 0:
-                scope.depth += 1
-                try:
-                    result = func(*args, **kwargs)
-                finally:
-                    scope.depth -= 1
-                scope.calls.append(_Recorded(func, result))
-                return result
+                return scope.run(func, args, kwargs)
             return func(*args, **kwargs)
         wrapped._static_code_func = func
         wrapped.func_name = func_name
