@@ -174,6 +174,10 @@ class Summary:
 
 
 def _is_scalar(value) -> bool:
+    """A number, NumPy scalar or 0-d array (numpy.isscalar also takes
+    strings, which have no mean)."""
+    if isinstance(value, (str, bytes)):
+        return False
     return numpy.isscalar(value) or getattr(value, "ndim", -1) == 0
 
 
