@@ -106,12 +106,22 @@ class _Entry:
     def stale(self, arrays) -> str | None:
         """Why the compiled code no longer fits: a guard that fails, or a
         captured value of another shape or dtype."""
+        return self.stale_guards() or self.stale_types(arrays)
+
+    def stale_guards(self) -> str | None:
+        """Why the compiled code no longer fits, from its guards alone (known
+        before any captured reader runs: a reader may draw random numbers)."""
         if self.version != guards.version():
             return f"the model or optimizer changed ({guards.last_change()})"
         for check in self.checks:
             why = check.failed()
             if why is not None:
                 return why
+        return None
+
+    def stale_types(self, arrays) -> str | None:
+        """A captured value (`arrays`, read for this call) of another shape
+        or dtype than the compiled code takes."""
         for i, (a, (shape, dtype)) in enumerate(zip(arrays, self.captured_avals)):
             if a.shape != shape or a.dtype != dtype:
                 return f"captured input {i} is {_type(np.shape(a), a.dtype)} " \
@@ -265,8 +275,12 @@ class Jitted:
         entry = self._entries.get(key)
         why = None
         if entry is not None:
-            captured = entry.captured_arrays() if entry.captured else ()
-            why = entry.stale(captured)
+            # the guards before the readers: when one fails, the new entry's
+            # readers are the ones that run (a random draw is made once a call)
+            why = entry.stale_guards()
+            if why is None:
+                captured = entry.captured_arrays() if entry.captured else ()
+                why = entry.stale_types(captured)
         if entry is None or why:
             entry = self._new_entry(key, args, kwargs, traced, why)
             captured = entry.captured_arrays()

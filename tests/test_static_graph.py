@@ -550,3 +550,54 @@ def test_copied_and_pickled_chains_start_with_their_own_schedules():
         for _ in range(2):
             np.testing.assert_array_equal(other(x).array, eager(other, x).array)
     np.testing.assert_array_equal(chain(x).array, eager(chain, x).array)
+
+
+class _Box:
+    def __init__(self):
+        self.got = []
+
+    def add(self, value):
+        self.got.append(value)
+
+
+def test_dropout_draws_as_eager_code_does_and_schedule_func():
+    seen = _Box()
+
+    class C(kusari.Chain):
+        def __init__(self):
+            super().__init__()
+            np.random.seed(12)
+            with self.init_scope():
+                self.l = L.Linear(6, 6)
+
+        @static_graph
+        def __call__(self, x):
+            seen.add(kusari.config.schedule_func)
+            return F.dropout(self.l(x), 0.5)
+
+    chain = C()
+    x = data((3, 6))
+    for k in range(4):
+        np.random.seed(100 + k)
+        got = chain(x).array
+        np.random.seed(100 + k)
+        np.testing.assert_array_equal(got, eager(chain, x).array)
+    # the first call and the trace ran the Python code, the eager references too
+    assert seen.got == [chain.static_schedule, None, chain.static_schedule, None, None, None]
+    assert kusari.config.schedule_func is None
+    assert len(chain.schedule_manager._jitted._entries) == 1
+
+
+def test_jit_draws_once_when_a_guard_fails():
+    """kusari.jit fix: a call whose guard fails traces again; it used to read
+    the old entry's captured inputs first, so a dropout mask was drawn twice
+    in that call (the random stream then differed from eager code's)."""
+    scale = [1.0]
+    f = kusari.jit(lambda x: F.dropout(x, 0.5) * scale[0])
+    x = data((4, 8))
+    for k in range(4):
+        scale[0] = float(k)                  # a new value: the guard fails, traced again
+        np.random.seed(k)
+        got = f(x)
+        np.random.seed(k)
+        np.testing.assert_array_equal(got, (F.dropout(x, 0.5) * float(k)).array)

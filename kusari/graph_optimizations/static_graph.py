@@ -30,6 +30,9 @@ The decorator's arguments, as in Chainer 7.8.1:
 With `chainer.config.use_static_graph` False, the method runs as written and
 nothing is attached to the chain.
 
+While the define-by-run code runs or is traced, `chainer.config.schedule_func`
+is the chain's StaticScheduleFunction (None elsewhere), as in Chainer.
+
 The chain gets Chainer's attributes: `chain.schedule_manager` (a
 ScheduleManager: the schedules per signature, `end_forward()`) and
 `chain.static_schedule` (the StaticScheduleFunction of the last call's
@@ -51,7 +54,7 @@ import warnings
 
 import numpy as np
 
-from ..configuration import state
+from ..configuration import state, using_config
 from ..jit import Jitted
 from ..link import Link
 from ..variable import Variable
@@ -237,7 +240,7 @@ def _wrap(func, options):
                 print(f"static_graph {name}: first call for {schedule.key_str}: "
                       "running the define-by-run code")
             record = _Record(chain)
-            with record:
+            with record, using_config("schedule_func", schedule):
                 out = func(chain, *_unflatten(tree, iter(flat)), **kwargs)
             schedule._records[key] = record.calls
             if not record.written <= manager._written:     # (a new set: see below)
@@ -245,7 +248,7 @@ def _wrap(func, options):
             return out
         if verbosity_level >= 1 and key not in jitted._entries:
             print(f"static_graph {name}: compiling the schedule for {schedule.key_str}")
-        with _Replay(calls, name):
+        with _Replay(calls, name), using_config("schedule_func", schedule):
             out = jitted(chain, tree, *flat, **kwargs)
         entry = jitted._last
         if entry is not None and getattr(entry, "_static_graph_written", None) is not \
