@@ -113,6 +113,27 @@ def snapshot(savefun=None, filename="snapshot_iter_{.updater.iteration}", **kwar
                      autoload=autoload)
 
 
+def _initialize_again_before(trainer, ext) -> None:
+    """Run `initialize` again for the trainer's extensions that the trainer
+    initialized before `ext` (a snapshot runs late, at priority -100).
+
+    Their state has just been loaded, and `initialize` is where an extension
+    restores what snapshots do not hold (a shift sets the optimizer's
+    learning rate again from its loaded last value). Without this, the first
+    iteration after an autoload ran with the initial learning rate, as it
+    does in Chainer."""
+    entries = getattr(trainer, "_extensions", None)
+    if not isinstance(entries, dict):
+        return
+    ordered = sorted(entries.values(), key=lambda e: e.priority, reverse=True)
+    for entry in ordered:
+        if entry.extension is ext:
+            return
+        initializer = getattr(entry.extension, "initialize", None)
+        if initializer and not getattr(entry.trigger, "finished", False):
+            initializer(trainer)
+
+
 def _always_true() -> bool:
     return True
 
@@ -154,6 +175,8 @@ class _Snapshot(extension.Extension):
                 npz.load_npz(path, target)
                 if configuration.config.debug:
                     print("Snapshot loaded from", path)
+                if target is trainer:
+                    _initialize_again_before(trainer, self)
         if (hasattr(self.writer, "_add_cleanup_hook") and self.n_retains > 0
                 and isinstance(self.filename, str)):
             self.writer._add_cleanup_hook(

@@ -123,11 +123,15 @@ class DumpGraph(extension.Extension):
         self._function_style = function_style
         self._original_flag = None
         self._flag_called = False
+        self._flag_set = False
 
     def initialize(self, trainer) -> None:
-        if not self._flag_called:
+        # Idempotent: a second call (after an autoloaded snapshot) must not
+        # take the flag it set itself for the user's.
+        if not self._flag_called and not self._flag_set:
             self._original_flag = configuration.config.keep_graph_on_report
             configuration.config.keep_graph_on_report = True
+            self._flag_set = True
 
     def trigger(self, trainer) -> bool:
         if self._flag_called:
