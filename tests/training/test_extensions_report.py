@@ -229,3 +229,28 @@ def test_plot_report_writes_png(tmp_path):
     assert os.listdir(tmp_path) == ["loss.png"]
     assert (tmp_path / "loss.png").read_bytes()[:4] == b"\x89PNG"
     assert [y for _, y in plot._data["main/loss"]] == [1.0, 2.0]
+
+
+@pytest.mark.skipif(not HAVE_MPL, reason="matplotlib (an optional extra) is not installed")
+@pytest.mark.parametrize("kw", [{}, {"plot_std": False}, {"plot_mean": False, "plot_std": False},
+                                {"percentile_sigmas": (10, 50, 90, 95)}, {"report_grad": False}])
+def test_variable_statistics_plot_writes_png(tmp_path, kw):
+    import kusari
+    matplotlib.use("Agg")
+    link = kusari.links.Linear(3, 2)
+    plot = extensions.VariableStatisticsPlot(link, trigger=every(2), filename="s.png", **kw)
+    trainer = FakeTrainer(tmp_path)
+    for _ in range(4):
+        trainer.step()
+        plot(trainer)
+    assert os.listdir(tmp_path) == ["s.png"]
+    assert (tmp_path / "s.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_variable_statistics_plot_arguments():
+    import kusari
+    with pytest.raises(ValueError, match="at least one"):
+        extensions.VariableStatisticsPlot([])
+    with pytest.raises(ValueError, match="Nothing to plot"):
+        extensions.VariableStatisticsPlot(kusari.links.Linear(3, 2), plot_mean=False,
+                                          plot_std=False, percentile_sigmas=())
