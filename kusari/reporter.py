@@ -88,19 +88,21 @@ class Reporter:
         Raises:
             KeyError: `observer` was not registered.
         """
-        if not configuration.config.keep_graph_on_report:
-            values = {k: copy.copy(v) if isinstance(v, variable.Variable) else v
-                      for k, v in values.items()}
         if observer is None:
-            self.observation.update(values)
-            return
-        try:
-            prefix = self._observer_names[id(observer)]
-        except KeyError:
-            raise KeyError("Given observer is not registered to the reporter.") from None
+            prefix = None
+        else:
+            try:
+                prefix = self._observer_names[id(observer)]
+            except KeyError:
+                raise KeyError(
+                    "Given observer is not registered to the reporter.") from None
+        cut = not configuration.config.keep_graph_on_report
         observation = self.observation
+        # written straight into the observation: no dict per call
         for key, value in values.items():
-            observation[f"{prefix}/{key}"] = value
+            if cut and isinstance(value, variable.Variable):
+                value = copy.copy(value)
+            observation[key if prefix is None else f"{prefix}/{key}"] = value
 
 
 def get_current_reporter() -> Reporter:
