@@ -15,6 +15,12 @@ from kusari.iterators import SerialIterator
 from kusari.training import extension as extension_module
 
 
+@pytest.fixture(autouse=True)
+def _in_tmp_path(tmp_path, monkeypatch):
+    # a mock trainer writes to its default out, ./result
+    monkeypatch.chdir(tmp_path)
+
+
 def mock_trainer(iterations=10, iter_per_epoch=10):
     return testing.get_trainer_with_mock_updater((iterations, "iteration"), iter_per_epoch)
 

@@ -10,6 +10,12 @@ from kusari import serializers, testing, training
 from kusari.training import triggers
 
 
+@pytest.fixture(autouse=True)
+def _in_tmp_path(tmp_path, monkeypatch):
+    # a mock trainer writes to its default out, ./result
+    monkeypatch.chdir(tmp_path)
+
+
 def mock(iter_per_epoch=10, stop=None):
     return testing.get_trainer_with_mock_updater(stop, iter_per_epoch)
 
