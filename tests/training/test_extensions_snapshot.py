@@ -146,3 +146,26 @@ def test_find_snapshot_files_by_prefix_and_suffix(tmp_path):
     found = [n for _, n in _snapshot._find_snapshot_files("snap_{.x}.npz", str(tmp_path))]
     assert sorted(found) == ["snap_1.npz", "snap_2.npz"]
     assert list(_snapshot._find_stale_snapshots("snap_{}.npz", str(tmp_path), 5)) == []
+
+
+@pytest.mark.parametrize("cls", [snapshot_writers.ProcessWriter,
+                                 snapshot_writers.ProcessQueueWriter])
+def test_process_writers_under_spawn(cls, tmp_path, monkeypatch):
+    """The worker gets only picklable things (no Process or queue of the writer)."""
+    import multiprocessing
+    monkeypatch.setattr(snapshot_writers, "multiprocessing",
+                        multiprocessing.get_context("spawn"))
+    link = _link(5)
+    trainer = FakeTrainer(tmp_path)
+    ext = extensions.snapshot_object(link, "m_{.updater.iteration}.npz", writer=cls(),
+                                     n_retains=1)
+    ext.initialize(trainer)
+    for _ in range(2):
+        trainer.step()
+        ext(trainer)
+        time.sleep(0.02)
+    ext.finalize()
+    assert os.listdir(tmp_path) == ["m_2.npz"]
+    loaded = _link(1)
+    npz.load_npz(str(tmp_path / "m_2.npz"), loaded)
+    _same(loaded, link)

@@ -45,9 +45,7 @@ class Writer:
         """``savefun(path, target, **kwds)`` into a temporary file that then
         replaces ``outdir/filename``; then the post-save hooks (the removal
         of stale snapshots) run."""
-        with replacing(outdir, filename) as path:
-            savefun(path, target, **kwds)
-        self._post_save()
+        _save(filename, outdir, target, savefun, self._post_save_hooks, kwds)
 
     def _add_cleanup_hook(self, hook_fun) -> None:
         self._post_save_hooks.append(hook_fun)
@@ -122,9 +120,11 @@ class ProcessWriter(StandardWriter):
     """Saves each snapshot in a new process (the target is copied to it)."""
 
     def create_worker(self, filename, outdir, target, **kwds):
-        return multiprocessing.Process(target=self.save,
-                                       args=(filename, outdir, target, self._savefun),
-                                       kwargs=self._kwds)
+        # A module-level function, not self.save: the process gets only what
+        # it needs, picklable under every start method (fork, spawn, forkserver).
+        return multiprocessing.Process(
+            target=_save, args=(filename, outdir, target, self._savefun,
+                                list(self._post_save_hooks), dict(self._kwds)))
 
 
 class QueueWriter(Writer):
@@ -165,15 +165,8 @@ class QueueWriter(Writer):
         raise NotImplementedError
 
     def consume(self, q) -> None:
-        while True:
-            task = q.get()
-            if task is None:
-                q.task_done()
-                return
-            try:
-                task[0](task[1], task[2], task[3])
-            finally:
-                q.task_done()
+        """Saves the queued snapshots in order until a None arrives."""
+        _consume(q)
 
     def finalize(self) -> None:
         if self._started:
@@ -202,4 +195,23 @@ class ProcessQueueWriter(QueueWriter):
         return multiprocessing.JoinableQueue()
 
     def create_consumer(self, q):
-        return multiprocessing.Process(target=self.consume, args=(q,))
+        return multiprocessing.Process(target=_consume, args=(q,))
+
+
+def _save(filename, outdir, target, savefun, hooks, kwds) -> None:
+    with replacing(outdir, filename) as path:
+        savefun(path, target, **kwds)
+    for hook in hooks:
+        hook()
+
+
+def _consume(q) -> None:
+    while True:
+        task = q.get()
+        if task is None:
+            q.task_done()
+            return
+        try:
+            task[0](task[1], task[2], task[3])
+        finally:
+            q.task_done()
