@@ -210,7 +210,10 @@ class Trainer:
         """
         if self._done:
             raise RuntimeError("cannot run training loop multiple times")
-        os.makedirs(self.out, exist_ok=True)
+        try:
+            os.makedirs(self.out, exist_ok=True)
+        except OSError:
+            pass        # as in Chainer: only the extensions that write need it
 
         # sorted() is stable: equal priorities keep their registration order
         entries = sorted(self._extensions.values(), key=lambda e: e.priority,
@@ -297,13 +300,15 @@ class Trainer:
         from .. import serializers
         iteration = self.updater.iteration
         path = os.path.join(self.out, INTERRUPT_SNAPSHOT.format(self))
-        fd, tmp = tempfile.mkstemp(prefix="tmp_snapshot", dir=self.out)
+        tmp = None
         try:
+            fd, tmp = tempfile.mkstemp(prefix="tmp_snapshot", dir=self.out)
             with os.fdopen(fd, "wb") as f:
                 serializers.save_npz(f, self)
             os.replace(tmp, path)
         except Exception as e:
-            os.unlink(tmp)
+            if tmp is not None and os.path.exists(tmp):
+                os.unlink(tmp)
             sys.stderr.write(f"Training interrupted after iteration {iteration}; "
                              f"its snapshot could not be written: {e!r}\n")
             raise KeyboardInterrupt(

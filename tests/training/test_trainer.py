@@ -335,3 +335,15 @@ def test_a_programs_own_sigint_handler_is_left_alone(tmp_path):
 def test_priority_constants_are_the_extension_modules():
     assert training.PRIORITY_READER is extension_module.PRIORITY_READER
     assert training.Extension is extension_module.Extension
+
+
+def test_ctrl_c_when_the_snapshot_cannot_be_written(tmp_path, default_sigint, capsys):
+    blocked = tmp_path / "a_file"
+    blocked.write_text("not a directory")
+    trainer, _ = make_real_trainer(blocked, stop=6)
+    trainer.extend(sigint_at(2), name="interrupt")
+    with pytest.raises(KeyboardInterrupt, match="after iteration 2 \\(no snapshot\\)"):
+        trainer.run()
+    assert "its snapshot could not be written" in capsys.readouterr().err
+    assert trainer.updater.iteration == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["a_file"]
