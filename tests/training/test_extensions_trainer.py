@@ -246,3 +246,34 @@ def test_unchain_variables_follows_keep_graph_on_report():
         trainer.run()
     # the flag was on before each iteration: each reported y lost its creator
     assert [y.creator is None for y in kept] == [True, True]
+
+
+class _NoReset(kusari.dataset.Iterator):
+    def __init__(self, batches):
+        self.batches = batches
+        self.position = 0
+
+    def __next__(self):
+        if self.position == len(self.batches):
+            raise StopIteration
+        self.position += 1
+        return self.batches[self.position - 1]
+
+
+def test_evaluator_copies_an_iterator_without_reset():
+    it = _NoReset([[(np.ones(5, np.float32), np.int32(0))]] * 2)
+    seen = []
+    ev = extensions.Evaluator(it, {}, eval_func=lambda x, t: seen.append(x.shape))
+    for _ in range(2):
+        with pytest.warns(DeprecationWarning, match="copies the iterator"):
+            ev()
+    assert seen == [(1, 5)] * 4 and it.position == 0      # the original never moved
+
+
+def test_evaluator_bad_arguments():
+    with pytest.raises(TypeError, match="Link or a dict of Links, not function"):
+        extensions.Evaluator(SerialIterator([1], 1, repeat=False), lambda x: x)
+    with pytest.raises(TypeError, match="iterator must be a kusari.dataset.Iterator"):
+        extensions.Evaluator([1, 2], {})
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        extensions.Evaluator(SerialIterator([1], 1, repeat=False), {}, bogus=True)

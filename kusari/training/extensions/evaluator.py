@@ -52,9 +52,17 @@ class Evaluator(extension.Extension):
             device = backend.get_device(device)
         if isinstance(iterator, iterator_module.Iterator):
             iterator = {"main": iterator}
+        if not isinstance(iterator, dict):
+            raise TypeError("Evaluator: iterator must be a kusari.dataset.Iterator "
+                            "(e.g. SerialIterator(data, batch_size, repeat=False)) or a "
+                            f"dict of them, not {type(iterator).__name__}")
         self._iterators = iterator
         if isinstance(target, link.Link):
             target = {"main": target}
+        if not isinstance(target, dict):
+            raise TypeError("Evaluator: target must be a Link or a dict of Links, not "
+                            f"{type(target).__name__} (a plain function goes in "
+                            "eval_func=, with target={})")
         self._targets = target
         self.converter = converter
         self.device = device
