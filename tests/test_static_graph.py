@@ -414,7 +414,7 @@ def test_verbosity_levels(capsys):
         chain(data((2, 5)))
     out = capsys.readouterr().out
     assert out.count("running the define-by-run code") == 1
-    assert out.count("compiling the schedule") == 1
+    assert out.count("compiled the schedule") == 1
     assert "Calling static chain" not in out
 
 

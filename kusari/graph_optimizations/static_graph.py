@@ -6,11 +6,12 @@
         def __call__(self, x):
             return self.l2(F.relu(self.l1(x)))
 
-For each signature (the shapes, dtypes and gradient flags of the array
-arguments, the other arguments' values, `chainer.config`), the first call runs
-the define-by-run code as it is, and records what the `@static_code`
-functions it calls return; the calls after it run the method through
-kusari.jit: traced once, compiled and fused, then replayed. Arrays among the
+For each schedule (as Chainer keys them: train or test mode, the shapes and
+dtypes of the array arguments; in kusari also the other arguments' values),
+the first call runs the define-by-run code as it is and records what the
+`@static_code` functions it calls return; the calls after it run the method
+through kusari.jit: traced once per signature (gradient flags and the rest of
+`chainer.config` included), compiled and fused, then replayed. Arrays among the
 arguments (also in nested lists and tuples) are made Variables, as Chainer
 does, and the results are Variables whose gradients reach the arguments and
 the chain's parameters through backward(), as eager code's do. Parameters and
@@ -51,10 +52,12 @@ from __future__ import annotations
 import functools
 import re
 import warnings
+import weakref
 
 import numpy as np
 
-from ..configuration import state, using_config
+from .. import guards
+from ..configuration import state
 from ..jit import Jitted
 from ..link import Link
 from ..variable import Variable
@@ -66,8 +69,12 @@ _OPTIONS = ("force_test_define_by_run", "minimize_cache_size", "verbosity_level"
 
 class StaticScheduleFunction:
     """The schedule of a static chain for one kind of call (Chainer's class
-    of this name, kusari's form): the signature's define-by-run record and
-    its compiled version, made by kusari.jit on the second call."""
+    of this name, kusari's form): the mode ("train" when config.train and
+    enable_backprop, else "test"), the array arguments' shapes and dtypes, the
+    other arguments' values. Its first call runs the define-by-run code and
+    records what the static_code functions return (`is_empty()` until then);
+    the next ones run the method through kusari.jit (compiled per gradient
+    flag and configuration)."""
 
     def __init__(self, schedule_manager, verbosity_level=0, enable_double_backprop=False,
                  key_str=""):
@@ -75,9 +82,11 @@ class StaticScheduleFunction:
         self.verbosity_level = verbosity_level
         self.enable_double_backprop = enable_double_backprop
         self.key_str = key_str
-        self._records: dict = {}      # jit key -> static_code calls of the first call
+        self.records = None           # the static_code calls of the first call
         self.calls = 0                # calls of the chain with this schedule
 
+    # a copied or pickled chain starts with no schedules (they hold compiled
+    # code and references to this chain): its next calls make its own
     def __getstate__(self):
         return {"schedule_manager": self.schedule_manager,
                 "verbosity_level": self.verbosity_level,
@@ -95,7 +104,7 @@ class StaticScheduleFunction:
 
     def is_empty(self) -> bool:
         """Whether no call has recorded this schedule yet."""
-        return not self._records
+        return self.records is None
 
     def lower(self, *args):
         """The compiled form of a call with these arguments (kusari.jit's
@@ -104,14 +113,12 @@ class StaticScheduleFunction:
         manager = self.schedule_manager
         if manager._jitted is None:
             raise RuntimeError("this static chain has not been called yet")
-        flat, tree = _flatten(args)
-        flat = [_as_variable(x) for x in flat]
-        jitted = manager._jitted
-        return jitted.lower(manager._chain_ref(), tree, *flat)
+        tree_id, flat = manager._flatten(args)
+        return manager._jitted.lower(manager._chain_ref(), tree_id, *flat)
 
     def __repr__(self):
         state_ = "empty" if self.is_empty() else \
-            f"{len(self._records)} signature(s), {self.calls} call(s)"
+            f"{len(self.records)} static_code call(s), {self.calls} call(s)"
         return f"<kusari StaticScheduleFunction {self.key_str}: {state_}>"
 
 
@@ -127,26 +134,63 @@ class ScheduleManager:
         self._jitted = None             # kusari.jit of the chain's method
         self._written: set = set()      # attributes static_code changes (see _unguard)
         self._chain_ref = None
+        self._by_signature: dict = {}   # signature -> StaticScheduleFunction
+        self._trees: list = []          # nested argument structures, by number
+        self._tree_ids: dict = {}
 
     def get_schedule(self, in_vars, enable_double_backprop=False):
-        """The schedule for a call on `in_vars` (Variables) under the current
-        configuration (made empty if there is none yet)."""
+        """The schedule for a call on `in_vars` (Variables, or the flattened
+        arguments) under the current configuration (made empty if there is
+        none yet)."""
+        return self._schedule(0, tuple(in_vars), enable_double_backprop)
+
+    def _schedule(self, tree_id, flat, enable_double_backprop):
         self.forward_over = False
         if self.minimize_cache_size and state.train != self.prev_train_config:
             self.prev_train_config = state.train
             if self.schedules and self.verbosity_level >= 2:
                 print("Clearing schedule cache...")
             self.schedules.clear()
+            self._by_signature.clear()
             if self._jitted is not None:
                 self._jitted._entries.clear()
         mode = "train" if state.train and state.enable_backprop else "test"
-        key_str = mode + ":" + "".join(f"{x.shape}{x.dtype}" for x in in_vars
-                                       if isinstance(x, Variable))
-        scheds = self.schedules.get(key_str)
-        if scheds is None:
-            scheds = self.schedules[key_str] = [StaticScheduleFunction(
-                self, self.verbosity_level, enable_double_backprop, key_str)]
-        return scheds[0]
+        signature = (mode, tree_id) + tuple(
+            (x.shape, x.dtype) if isinstance(x, Variable) else _Plain(x) for x in flat)
+        try:
+            sched = self._by_signature.get(signature)
+        except TypeError:
+            raise TypeError(f"an argument of a static chain is a "
+                            f"{next(type(x).__name__ for x in flat if _unhashable(x))}: "
+                            "pass arrays, Variables, lists and tuples of them, or "
+                            "hashable values") from None
+        if sched is None:
+            key_str = mode + ":" + "".join(f"{x.shape}{x.dtype}" for x in flat
+                                           if isinstance(x, Variable))
+            sched = self._by_signature[signature] = StaticScheduleFunction(
+                self, self.verbosity_level, enable_double_backprop, key_str)
+            self.schedules.setdefault(key_str, []).append(sched)
+        return sched
+
+    def _flatten(self, args):
+        """(structure number, leaves: arrays made Variables): flat arguments
+        are their count; nested lists and tuples are numbered as first met."""
+        for a in args:
+            if type(a) in (list, tuple):
+                break
+        else:
+            return len(args), [_as_variable(a) for a in args]
+        flat, tree = _flatten(args)
+        tree_id = self._tree_ids.get(tree)
+        if tree_id is None:
+            self._trees.append(tree)
+            tree_id = self._tree_ids[tree] = -len(self._trees)
+        return tree_id, [_as_variable(a) for a in flat]
+
+    def _unflatten(self, tree_id, leaves):
+        if tree_id >= 0:
+            return leaves
+        return _unflatten(self._trees[-tree_id - 1], iter(leaves))
 
     # a copied or pickled chain starts with no schedules (they hold compiled
     # code and references to this chain): its next calls make its own
@@ -172,6 +216,29 @@ class ScheduleManager:
             lines.append(f"key string: {key_str} -> schedule list of length: {len(scheds)}")
             lines.extend(f"  {s!r}" for s in scheds)
         return "\n".join(lines)
+
+
+class _Plain:
+    """A non-array argument in a schedule's signature: by type and value."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __eq__(self, other):
+        return type(other) is _Plain and guards.same(self.value, other.value)
+
+    def __hash__(self):
+        return hash((type(self.value), self.value))
+
+
+def _unhashable(x) -> bool:
+    try:
+        hash(x)
+        return False
+    except TypeError:
+        return True
 
 
 def static_graph(*args, **kwargs):
@@ -215,55 +282,59 @@ def _wrap(func, options):
                             "a Chain's __call__ or forward")
         if verbosity_level >= 2:
             print("Calling static chain...")
-        flat, tree = _flatten(args)
-        flat = [_as_variable(x) for x in flat]
         manager = chain.__dict__.get("schedule_manager")
         if not isinstance(manager, ScheduleManager):
             manager = ScheduleManager(minimize_cache_size=minimize_cache_size,
                                       verbosity_level=verbosity_level)
             chain.schedule_manager = manager
-        if manager._jitted is None:
-            manager._jitted = Jitted(_call_unflattened(func), name=f"static_graph {name}")
-        manager._chain_ref = lambda chain=chain: chain
-        schedule = manager.get_schedule(flat, enable_double_backprop=enable_double_backprop)
-        chain.static_schedule = schedule
-        schedule.calls += 1
         jitted = manager._jitted
+        if jitted is None:
+            jitted = manager._jitted = Jitted(_call_unflattened(func, manager),
+                                              name=f"static_graph {name}")
+        manager._chain_ref = weakref.ref(chain)
+        tree_id, flat = manager._flatten(args)
         try:
-            key = jitted._key((chain, tree) + tuple(flat), kwargs)[0]
+            schedule = manager._schedule(tree_id, flat, enable_double_backprop)
         except TypeError as e:
             raise TypeError(f"static_graph {name}: {e}") from None
-        calls = schedule._records.get(key)
-        if calls is None:
-            # first call of this signature: define-by-run, static_code recorded
-            if verbosity_level >= 1:
-                print(f"static_graph {name}: first call for {schedule.key_str}: "
-                      "running the define-by-run code")
-            record = _Record(chain)
-            with record, using_config("schedule_func", schedule):
-                out = func(chain, *_unflatten(tree, iter(flat)), **kwargs)
-            schedule._records[key] = record.calls
-            if not record.written <= manager._written:     # (a new set: see below)
-                manager._written = manager._written | record.written
-            return out
-        if verbosity_level >= 1 and key not in jitted._entries:
-            print(f"static_graph {name}: compiling the schedule for {schedule.key_str}")
-        with _Replay(calls, name), using_config("schedule_func", schedule):
-            out = jitted(chain, tree, *flat, **kwargs)
+        if chain.__dict__.get("static_schedule") is not schedule:
+            chain.static_schedule = schedule
+        schedule.calls += 1
+        outer = state.schedule_func
+        state.schedule_func = schedule
+        try:
+            if schedule.records is None:
+                # the first call: define-by-run, what static_code returns recorded
+                if verbosity_level >= 1:
+                    print(f"static_graph {name}: first call for {schedule.key_str}: "
+                          "running the define-by-run code")
+                record = _Record(chain)
+                with record:
+                    out = func(chain, *manager._unflatten(tree_id, flat), **kwargs)
+                schedule.records = record.calls
+                if not record.written <= manager._written:     # (a new set: see below)
+                    manager._written = manager._written | record.written
+                return out
+            n_compiled = len(jitted._entries)
+            with _Replay(schedule.records, name):
+                out = jitted(chain, tree_id, *flat, **kwargs)
+        finally:
+            state.schedule_func = outer
         entry = jitted._last
-        if entry is not None and getattr(entry, "_static_graph_written", None) is not \
-                manager._written:
+        if getattr(entry, "_static_graph_written", None) is not manager._written:
             entry.checks = _unguard(entry.checks, self_name, manager._written)
             entry._static_graph_written = manager._written
+        if verbosity_level >= 1 and len(jitted._entries) != n_compiled:
+            print(f"static_graph {name}: compiled the schedule for {schedule.key_str}")
         return out
 
     wrapped._static_graph_options = dict(options)
     return wrapped
 
 
-def _call_unflattened(func):
-    def static_forward(chain, tree, *leaves, **kwargs):
-        return func(chain, *_unflatten(tree, iter(leaves)), **kwargs)
+def _call_unflattened(func, manager):
+    def static_forward(chain, tree_id, *leaves, **kwargs):
+        return func(chain, *manager._unflatten(tree_id, leaves), **kwargs)
     static_forward._guard_source = func     # kusari.jit guards what func reads
     return static_forward
 
