@@ -120,7 +120,8 @@ def test_print_report_table(tmp_path):
     assert not CONTROL.search(text)
 
 
-def test_print_report_clears_progress_bar_on_terminal(tmp_path):
+def test_print_report_clears_progress_bar_on_terminal(tmp_path, monkeypatch):
+    monkeypatch.setenv("TERM", "xterm")
     text = _print_report(tmp_path, Tty(), [0.5])
     assert text.count("\033[J") == 1
 
@@ -156,7 +157,8 @@ def test_progress_bar_plain_lines_without_control_characters(tmp_path):
     assert re.search(r"[\d.e+]+ iters/sec, ETA (\d+:\d\d:\d\d(\.\d+)?|unknown)$", lines[-1])
 
 
-def test_progress_bar_terminal_block(tmp_path):
+def test_progress_bar_terminal_block(tmp_path, monkeypatch):
+    monkeypatch.setenv("TERM", "xterm")
     text = _progress(tmp_path, Tty(), n=2, interval=2)
     assert text.startswith("\033[J     total [#####")
     assert "] 10.00%\nthis epoch [#########################" in text
@@ -254,3 +256,16 @@ def test_variable_statistics_plot_arguments():
     with pytest.raises(ValueError, match="Nothing to plot"):
         extensions.VariableStatisticsPlot(kusari.links.Linear(3, 2), plot_mean=False,
                                           plot_std=False, percentile_sigmas=())
+
+
+def test_print_report_in_a_notebook_replaces_the_progress_line(tmp_path):
+    text = _print_report(tmp_path, Notebook(), [0.5])
+    assert text.startswith("\repoch ") and "\n\r0 " in text and "\033" not in text
+
+
+def test_dumb_terminal_gets_plain_lines(tmp_path, monkeypatch):
+    monkeypatch.setenv("TERM", "dumb")
+    assert util.output_mode(Tty()) == "plain"
+    monkeypatch.setenv("TERM", "xterm")
+    assert util.output_mode(Tty()) == "tty"
+    assert util.output_mode(io.StringIO()) == "plain"

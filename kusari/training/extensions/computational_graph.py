@@ -154,8 +154,9 @@ class DumpGraph(extension.Extension):
                     f.write(dot)
             if is_graphviz_available():
                 filename = os.path.join(trainer.out, self._filename)
-                image = os.path.join(trainer.out, os.path.splitext(self._filename)[0] + ".png")
-                subprocess.check_call(["dot", "-Tpng", filename, "-o", image])
+                image = os.path.splitext(self._filename)[0] + ".png"
+                with replacing(trainer.out, image) as path:
+                    subprocess.check_call(["dot", "-Tpng", filename, "-o", path])
         finally:
             configuration.config.keep_graph_on_report = self._original_flag
 

@@ -14,8 +14,9 @@ class PrintReport(extension.Extension):
 
     Each column is at least ten characters wide; a missing value leaves its
     column blank. On a terminal each row first clears what a ProgressBar drew
-    below the cursor (as Chainer does); elsewhere no control characters are
-    written.
+    below the cursor (as Chainer does); in a notebook it starts with ``\r``,
+    replacing the ProgressBar's line (which is drawn again below it);
+    elsewhere no control characters are written.
 
     Args:
         entries: the keys to print, in order.
@@ -40,7 +41,7 @@ class PrintReport(extension.Extension):
     def __call__(self, trainer) -> None:
         out = self.out
         if self._header:
-            out.write(self._header)
+            out.write(("\r" if output_mode(out) == "notebook" else "") + self._header)
             self._header = None
         log_report = self._log_report
         if isinstance(log_report, str):
@@ -50,10 +51,12 @@ class PrintReport(extension.Extension):
         else:
             raise TypeError(f"log report has a wrong type {type(log_report)}")
         log = log_report.log
-        tty = output_mode(out) == "tty"
+        mode = output_mode(out)
         while len(log) > self._log_len:
-            if tty:
+            if mode == "tty":          # clear the progress bar drawn below
                 out.write("\033[J")
+            elif mode == "notebook":   # the row replaces the progress line
+                out.write("\r")
             self._print(log[self._log_len])
             self._log_len += 1
 

@@ -2,8 +2,8 @@
 
 Where it writes decides how it draws:
 
-- a terminal (``out.isatty()``): Chainer's block of lines, redrawn in place
-  with ANSI cursor movements;
+- a terminal (``out.isatty()``, TERM not ``dumb``): Chainer's block of
+  lines, redrawn in place with ANSI cursor movements;
 - a Jupyter notebook (an ipykernel stream): one line, rewritten with ``\\r``
   (notebooks understand a carriage return, not cursor movements);
 - anything else (a file, a pipe, a CI log): one plain line per update, no
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections
 import datetime
+import os
 import sys
 import time
 
@@ -22,7 +23,7 @@ def output_mode(out) -> str:
     if type(out).__module__.split(".")[0] == "ipykernel":
         return "notebook"
     try:
-        if out.isatty():
+        if out.isatty() and os.environ.get("TERM") != "dumb":
             return "tty"
     except (AttributeError, ValueError, OSError):
         pass
