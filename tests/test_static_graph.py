@@ -601,3 +601,46 @@ def test_jit_draws_once_when_a_guard_fails():
         got = f(x)
         np.random.seed(k)
         np.testing.assert_array_equal(got, (F.dropout(x, 0.5) * float(k)).array)
+
+
+def test_static_code_inside_a_function_node_is_part_of_its_forward():
+    class Scale(kusari.FunctionNode):
+        runs = 0
+
+        @static_code
+        def static_forward(self, inputs):
+            Scale.runs += 1
+            x, = inputs
+            return x * 3,
+
+        def forward(self, inputs):
+            return self.static_forward(inputs=inputs)
+
+        def backward(self, indexes, grad_outputs):
+            gy, = grad_outputs
+            return gy * 3,
+
+    class C(kusari.Chain):
+        def __init__(self):
+            super().__init__()
+            np.random.seed(13)
+            with self.init_scope():
+                self.l = L.Linear(2, 2)
+
+        @static_graph
+        def __call__(self, x):
+            return Scale().apply((self.l(x),))[0]
+
+    chain = C()
+    for k in range(4):
+        x = Variable(data((3, 2), k))
+        y = chain(x)
+        F.sum(y).backward()
+        np.testing.assert_allclose(y.array, 3 * (x.array @ chain.l.W.array.T + chain.l.b.array),
+                                   rtol=1e-6)
+        np.testing.assert_allclose(x.grad, np.full((3, 2), 3, np.float32) @ chain.l.W.array,
+                                   rtol=1e-6)
+    # once a call, and once more on stand-in arrays when kusari.jit traced it
+    # (kusari.jit's rule for every FunctionNode: it learns the outputs' types)
+    assert Scale.runs == 5
+    assert not chain.static_schedule.records

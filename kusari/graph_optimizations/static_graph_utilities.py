@@ -32,6 +32,8 @@ it twice there: in the define-by-run code, then in the new schedule); an
 from __future__ import annotations
 
 import functools
+import os
+import sys
 import threading
 
 import numpy as np
@@ -43,6 +45,7 @@ from ..user_function import FunctionNode, _check_outputs
 from ..variable import Variable
 
 _local = threading.local()
+_STATIC_GRAPH_FILE = os.path.join(os.path.dirname(__file__), "static_graph.py")
 
 
 def current_scope():
@@ -197,6 +200,8 @@ def static_code(*dec_args, **dec_kwargs):
         @functools.wraps(func)
         def wrapped(*args, **kwargs):
             scope = current_scope()
+            if scope is None or _in_function_node():
+                return func(*args, **kwargs)
             if type(scope) is _Replay and tracing.TRACING and tracing.active() is not None:
                 return _traced_call(scope, func, func_name, args, kwargs)
             if type(scope) is _Record and scope.depth == 0:
@@ -212,6 +217,34 @@ def static_code(*dec_args, **dec_kwargs):
         raise TypeError("static_code takes a function, or only keyword arguments "
                         "(func_name=...)")
     return wrap
+
+
+def _apply_codes() -> frozenset:
+    """The code of applying a FunctionNode: a static_code function called
+    below it is part of that function's forward (an op of its own, run at
+    every call already), not a call of the chain's schedule."""
+    from .. import user_trace
+    from ..user_function import FunctionNode as _FunctionNode
+    return frozenset({_FunctionNode.apply.__code__, _FunctionNode._forward_at_run.__code__,
+                      user_trace._infer.__code__})
+
+
+_APPLY_CODES: frozenset = frozenset()
+
+
+def _in_function_node() -> bool:
+    global _APPLY_CODES
+    if not _APPLY_CODES:
+        _APPLY_CODES = _apply_codes()
+    frame = sys._getframe(2)
+    while frame is not None:
+        code = frame.f_code
+        if code in _APPLY_CODES:
+            return True
+        if code.co_name == "wrapped" and code.co_filename == _STATIC_GRAPH_FILE:
+            return False            # up to the static chain's own call
+        frame = frame.f_back
+    return False
 
 
 def static_forward_optimizations(func, inputs):
