@@ -180,4 +180,4 @@ class _IteratorProgressBar(util.ProgressBar):
     def get_line(self) -> str:
         position, rate, speed_t, eta = self._state()
         return (f"validation {rate:.2%}, {position} iterations, {speed_t:.5g} iters/sec, "
-                f"ETA {util.format_eta(eta)}")
+                f"ETA {util.format_eta(eta, whole=True)}")

@@ -99,5 +99,5 @@ class _TrainerProgressBar(util.ProgressBar):
             parts.append(f"total {rate:.2%}")
         parts.append(f"this epoch {epoch_detail - int(epoch_detail):.2%}")
         parts.append(f"{speed_t:.5g} iters/sec")
-        parts.append(f"ETA {util.format_eta(eta)}")
+        parts.append(f"ETA {util.format_eta(eta, whole=True)}")
         return ", ".join(parts)

@@ -30,11 +30,13 @@ def output_mode(out) -> str:
     return "plain"
 
 
-def format_eta(seconds) -> str:
-    """``H:MM:SS`` (timedelta's text), or 'unknown' when no progress was seen."""
+def format_eta(seconds, whole: bool = False) -> str:
+    """``H:MM:SS.ffffff`` (timedelta's text, as Chainer shows it; rounded to
+    whole seconds with `whole`), or 'unknown' when no progress was seen."""
     if seconds is None or seconds != seconds or seconds == float("inf"):
         return "unknown"
-    return str(datetime.timedelta(seconds=max(seconds, 0.0)))
+    seconds = max(seconds, 0.0)
+    return str(datetime.timedelta(seconds=round(seconds) if whole else seconds))
 
 
 def bar(rate: float, length: int) -> str:
