@@ -543,12 +543,12 @@ def test_copied_and_pickled_chains_start_with_their_own_schedules():
     x = data((2, 5))
     chain(x)
     chain(x)
-    for other in (copy.deepcopy(chain), pickle.loads(pickle.dumps(chain))):
-        assert other.schedule_manager is not chain.schedule_manager
-        assert not other.schedule_manager.schedules
-        other.l1.W.array[...] = 0.5
+    for other in (copy.deepcopy(chain), pickle.loads(pickle.dumps(chain)), chain.copy()):
+        other.l1.W.array = np.full_like(other.l1.W.array, 0.5)
         for _ in range(2):
             np.testing.assert_array_equal(other(x).array, eager(other, x).array)
+        assert other.schedule_manager is not chain.schedule_manager
+        assert len(other.schedule_manager._jitted._entries) == 1
     np.testing.assert_array_equal(chain(x).array, eager(chain, x).array)
 
 

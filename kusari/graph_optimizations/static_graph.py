@@ -283,7 +283,9 @@ def _wrap(func, options):
         if verbosity_level >= 2:
             print("Calling static chain...")
         manager = chain.__dict__.get("schedule_manager")
-        if not isinstance(manager, ScheduleManager):
+        if not isinstance(manager, ScheduleManager) or (
+                manager._chain_ref is not None and manager._chain_ref() is not chain):
+            # (a chain's copy shares its attributes: it gets schedules of its own)
             manager = ScheduleManager(minimize_cache_size=minimize_cache_size,
                                       verbosity_level=verbosity_level)
             chain.schedule_manager = manager
@@ -291,7 +293,7 @@ def _wrap(func, options):
         if jitted is None:
             jitted = manager._jitted = Jitted(_call_unflattened(func, manager),
                                               name=f"static_graph {name}")
-        manager._chain_ref = weakref.ref(chain)
+            manager._chain_ref = weakref.ref(chain)
         tree_id, flat = manager._flatten(args)
         try:
             schedule = manager._schedule(tree_id, flat, enable_double_backprop)
