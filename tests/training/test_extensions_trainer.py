@@ -277,3 +277,19 @@ def test_evaluator_bad_arguments():
         extensions.Evaluator([1, 2], {})
     with pytest.raises(TypeError, match="unexpected keyword"):
         extensions.Evaluator(SerialIterator([1], 1, repeat=False), {}, bogus=True)
+
+
+def test_dump_graph_warns_without_a_graph(tmp_path):
+    trainer = testing.get_trainer_with_mock_updater((1, "iteration"))
+    trainer.out = str(tmp_path)
+
+    @training.make_extension(priority=training.PRIORITY_WRITER)
+    def put(t):
+        t.observation["loss"] = kusari.Variable(np.array(2.0, np.float32))
+
+    trainer.extend(put)
+    trainer.extend(extensions.DumpGraph("loss"))
+    with pytest.warns(UserWarning, match="no recorded graph"):
+        trainer.run()
+    dot = (tmp_path / "cg.dot").read_text()
+    assert " = " not in dot and 'n0 [label="a:f32[]", shape=ellipse];' in dot

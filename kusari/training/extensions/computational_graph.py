@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import warnings
 
 from kusari import configuration
 from kusari.training import extension
@@ -147,6 +148,12 @@ class DumpGraph(extension.Extension):
                                 f"{type(var).__name__}, not a Variable; report the "
                                 "Variable itself to dump its graph")
             g, labels = ir_graph_of(var, self._root_name, _param_names(trainer))
+            if var.creator is None:
+                warnings.warn(
+                    f"DumpGraph: the reported {self._root_name!r} has no recorded graph "
+                    "(it was computed under no_backprop_mode, inside a compiled "
+                    "function, or unchained), so the graph written has only the value",
+                    UserWarning)
             dot = graph_to_dot(g, labels, self._variable_style, self._function_style)
             os.makedirs(trainer.out, exist_ok=True)
             with replacing(trainer.out, self._filename) as path:
