@@ -7,7 +7,7 @@ from .. import functions as F
 from ..distribution import Distribution, register_kl
 from ..utils import cache
 from ..variable import as_variable
-from .utils import _array, _const, _modified_xlogx, _random
+from .utils import _array, _const, _modified_xlogx, _random, _x
 
 
 def _log_or_minus_inf(x):
@@ -26,7 +26,7 @@ def _bernoulli_log_prob(logit, x, binary_check=False):
     x - sigmoid(logit), NaN where logit is infinite or x is invalid (as in
     Chainer)."""
     logit = as_variable(logit)
-    x = _array(x)
+    x = _array(_x(x, logit))
     dtype = logit.dtype
     pos_inf = F.equal(logit, numpy.inf)
     neg_inf = F.equal(logit, -numpy.inf)
@@ -97,6 +97,7 @@ class Bernoulli(Distribution):
         return not isinstance(self.p.array, numpy.ndarray)
 
     def log_prob(self, x):
+        x = _x(x, self.logit)
         return _bernoulli_log_prob(self.logit, x, self.binary_check)
 
     @cache.cached_property
@@ -108,6 +109,7 @@ class Bernoulli(Distribution):
         return {"logit": self.logit}
 
     def prob(self, x):
+        x = _x(x, self.logit)
         x = as_variable(x)
         prob = x * self.p + (1 - x) * (1 - self.p)
         if self.binary_check:

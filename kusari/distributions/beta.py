@@ -7,7 +7,7 @@ from .. import functions as F
 from ..distribution import Distribution, register_kl
 from ..utils import cache
 from ..variable import as_variable
-from .utils import _const, _random
+from .utils import _const, _random, _x
 
 
 def _lbeta(a, b):
@@ -55,6 +55,7 @@ class Beta(Distribution):
         return ()
 
     def log_prob(self, x):
+        x = _x(x, self.a)
         x = as_variable(x)
         with numpy.errstate(divide="ignore", invalid="ignore"):
             logp = ((self.a - 1) * F.log(x) + (self.b - 1) * F.log(1 - x)

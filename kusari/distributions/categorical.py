@@ -53,7 +53,7 @@ class Categorical(Distribution):
 
     def log_prob(self, x):
         index = numpy.meshgrid(*(range(i) for i in self.batch_shape), indexing="ij")
-        x = _array(x).astype(numpy.int32)
+        x = self.xp.asarray(_array(x)).astype(numpy.int32)
         return F.get_item(self.log_p, tuple(index) + (x,))
 
     @property

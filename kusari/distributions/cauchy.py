@@ -8,7 +8,7 @@ from .. import functions as F
 from ..distribution import Distribution
 from ..utils import cache
 from ..variable import as_variable
-from .utils import _random
+from .utils import _random, _x
 
 
 def _cauchy_icdf(x):
@@ -43,6 +43,7 @@ class Cauchy(Distribution):
         return self.loc.shape
 
     def cdf(self, x):
+        x = _x(x, self.loc)
         return 1 / math.pi * F.arctan((x - self.loc) / self.scale) + 0.5
 
     @cache.cached_property
@@ -54,9 +55,11 @@ class Cauchy(Distribution):
         return ()
 
     def icdf(self, x):
+        x = _x(x, self.loc)
         return self.loc + self.scale * _cauchy_icdf(x)
 
     def log_prob(self, x):
+        x = _x(x, self.loc)
         return (-math.log(math.pi) + F.log(self.scale)
                 - F.log((x - self.loc) ** 2 + self.scale ** 2))
 

@@ -7,7 +7,7 @@ from .. import functions as F
 from ..distribution import Distribution
 from ..utils import cache
 from ..variable import as_variable
-from .utils import _random
+from .utils import _random, _x
 
 _LOG2 = math.log(2.)
 
@@ -42,6 +42,7 @@ class Chisquare(Distribution):
         return ()
 
     def log_prob(self, x):
+        x = _x(x, self.k)
         half_k = self._half_k
         return (-F.lgamma(half_k) - half_k * _LOG2 + (half_k - 1) * F.log(x) - 0.5 * x)
 

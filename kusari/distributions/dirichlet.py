@@ -5,7 +5,7 @@ from .. import functions as F
 from ..distribution import Distribution, register_kl
 from ..utils import cache
 from ..variable import as_variable
-from .utils import _random
+from .utils import _random, _x
 
 
 def _lbeta(x):
@@ -42,6 +42,7 @@ class Dirichlet(Distribution):
         return self.alpha.shape[-1:]
 
     def log_prob(self, x):
+        x = _x(x, self.alpha)
         return -_lbeta(self.alpha) + F.sum((self.alpha - 1) * F.log(x), axis=-1)
 
     @cache.cached_property

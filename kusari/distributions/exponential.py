@@ -7,7 +7,7 @@ from .. import functions as F
 from ..distribution import Distribution, register_kl
 from ..utils import cache
 from ..variable import as_variable
-from .utils import _const, _random
+from .utils import _const, _random, _x
 
 
 class Exponential(Distribution):
@@ -30,6 +30,7 @@ class Exponential(Distribution):
         return self.lam.shape
 
     def cdf(self, x):
+        x = _x(x, self.lam)
         return -F.expm1(-self.lam * x)
 
     @cache.cached_property
@@ -41,10 +42,12 @@ class Exponential(Distribution):
         return ()
 
     def icdf(self, x):
+        x = _x(x, self.lam)
         x = as_variable(x)
         return -1 / self.lam * F.log1p(-x)
 
     def log_prob(self, x):
+        x = _x(x, self.lam)
         logp = self._log_lam - self.lam * x
         return F.where(F.greater_equal(x, 0.0), logp, _const(-numpy.inf, logp.dtype))
 

@@ -7,7 +7,7 @@ from .. import functions as F
 from ..distribution import Distribution, register_kl
 from ..utils import cache
 from ..variable import as_variable
-from .utils import _const, _random
+from .utils import _const, _random, _x
 
 
 class Gamma(Distribution):
@@ -41,6 +41,7 @@ class Gamma(Distribution):
         return ()
 
     def log_prob(self, x):
+        x = _x(x, self.k)
         with numpy.errstate(divide="ignore", invalid="ignore"):
             logp = (-F.lgamma(self.k) - self.k * F.log(self.theta)
                     + (self.k - 1) * F.log(x) - x / self.theta)

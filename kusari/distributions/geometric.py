@@ -5,7 +5,7 @@ from .. import functions as F
 from ..distribution import Distribution, register_kl
 from ..utils import cache
 from ..variable import as_variable
-from .utils import _random
+from .utils import _random, _x
 
 
 class Geometric(Distribution):
@@ -28,6 +28,7 @@ class Geometric(Distribution):
         return ()
 
     def log_prob(self, x):
+        x = _x(x, self.p)
         return (x - 1) * F.log(1 - self.p) + F.log(self.p)
 
     @cache.cached_property

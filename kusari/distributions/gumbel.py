@@ -7,7 +7,7 @@ from .. import functions as F
 from ..distribution import Distribution, register_kl
 from ..utils import cache
 from ..variable import as_variable
-from .utils import _random
+from .utils import _random, _x
 
 EULER = 0.57721566490153286060651209008240243104215933593992
 
@@ -46,6 +46,7 @@ class Gumbel(Distribution):
         return ()
 
     def log_prob(self, x):
+        x = _x(x, self.loc)
         y = (x - self.loc) / self.scale
         return -self._log_scale - y - F.exp(-y)
 

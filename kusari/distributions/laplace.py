@@ -7,7 +7,7 @@ from .. import functions as F
 from ..distribution import Distribution, register_kl
 from ..utils import cache
 from ..variable import as_variable
-from .utils import _const, _random
+from .utils import _const, _random, _x
 
 
 def _laplace_cdf(x):
@@ -54,6 +54,7 @@ class Laplace(Distribution):
         return self.loc.shape
 
     def cdf(self, x):
+        x = _x(x, self.loc)
         return _laplace_cdf((x - self.loc) / self.scale)
 
     @cache.cached_property
@@ -65,9 +66,11 @@ class Laplace(Distribution):
         return ()
 
     def icdf(self, x):
+        x = _x(x, self.loc)
         return self.loc + self.scale * _laplace_icdf(x)
 
     def log_prob(self, x):
+        x = _x(x, self.loc)
         scale = self.scale
         return -F.log(2 * scale) - abs(x - self.loc) / scale
 
@@ -84,6 +87,7 @@ class Laplace(Distribution):
         return {"loc": self.loc, "scale": self.scale}
 
     def prob(self, x):
+        x = _x(x, self.loc)
         scale = self.scale
         return 0.5 / scale * F.exp(-abs(x - self.loc) / scale)
 

@@ -7,7 +7,7 @@ from .. import functions as F
 from ..distribution import Distribution, register_kl
 from ..utils import cache
 from ..variable import as_variable
-from .utils import _random
+from .utils import _random, _x
 
 LOGPROBC = -0.5 * math.log(2 * math.pi)
 
@@ -45,6 +45,7 @@ class LogNormal(Distribution):
         return ()
 
     def log_prob(self, x):
+        x = _x(x, self.mu)
         logx = F.log(x)
         return (LOGPROBC - self._log_sigma - logx
                 - 0.5 * (logx - self.mu) ** 2 / self.sigma ** 2)

@@ -10,7 +10,7 @@ from ..compiler.errors import InvalidType, invalid_in
 from ..distribution import Distribution, register_kl
 from ..utils import argument, cache
 from ..variable import as_variable
-from .utils import _random
+from .utils import _random, _x
 
 ENTROPYC = 0.5 * math.log(2 * math.pi * math.e)
 LOGPROBC = -0.5 * math.log(2 * math.pi)
@@ -107,6 +107,7 @@ class MultivariateNormal(Distribution):
         return F.reshape(inv, self.batch_shape + (d, d))
 
     def log_prob(self, x):
+        x = _x(x, self.loc)
         x = as_variable(x)
         d = self.d
         inv = F.broadcast_to(self._scale_tril_inv(), x.shape + (d,))

@@ -7,7 +7,7 @@ from .. import functions as F
 from ..distribution import Distribution, register_kl
 from ..utils import argument, cache
 from ..variable import as_variable
-from .utils import _random
+from .utils import _random, _x
 
 ENTROPYC = 0.5 * math.log(2 * math.pi * math.e)
 LOGPROBC = -0.5 * math.log(2 * math.pi)
@@ -50,6 +50,7 @@ class Normal(Distribution):
         return self.loc.shape
 
     def cdf(self, x):
+        x = _x(x, self.loc)
         return F.ndtr((x - self.loc) / self.scale)
 
     @cache.cached_property
@@ -61,15 +62,19 @@ class Normal(Distribution):
         return ()
 
     def icdf(self, x):
+        x = _x(x, self.loc)
         return self.loc + self.scale * F.ndtri(x)
 
     def log_cdf(self, x):
+        x = _x(x, self.loc)
         return F.log_ndtr((x - self.loc) / self.scale)
 
     def log_prob(self, x):
+        x = _x(x, self.loc)
         return LOGPROBC - self.log_scale - 0.5 * (x - self.loc) ** 2 / self.variance
 
     def log_survival_function(self, x):
+        x = _x(x, self.loc)
         return F.log_ndtr((self.loc - x) / self.scale)
 
     @cache.cached_property
@@ -81,6 +86,7 @@ class Normal(Distribution):
         return {"loc": self.loc, "scale": self.scale}
 
     def prob(self, x):
+        x = _x(x, self.loc)
         return (PROBC / self.scale) * F.exp(-0.5 * (x - self.loc) ** 2 / self.variance)
 
     def sample_n(self, n):
@@ -97,6 +103,7 @@ class Normal(Distribution):
         return "real"
 
     def survival_function(self, x):
+        x = _x(x, self.loc)
         return F.ndtr((self.loc - x) / self.scale)
 
     @cache.cached_property

@@ -7,7 +7,7 @@ from .. import functions as F
 from ..distribution import Distribution, register_kl
 from ..utils import cache
 from ..variable import as_variable
-from .utils import _random
+from .utils import _random, _x
 
 
 def _random_choice(xp, a, size, p):
@@ -51,6 +51,7 @@ class OneHotCategorical(Distribution):
         return self.p.shape[-1:]
 
     def log_prob(self, x):
+        x = _x(x, self.p)
         return F.sum(self.log_p * x, axis=-1)
 
     @cache.cached_property

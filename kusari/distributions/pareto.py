@@ -7,7 +7,7 @@ from .. import functions as F
 from ..distribution import Distribution, register_kl
 from ..utils import cache
 from ..variable import as_variable
-from .utils import _const, _random
+from .utils import _const, _random, _x
 
 
 class Pareto(Distribution):
@@ -48,6 +48,7 @@ class Pareto(Distribution):
         return ()
 
     def log_prob(self, x):
+        x = _x(x, self.scale)
         x = as_variable(x)
         with numpy.errstate(divide="ignore", invalid="ignore"):
             logp = (self._log_alpha + self.alpha * self._log_scale

@@ -34,7 +34,8 @@ class Poisson(Distribution):
     def log_prob(self, x):
         xp = self.xp
         x = xp.asarray(_array(x)).astype(self.lam.dtype)
-        return x * self._log_lam - F.lgamma(x + 1) - self.lam
+        x_plus_1 = xp.asarray(x + 1, dtype=self.lam.dtype)
+        return x * self._log_lam - F.lgamma(x_plus_1) - self.lam
 
     @cache.cached_property
     def mean(self):

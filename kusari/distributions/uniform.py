@@ -7,7 +7,7 @@ from .. import functions as F
 from ..distribution import Distribution, register_kl
 from ..utils import argument, cache
 from ..variable import as_variable
-from .utils import _const, _random
+from .utils import _const, _random, _x
 
 
 class Uniform(Distribution):
@@ -58,6 +58,7 @@ class Uniform(Distribution):
         return self.low.shape
 
     def cdf(self, x):
+        x = _x(x, self.low)
         return F.clip((x - self.loc) / self.scale, 0., 1.)
 
     @cache.cached_property
@@ -69,9 +70,11 @@ class Uniform(Distribution):
         return ()
 
     def icdf(self, x):
+        x = _x(x, self.low)
         return x * self.scale + self.loc
 
     def log_prob(self, x):
+        x = _x(x, self.low)
         x = as_variable(x)
         logp = F.broadcast_to(-F.log(self.scale), x.shape)
         inside = F.logical_and(F.greater_equal(x, self.low), F.less_equal(x, self.high))

@@ -50,3 +50,14 @@ def _random(xp):
     """The random module drawing as Chainer does: NumPy's global generator on
     the CPU, CuPy's on a GPU."""
     return numpy.random if xp is numpy else xp.random
+
+
+def _x(x, like):
+    """A point `x` given to a density or cdf, as kusari functions take it: a
+    Variable or array passes; a NumPy scalar becomes a 0-d array and a Python
+    number a 0-d array of the dtype of the parameter `like`."""
+    if isinstance(x, numpy.generic):
+        return numpy.asarray(x)
+    if isinstance(x, (bool, int, float)):
+        return numpy.asarray(x, dtype=like.dtype)
+    return x
