@@ -201,7 +201,8 @@ def test_parameter_statistics_values(tmp_path):
 
 def test_micro_average_observe_value_and_fail_on_nonnumber(tmp_path):
     trainer = testing.get_trainer_with_mock_updater((4, "iteration"), 2)
-    counts = iter([(1, 2), (3, 4), (0, 1), (5, 5)])
+    v = kusari.Variable
+    counts = iter([(1, 2), (3, 4), (0, 1), (v(np.array(5.0)), v(np.array(5.0)))])
 
     @training.make_extension(priority=training.PRIORITY_WRITER + 1)
     def put(t):

@@ -36,8 +36,9 @@ class MicroAverage(extension.Extension):
         if not (self._numerator_key in observation
                 and self._denominator_key in observation):
             return
-        self._numerator += observation[self._numerator_key]
-        self._denominator += observation[self._denominator_key]
+        # reported Variables count by their values (Chainer's float() refused them)
+        self._numerator += _value(observation[self._numerator_key])
+        self._denominator += _value(observation[self._denominator_key])
         if self._trigger(trainer):
             result = float(self._numerator) / self._denominator
             self._numerator = 0
@@ -47,3 +48,7 @@ class MicroAverage(extension.Extension):
     def serialize(self, serializer) -> None:
         self._numerator = serializer("_numerator", self._numerator)
         self._denominator = serializer("_denominator", self._denominator)
+
+
+def _value(x):
+    return getattr(x, "array", x)
