@@ -644,3 +644,28 @@ def test_static_code_inside_a_function_node_is_part_of_its_forward():
     # (kusari.jit's rule for every FunctionNode: it learns the outputs' types)
     assert Scale.runs == 5
     assert not chain.static_schedule.records
+
+
+def test_jit_runs_a_function_node_on_constants_at_every_call():
+    """Compiler fix: constant folding evaluated a user's FunctionNode whose
+    inputs were all constants once, at compile time, so a forward that draws
+    random numbers (or keeps state) gave the same result at every call."""
+    class Noise(kusari.FunctionNode):
+        def forward(self, inputs):
+            x, = inputs
+            return x + np.random.uniform(size=x.shape).astype(x.dtype),
+
+        def backward(self, indexes, grad_outputs):
+            return grad_outputs
+
+    def g(x):
+        c = Variable(np.ones(3, np.float32), requires_grad=False)
+        return x + Noise().apply((c,))[0]
+    f = kusari.jit(g)
+    x = np.zeros(3, np.float32)
+    f(x)            # (tracing runs the forward once on stand-ins: it draws too)
+    for k in range(3):
+        np.random.seed(k)
+        got = f(x)
+        np.random.seed(k)
+        np.testing.assert_array_equal(got, g(x).array)

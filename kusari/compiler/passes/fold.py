@@ -94,7 +94,9 @@ def uniform_array(g: Graph, n: int):
 def fold_small(g: Graph, n: int):
     """Ops whose operands are all constants, when everything is small."""
     op = g.op(n)
-    if op in ("input", "const"):
+    # (a user's FunctionNode, or a graph that may call one, runs the user's
+    # code at every run: its forward may draw random numbers or keep state)
+    if op in ("input", "const", "function_node", "call"):
         return None
     args = g.args(n)
     if not args or not all(g.is_const(a) for a in args):
