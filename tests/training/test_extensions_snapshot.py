@@ -169,3 +169,34 @@ def test_process_writers_under_spawn(cls, tmp_path, monkeypatch):
     loaded = _link(1)
     npz.load_npz(str(tmp_path / "m_2.npz"), loaded)
     _same(loaded, link)
+
+
+def _failing_save(path, target):
+    if "bad" in os.path.basename(path):
+        raise OSError("disk full")
+    npz.save_npz(path, target)
+
+
+@pytest.mark.parametrize("cls", [snapshot_writers.ThreadWriter,
+                                 snapshot_writers.ProcessWriter])
+def test_background_failure_raised_at_the_next_snapshot(cls, tmp_path):
+    writer = cls(savefun=_failing_save)
+    target = npz.serialize(_link(0))
+    writer("bad.npz", str(tmp_path), target)
+    with pytest.raises(RuntimeError, match="'bad.npz' failed in the background"):
+        writer("good.npz", str(tmp_path), target)
+    writer("good.npz", str(tmp_path), target)         # the writer goes on
+    writer.finalize()
+    assert os.listdir(tmp_path) == ["good.npz"]
+
+
+@pytest.mark.parametrize("cls", [snapshot_writers.ThreadQueueWriter,
+                                 snapshot_writers.ProcessQueueWriter])
+def test_queue_failure_raised_at_finalize_without_hanging(cls, tmp_path):
+    writer = cls(savefun=_failing_save)
+    target = npz.serialize(_link(0))
+    writer("bad.npz", str(tmp_path), target)
+    writer("good.npz", str(tmp_path), target)       # a failure does not stop the consumer
+    with pytest.raises(RuntimeError, match="failed in the background"):
+        writer.finalize()
+    assert os.listdir(tmp_path) == ["good.npz"]

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+import sys
 import threading
+import traceback
 
 from kusari.serializers import npz
 
@@ -24,10 +26,22 @@ from ._common import replacing
 
 class Writer:
     """Base class: subclasses implement ``__call__(filename, outdir, target)``,
-    where `target` is the dict of arrays to save."""
+    where `target` is the dict of arrays to save.
+
+    A save that fails in a worker thread or process is not lost: the writer
+    raises RuntimeError at its next snapshot or at `finalize` (Chainer's
+    writers dropped the error, and a failed queue task hung `finalize`)."""
 
     def __init__(self):
         self._post_save_hooks = []
+        self._errors = []
+
+    def _raise_worker_errors(self) -> None:
+        if self._errors:
+            errors, self._errors = self._errors, []
+            name, exc = errors[0]
+            raise RuntimeError(f"writing the snapshot {name!r} failed in the background: "
+                               f"{type(exc).__name__}: {exc}") from exc
 
     def __call__(self, filename, outdir, target):
         raise NotImplementedError
@@ -89,21 +103,30 @@ class StandardWriter(Writer):
 
     def __call__(self, filename, outdir, target):
         if self._started:
-            self._worker.join()
-            self._started = False
+            self._started = False          # before _join, which may raise
+            self._join()
         self._filename = filename
         self._worker = self.create_worker(filename, outdir, target, **self._kwds)
         self._worker.start()
         self._started = True
+
+    def _join(self) -> None:
+        self._worker.join()
+        exitcode = getattr(self._worker, "exitcode", None)
+        if isinstance(exitcode, int) and exitcode != 0:       # a process that failed
+            self._errors.append((self._filename, OSError(
+                f"the writer process exited with code {exitcode}")))
+        self._raise_worker_errors()
 
     def create_worker(self, filename, outdir, target, **kwds):
         raise NotImplementedError
 
     def finalize(self) -> None:
         if self._started:
-            if not self._finalized:
-                self._worker.join()
             self._started = False
+            if not self._finalized:
+                self._finalized = True
+                self._join()
         self._finalized = True
 
 
@@ -111,9 +134,12 @@ class ThreadWriter(StandardWriter):
     """Saves each snapshot in a new thread."""
 
     def create_worker(self, filename, outdir, target, **kwds):
-        return threading.Thread(target=self.save,
-                                args=(filename, outdir, target, self._savefun),
-                                kwargs=self._kwds)
+        def save():
+            try:
+                self.save(filename, outdir, target, self._savefun, **self._kwds)
+            except Exception as e:          # raised by the writer later
+                self._errors.append((filename, e))
+        return threading.Thread(target=save)
 
 
 class ProcessWriter(StandardWriter):
@@ -166,15 +192,21 @@ class QueueWriter(Writer):
 
     def consume(self, q) -> None:
         """Saves the queued snapshots in order until a None arrives."""
-        _consume(q)
+        _consume(q, self._errors)
 
     def finalize(self) -> None:
         if self._started:
+            self._started = False
             if not self._finalized:
+                self._finalized = True
                 self._queue.put(None)
                 self._queue.join()
                 self._consumer.join()
-            self._started = False
+                exitcode = getattr(self._consumer, "exitcode", None)
+                if isinstance(exitcode, int) and exitcode != 0:
+                    self._errors.append(("(queued)", OSError(
+                        f"the writer process exited with code {exitcode}")))
+                self._raise_worker_errors()
         self._finalized = True
 
 
@@ -205,13 +237,26 @@ def _save(filename, outdir, target, savefun, hooks, kwds) -> None:
         hook()
 
 
-def _consume(q) -> None:
+def _consume(q, errors=None) -> None:
+    """Runs queued tasks until None. A failing task does not stop the
+    consumer (else `finalize` would wait forever on the queue): its error is
+    kept in `errors` (a thread's writer raises it later) or, in a process,
+    printed and turned into the process's exit code."""
+    failed = False
     while True:
         task = q.get()
         if task is None:
             q.task_done()
-            return
+            break
         try:
             task[0](task[1], task[2], task[3])
+        except Exception as e:
+            failed = True
+            if errors is not None:
+                errors.append((task[1], e))
+            else:
+                traceback.print_exc()
         finally:
             q.task_done()
+    if failed and errors is None:
+        sys.exit(1)
