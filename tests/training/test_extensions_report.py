@@ -232,6 +232,9 @@ def test_plot_report_writes_png(tmp_path):
     assert os.listdir(tmp_path) == ["loss.png"]
     assert (tmp_path / "loss.png").read_bytes()[:4] == b"\x89PNG"
     assert [y for _, y in plot._data["main/loss"]] == [1.0, 2.0]
+    bare = extensions.PlotReport("main/loss", trigger=every(1), filename="plot")
+    _train(FakeTrainer(tmp_path / "bare"), bare, [1.0])
+    assert os.listdir(tmp_path / "bare") == ["plot"]       # saved as named (PNG)
 
 
 @pytest.mark.skipif(not HAVE_MPL, reason="matplotlib (an optional extra) is not installed")

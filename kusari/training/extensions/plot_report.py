@@ -91,7 +91,7 @@ class PlotReport(extension.Extension):
                     self._postprocess(f, a, self._summary)
                 legend = a.legend(bbox_to_anchor=(1.05, 1), loc=2, borderaxespad=0.)
                 os.makedirs(outdir, exist_ok=True)
-                fmt = os.path.splitext(self._file_name)[1][1:] or None
+                fmt = os.path.splitext(self._file_name)[1][1:] or "png"   # no suffix added
                 with replacing(outdir, self._file_name) as path:
                     f.savefig(path, format=fmt, bbox_extra_artists=(legend,),
                               bbox_inches="tight")

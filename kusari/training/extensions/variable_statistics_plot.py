@@ -209,6 +209,6 @@ class VariableStatisticsPlot(extension.Extension):
             if self._grid:
                 ax.grid()
                 ax.set_axisbelow(True)
-        fmt = os.path.splitext(self._filename)[1][1:] or None
+        fmt = os.path.splitext(self._filename)[1][1:] or "png"   # no suffix added
         fig.savefig(file_path, format=fmt)
         plt.close(fig)
