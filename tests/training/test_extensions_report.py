@@ -273,3 +273,9 @@ def test_dumb_terminal_gets_plain_lines(tmp_path, monkeypatch):
     monkeypatch.setenv("TERM", "xterm")
     assert util.output_mode(Tty()) == "tty"
     assert util.output_mode(io.StringIO()) == "plain"
+
+
+def test_log_file_in_a_subdirectory(tmp_path):
+    log = extensions.LogReport(trigger=every(1), filename="logs/log_{iteration}")
+    _train(FakeTrainer(tmp_path), log, [1.0])
+    assert os.listdir(tmp_path) == ["logs"] and os.listdir(tmp_path / "logs") == ["log_1"]

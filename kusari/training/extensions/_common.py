@@ -34,7 +34,9 @@ def replacing(outdir: str, filename: str):
         if not os.path.exists(path):
             raise FileNotFoundError(f"the writer did not create {path!r} "
                                     f"(the snapshot {filename!r} would be missing)")
-        os.replace(path, os.path.join(outdir, filename))
+        final = os.path.join(outdir, filename)
+        os.makedirs(os.path.dirname(final) or ".", exist_ok=True)  # 'plots/loss.png'
+        os.replace(path, final)
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
 
