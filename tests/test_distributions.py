@@ -22,6 +22,7 @@ import pytest
 import kusari
 import kusari.functions as F
 from kusari import distributions as D
+from kusari import testing
 from tests.helpers import check_double_grad, check_grad
 
 lgamma = np.vectorize(math.lgamma)
@@ -815,3 +816,117 @@ def test_modified_xlogx():
         F.sum(_modified_xlogx(v)).backward()
     check_grad(_modified_xlogx, [a64(0.2, 0.7, 1.9)], np.float64)
     check_double_grad(_modified_xlogx, [a64(0.2, 0.7, 1.9)], np.float64)
+
+
+# -- kusari.testing.distribution_unittest, with a NumPy stand-in for SciPy's normal ------------
+
+class _NormalReference:
+    """The part of scipy.stats.norm that distribution_unittest calls."""
+
+    @staticmethod
+    def logpdf(x, loc, scale):
+        return _ref_normal(x, loc, scale)
+
+    @staticmethod
+    def pdf(x, loc, scale):
+        return np.exp(_ref_normal(x, loc, scale))
+
+    @staticmethod
+    def cdf(x, loc, scale):
+        return 0.5 * np.vectorize(math.erfc)(-(x - loc) / (scale * np.sqrt(2)))
+
+    @staticmethod
+    def logcdf(x, loc, scale):
+        return np.log(_NormalReference.cdf(x, loc, scale))
+
+    @staticmethod
+    def sf(x, loc, scale):
+        return 0.5 * np.vectorize(math.erfc)((x - loc) / (scale * np.sqrt(2)))
+
+    @staticmethod
+    def logsf(x, loc, scale):
+        return np.log(_NormalReference.sf(x, loc, scale))
+
+    @staticmethod
+    def mean(loc, scale):
+        return loc
+
+    @staticmethod
+    def var(loc, scale):
+        return scale ** 2
+
+    @staticmethod
+    def std(loc, scale):
+        return scale
+
+    @staticmethod
+    def entropy(loc, scale):
+        return 0.5 * np.log(2 * np.pi * np.e * scale ** 2)
+
+    @staticmethod
+    def rvs(size, loc, scale):
+        return loc + scale * np.random.default_rng(0).standard_normal(size)
+
+
+def _has_cupy():
+    try:
+        import cupy  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class _OnThisMachine(testing.distribution_unittest):
+    """The base class, its GPU tests skipped where CuPy is not installed."""
+    __test__ = False
+
+
+for _name in dir(testing.distribution_unittest):
+    if _name.startswith("test_") and _name.endswith("_gpu"):
+        setattr(_OnThisMachine, _name, pytest.mark.skipif(not _has_cupy(), reason="needs CuPy")(
+            getattr(testing.distribution_unittest, _name)))
+
+
+@testing.parameterize(*testing.product({
+    "shape": [(2, 3), ()], "is_variable": [True, False], "sample_shape": [(3, 2), ()]}))
+class TestDistributionUnittest(_OnThisMachine):
+    """Chainer's test base class runs its checks (here against NumPy)."""
+    __test__ = True
+
+    def setUp_configure(self):
+        self.dist = D.Normal
+        self.scipy_dist = _NormalReference
+        self.test_targets = {"batch_shape", "cdf", "entropy", "event_shape", "log_cdf",
+                             "log_prob", "log_survival", "mean", "prob", "sample",
+                             "stddev", "support", "survival", "variance"}
+        rng = np.random.default_rng(1)
+        loc = np.asarray(rng.uniform(-1, 1, self.shape), np.float32)
+        scale = np.asarray(np.exp(rng.uniform(-1, 1, self.shape)), np.float32)
+        self.params = {"loc": loc, "scale": scale}
+        self.scipy_params = {"loc": loc, "scale": scale}
+
+    def sample_for_test(self):
+        return np.asarray(np.random.default_rng(2).normal(
+            size=self.sample_shape + self.shape), np.float32)
+
+
+def test_distribution_unittest_checks_fail_on_wrong_values():
+    """The base class's checks are real: a wrong reference fails them."""
+    class Wrong(_NormalReference):
+        @staticmethod
+        def logpdf(x, loc, scale):
+            return _ref_normal(x, loc, scale) + 0.1
+
+    cls = next(v for k, v in globals().items() if k.startswith("TestDistributionUnittest_param"))
+    case = cls(methodName="test_log_prob_cpu")
+    case.setUp()
+    case.scipy_dist = Wrong
+    with pytest.raises(AssertionError):
+        case.check_log_prob(False)
+
+    class BadTargets(cls):
+        def setUp_configure(self):
+            super().setUp_configure()
+            self.test_targets = {"nope"}
+    with pytest.raises(ValueError, match="invalid target"):
+        BadTargets(methodName="test_log_prob_cpu").setUp()
