@@ -125,11 +125,12 @@ def _initialize_again_before(trainer, ext) -> None:
     entries = getattr(trainer, "_extensions", None)
     if not isinstance(entries, dict):
         return
-    ordered = sorted(entries.values(), key=lambda e: e.priority, reverse=True)
+    ordered = sorted(entries.values(), key=lambda e: getattr(e, "priority", 0), reverse=True)
     for entry in ordered:
-        if entry.extension is ext:
+        extension = getattr(entry, "extension", None)
+        if extension is ext:
             return
-        initializer = getattr(entry.extension, "initialize", None)
+        initializer = getattr(extension, "initialize", None)
         if initializer and not getattr(entry.trigger, "finished", False):
             initializer(trainer)
 
