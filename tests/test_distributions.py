@@ -704,7 +704,7 @@ def test_float32_stays_float32(name):
         assert sample.dtype == np.float32, sample.dtype
 
 
-# -- sampling ---------------------------------------------------------------------------------------
+# -- sampling ------------------------------------------------------------------------------------
 
 def test_sampling_draws_as_chainer():
     """Under a seed, a sample is the same transform of the same NumPy draws
