@@ -16,6 +16,7 @@ from .noise import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
+from .util import *  # noqa: F401,F403
 
 # chainer.functions.array.flip is the module flip.py in Chainer: those
 # packages' attributes are their modules again (callable as the function)
@@ -27,3 +28,4 @@ _modules(pooling)  # noqa: F405
 _modules(evaluation)  # noqa: F405
 _modules(loss)  # noqa: F405
 _modules(normalization)  # noqa: F405
+_modules(util)  # noqa: F405
