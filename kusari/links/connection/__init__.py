@@ -25,3 +25,13 @@ __all__ += ["Bilinear", "Highway"]
 from .deformable_convolution_2d import DeformableConvolution2D  # noqa: E402,F401
 
 __all__ += ["DeformableConvolution2D"]
+
+# bias, scale, parameter, mlpconv and inception links (helper ML's area)
+from .bias import Bias  # noqa: E402,F401
+from .inception import Inception  # noqa: E402,F401
+from .inceptionbn import InceptionBN  # noqa: E402,F401
+from .mlp_convolution_2d import MLPConvolution2D  # noqa: E402,F401
+from .parameter import Parameter  # noqa: E402,F401
+from .scale import Scale  # noqa: E402,F401
+
+__all__ += ["Bias", "Inception", "InceptionBN", "MLPConvolution2D", "Parameter", "Scale"]
