@@ -74,6 +74,12 @@ class _State(threading.local):
     # gradient on arrays, nothing compiled) until it has seen it this many
     # times, then compiles, fuses and caches it. 1 compiles at first sight.
     compile_threshold = 2
+    # kusari's own: StandardUpdater runs its update (forward, cleargrads,
+    # backward, optimizer.update) as one step compiled by kusari.jit once a
+    # batch of the same shapes and dtypes has come compile_threshold times
+    # (falling back to the eager step for good when the step cannot be
+    # traced). False: always the eager step. KUSARI_COMPILE_UPDATES=0 sets it.
+    compile_updates = _env_flag("KUSARI_COMPILE_UPDATES", "1")
 
 
 state = _State()

@@ -77,6 +77,7 @@ class _Entry:
         self.n_args = n_args
         self._ref = None
         self.single = self.n_results == 1 and not isinstance(result, (tuple, list, dict))
+        self.reports = any(e[0] == "report" for e in effects)
         self.signature = ()
 
     @property
@@ -402,8 +403,13 @@ class Jitted:
 
     @staticmethod
     def _apply_effects(entry: _Entry, values, arguments=()) -> None:
+        # (an unregistered observer raises before anything is written)
+        names = _report_names(entry) if entry.reports else None
         values = iter(values)
         for kind, target, key, has_value in entry.effects:
+            if kind == "report":
+                target.write(next(values) if has_value else None, names)
+                continue
             if kind == "arg_grad":     # a backward inside reached an argument
                 value = next(values)
                 a = arguments[target] if target < len(arguments) else None
@@ -437,6 +443,9 @@ def _traced_effects(ctx, entry: _Entry, outs, arguments) -> None:
     of that trace (written back when the outer function runs)."""
     outs = iter(outs)
     for kind, target, key, has_value in entry.effects:
+        if kind == "report":           # reported when the outer function runs
+            ctx.effects.append(("report", target, None, next(outs) if has_value else None))
+            continue
         if kind == "arg_grad":
             value = next(outs)
             a = arguments[target] if target < len(arguments) else None
@@ -460,6 +469,104 @@ def _traced_effects(ctx, entry: _Entry, outs, arguments) -> None:
         elif kind == "attr":
             name, convert = key
             ctx.assign_scalar(target, name, value, convert)
+
+
+# -- report() inside a traced function ------------------------------------------
+
+class ReportEffect:
+    """One value a traced function reports (`kusari.report` inside it): an
+    output of the compiled code, written at every call into the reporter
+    current then (or the one `Reporter.report` was called on), under the
+    observer's name that reporter gives, as eager code would write it."""
+
+    __slots__ = ("reporter", "observer", "key", "constant", "as_array", "name",
+                 "requires_grad")
+
+    def __init__(self, reporter, observer, key, constant=None, as_array=False,
+                 name=None, requires_grad=True):
+        self.reporter = reporter          # None: the current reporter at each call
+        self.observer = observer
+        self.key = key
+        self.constant = constant          # a value that is not traced: written as it is
+        self.as_array = as_array          # a traced array (not a Variable) was reported
+        self.name = name
+        self.requires_grad = requires_grad
+
+    def target(self):
+        """The reporter written to now (None: no reporter is current)."""
+        if self.reporter is not None:
+            return self.reporter
+        from .reporter import _get_reporters
+        reporters = _get_reporters()
+        return reporters[-1] if reporters else None
+
+    def write(self, value, names: dict) -> None:
+        reporter = self.target()
+        if reporter is None:
+            return
+        prefix = names.get(id(self))
+        if value is None:
+            value = self.constant
+        elif isinstance(value, Variable):   # a call node's output (Variable arguments)
+            if self.as_array:
+                value = value.array
+            elif not state.keep_graph_on_report:
+                value = Variable(value.array, name=self.name,
+                                 requires_grad=self.requires_grad)
+        else:
+            value = _to_numpy(value)
+            if not self.as_array:
+                value = Variable(value, name=self.name, requires_grad=self.requires_grad)
+        reporter.observation[self.key if prefix is None else f"{prefix}/{self.key}"] = value
+
+
+def _report_names(entry: _Entry) -> dict:
+    """id(ReportEffect) -> its observer's name in the reporter it writes to
+    (KeyError, as Reporter.report raises, for an unregistered observer)."""
+    names = {}
+    for kind, target, _, _ in entry.effects:
+        if kind != "report" or target.observer is None:
+            continue
+        reporter = target.target()
+        if reporter is None:
+            continue
+        try:
+            names[id(target)] = reporter._observer_names[id(target.observer)]
+        except KeyError:
+            raise KeyError("Given observer is not registered to the reporter.") from None
+    return names
+
+
+def trace_report(ctx, reporter, values: dict, observer=None) -> None:
+    """`report(values, observer)` met while tracing: each value becomes a
+    "report" effect (see ReportEffect). `reporter` is the Reporter whose
+    `report` was called, or None for `kusari.report` (the current one at
+    each call). An observer the reporter does not know raises at once, as
+    it does eagerly."""
+    if observer is not None:
+        from .reporter import _get_reporters
+        now = reporter
+        if now is None:
+            reporters = _get_reporters()
+            now = reporters[-1] if reporters else None
+        if now is not None and id(observer) not in now._observer_names:
+            raise KeyError("Given observer is not registered to the reporter.")
+    for key, value in values.items():
+        if isinstance(value, tracing.Traced):       # a traced Variable's .array
+            node = getattr(value, "node", None)
+            var = node.var() if node is not None else None
+            if var is None:
+                raise TypeError(f"report of {key!r} inside a traced function: the "
+                                "array has no traced Variable; report the Variable")
+            ctx.effects.append(("report", ReportEffect(reporter, observer, key,
+                                                       as_array=True), None, var))
+        elif isinstance(value, Variable):
+            ctx.effects.append(("report", ReportEffect(
+                reporter, observer, key, name=value.name,
+                requires_grad=value.requires_grad), None, value))
+        else:                                       # a number, an array, a string
+            ctx.effects.append(("report", ReportEffect(reporter, observer, key, value),
+                                None, None))
 
 
 def _drop_array_grads(g, effects, n_results: int, is_variable: list) -> list:

@@ -6,6 +6,11 @@ innermost one entered in this thread) stores the values under the observer's
 registered name, ``"main/loss"``; with no reporter current it does nothing.
 The Trainer gives each iteration a fresh observation dict.
 
+Inside a function compiled by `kusari.jit` (a compiled training step), a
+reported value is an output of the compiled code, written at every call into
+the reporter current then, under the observer's name it gives: the
+observation is what the function run eagerly would report.
+
 A reported Variable is stored as a copy cut from its graph (so the
 observation does not keep the iteration's graph alive), unless
 ``config.keep_graph_on_report`` is set.
@@ -26,7 +31,7 @@ import warnings
 
 import numpy
 
-from . import backend, configuration
+from . import backend, configuration, tracing
 from . import serializer as serializer_module
 from . import variable
 
@@ -88,6 +93,12 @@ class Reporter:
         Raises:
             KeyError: `observer` was not registered.
         """
+        if tracing.TRACING:
+            ctx = tracing.active()
+            if ctx is not None:     # inside kusari.jit: written at each call
+                from .jit import trace_report
+                trace_report(ctx, self, values, observer)
+                return
         if observer is None:
             prefix = None
         else:
@@ -112,6 +123,12 @@ def get_current_reporter() -> Reporter:
 
 def report(values: dict, observer=None) -> None:
     """Reports `values` to the current reporter; does nothing without one."""
+    if tracing.TRACING:
+        ctx = tracing.active()
+        if ctx is not None:     # inside kusari.jit: the reporter current at each call
+            from .jit import trace_report
+            trace_report(ctx, None, values, observer)
+            return
     reporters = _get_reporters()
     if reporters:
         reporters[-1].report(values, observer)

@@ -5,7 +5,8 @@ import warnings
 
 import numpy
 
-from ... import backend
+from ... import backend, configuration, tracing
+from ...variable import Variable
 from ...dataset import convert
 from ...dataset import iterator as iterator_module
 from ...utils import argument
@@ -49,6 +50,17 @@ device=None, loss_func=None, loss_scale=None, auto_new_epoch=True, *, input_devi
     ``optimizer.update(loss_func, *in_arrays)`` (``**in_arrays`` for a dict,
     one argument for anything else) on the ``'main'`` optimizer. Override
     `update_core` for other schemes.
+
+    kusari compiles that update: once batches of one structure (the arrays'
+    shapes and dtypes) have come ``config.compile_threshold`` times, the
+    whole step (forward, cleargrads, backward, the optimizer's update and
+    hooks, the values the model reports) runs as one function compiled by
+    `kusari.jit`, with the results of the eager step. A step that cannot
+    be traced (Python code that needs an array's value, a Python-side
+    effect on the model, ...) runs eagerly from then on, with one
+    `CompileFallbackWarning` saying why. `compiled` tells whether the last
+    update ran compiled and `explain_compile()` says how and why;
+    ``kusari.config.compile_updates = False`` keeps every update eager.
 
     Args:
         iterator: a dataset iterator, or a dict name -> iterator (one named
@@ -148,6 +160,22 @@ device=None, loss_func=None, loss_scale=None, auto_new_epoch=True, *, input_devi
         self.update_core()
         self.iteration += 1
 
+    @property
+    def compiled(self) -> bool:
+        """Whether the last update ran as a compiled step (see `explain_compile`)."""
+        step = self.__dict__.get("_compiled_step")
+        return step is not None and step.last_compiled
+
+    def explain_compile(self) -> str:
+        """How the update runs, in words: compiled (and for which batch
+        shapes), eager and why (a batch structure not yet seen
+        `config.compile_threshold` times, the setting off, ...), or eager
+        for good and why."""
+        step = self.__dict__.get("_compiled_step")
+        if step is None:
+            step = self._compiled_step = _CompiledStep(type(self).__name__)
+        return step.explain()
+
     def update_core(self) -> None:
         iterator = self._iterators["main"]
         batch = iterator.next()
@@ -155,7 +183,12 @@ device=None, loss_func=None, loss_scale=None, auto_new_epoch=True, *, input_devi
 
         optimizer = self._optimizers["main"]
         loss_func = self.loss_func or optimizer.target
-        if isinstance(in_arrays, tuple):
+        step = self.__dict__.get("_compiled_step")
+        if step is None:
+            step = self._compiled_step = _CompiledStep(type(self).__name__)
+        if step.run(optimizer, loss_func, in_arrays):
+            pass
+        elif isinstance(in_arrays, tuple):
             optimizer.update(loss_func, *in_arrays)
         elif isinstance(in_arrays, dict):
             optimizer.update(loss_func, **in_arrays)
@@ -175,3 +208,265 @@ device=None, loss_func=None, loss_scale=None, auto_new_epoch=True, *, input_devi
             optimizer.serialize(serializer["optimizer:" + name])
             optimizer.target.serialize(serializer["model:" + name])
         self.iteration = serializer("iteration", self.iteration)
+
+
+# -- the compiled step -------------------------------------------------------------------
+
+class CompileFallbackWarning(RuntimeWarning):
+    """A StandardUpdater's step could not be compiled: it runs eagerly."""
+
+
+_MAX_KEYS = 512          # batch structures counted before the counts start again
+
+
+class _CompiledStep:
+    """StandardUpdater's update as one function compiled by `kusari.jit`:
+    ``optimizer.update(loss_func, *in_arrays)`` on the converted batch
+    (forward, cleargrads, backward, the optimizer's update with its hooks),
+    the parameters, optimizer state and counters written back after each
+    call, the values the model reports written into the current reporter,
+    and the Variables the model keeps as attributes (`Classifier.loss`,
+    `.y`, `.accuracy`) set to the step's values.
+
+    A batch structure (how the arrays are passed, their shapes and dtypes)
+    runs eagerly until it has come `config.compile_threshold` times, then
+    compiled. If the step cannot be traced (Python code that needs the
+    values, an effect kusari.jit refuses, a function it cannot trace) the
+    updater runs eagerly from then on and says why once.
+    """
+
+    def __init__(self, name: str):
+        self.name = name
+        self.counts: dict = {}        # batch key -> times seen
+        self.jitted: dict = {}        # (id(optimizer), id(loss_func), layout) -> Jitted
+        self.shapes: list = []        # the batch types compiled, in words
+        self.refused: str | None = None
+        self.last_compiled = False
+        self.why: str | None = None   # why the last update ran eagerly
+        self.initialized = False
+        self.slots: list = []         # (link, attribute) the step's results are written to
+        self._slot_index: dict = {}
+
+    def explain(self) -> str:
+        if self.refused is not None:
+            return f"eager for good: {self.refused}"
+        compiled = f"compiled for batches {'; '.join(self.shapes)}" if self.shapes else ""
+        if self.last_compiled:
+            return f"{compiled} (the last update ran compiled)"
+        if self.why is None:
+            why = "no update yet" if configuration.config.compile_updates else \
+                "kusari.config.compile_updates is False"
+        else:
+            why = self.why
+        return f"eager: {why}" + (f"; {compiled}" if compiled else "")
+
+    def run(self, optimizer, loss_func, in_arrays) -> bool:
+        """Runs the update compiled and returns True, or returns False (the
+        caller runs it eagerly; `why` says why)."""
+        self.last_compiled = False
+        state = configuration.state
+        if self.refused is not None:
+            return False
+        if not state.compile_updates:
+            self.why = "kusari.config.compile_updates is False"
+            return False
+        if state.debug:
+            self.why = "config.debug is set"
+            return False
+        if state.keep_graph_on_report:
+            # the observation keeps the step's graph, which only the eager
+            # step records (DumpGraph sets it)
+            self.why = "config.keep_graph_on_report is set"
+            return False
+        if type(in_arrays) is tuple:
+            names, arrays = None, in_arrays
+        elif type(in_arrays) is dict:
+            names = tuple(in_arrays)
+            arrays = tuple(in_arrays.values())
+        else:
+            names, arrays = "one", (in_arrays,)
+        for a in arrays:
+            if type(a) is not numpy.ndarray or a.dtype.kind not in "biuf":
+                self.why = f"the converted batch holds a {type(a).__name__}, " \
+                    "not only NumPy arrays of numbers"
+                return False
+        layout = (id(optimizer), id(loss_func), names)
+        key = (layout, tuple((a.shape, a.dtype) for a in arrays))
+        seen = self.counts.get(key, 0) + 1
+        if len(self.counts) >= _MAX_KEYS and seen == 1:
+            self.counts.clear()
+        self.counts[key] = seen
+        threshold = state.compile_threshold
+        if seen < threshold:
+            self.why = f"batches {', '.join(_type(a) for a in arrays)} seen {seen} " \
+                f"time{'s' if seen != 1 else ''}, compiled at " \
+                f"config.compile_threshold = {threshold}"
+            return False
+        if not self.initialized:
+            # parameters that the first batch shapes (Linear(None, n)) are
+            # made by an eager step first
+            if any(p.array is None for p in optimizer.target.params()):
+                self.why = "parameters not initialized yet (the first batch shapes them)"
+                return False
+            self.initialized = True
+        jitted = self.jitted.get(layout)
+        if jitted is None:
+            jitted = self.jitted[layout] = self._make(optimizer, loss_func, names)
+        try:
+            results = jitted(*arrays)
+        except Exception as e:          # noqa: BLE001 (the eager step says what is wrong)
+            self._refuse(e)
+            return False
+        if seen == threshold or not self.shapes:
+            described = ", ".join(_type(a) for a in arrays)
+            if described not in self.shapes:
+                self.shapes.append(described)
+        slots = self.slots
+        for k, value in results.items():
+            link, attr = slots[int(k)]
+            if type(value) is tuple or type(value) is list:
+                value = type(value)(Variable(v) for v in value)
+            else:
+                value = Variable(value)
+            setattr(link, attr, value)
+        self.last_compiled = True
+        return True
+
+    def _refuse(self, error: Exception) -> None:
+        what = str(error).strip().splitlines()
+        self.refused = f"{type(error).__name__}: {what[0] if what else ''}".rstrip(": ")
+        self.jitted.clear()
+        warnings.warn(f"{self.name}: the update step cannot be compiled and runs eagerly "
+                      f"from now on ({self.refused}); updater.explain_compile() says how "
+                      "the update runs", CompileFallbackWarning, stacklevel=4)
+
+    def _make(self, optimizer, loss_func, names):
+        from ...jit import Jitted
+
+        def step(*arrays):
+            links = self._links(optimizer, loss_func)
+            before = [_snapshot(link) for link in links]
+            try:
+                if names is None:
+                    optimizer.update(loss_func, *arrays)
+                elif names == "one":
+                    optimizer.update(loss_func, arrays[0])
+                else:
+                    optimizer.update(loss_func, **dict(zip(names, arrays)))
+                return self._traced_attributes(links, before)
+            except BaseException:
+                # the eager step that follows starts from the links' state
+                # before the trace (a list the forward appended to, a counter)
+                for link, old in zip(links, before):
+                    _restore(link, old)
+                raise
+
+        step._guard_source = _no_guards
+        return Jitted(step, name=f"{self.name}.update")
+
+    @staticmethod
+    def _links(optimizer, loss_func) -> list:
+        from ...link import Link
+        links = list(optimizer.target.links())
+        if isinstance(loss_func, Link) and not any(loss_func is k for k in links):
+            links.extend(loss_func.links())
+        return links
+
+    def _traced_attributes(self, links, before) -> dict:
+        """The traced Variables the model keeps as attributes after the
+        step (Classifier's loss, y, accuracy), to be set after each call.
+        Any other change the step made to its links' attributes (a counter
+        increased, a list appended to, a value set) is a Python-side effect
+        a compiled step would not repeat: refused (TypeError)."""
+        out = {}
+        for link, old in zip(links, before):
+            now = link.__dict__
+            skip = link._params | link._persistent
+            for attr in old.keys() - now.keys():
+                raise TypeError(f"the step deletes {type(link).__name__}.{attr}, a "
+                                "Python-side effect a compiled step would not repeat")
+            for attr, value in list(now.items()):
+                if attr in skip or attr.startswith("_kusari"):
+                    continue
+                if isinstance(value, Variable) and isinstance(value.array, tracing.Traced):
+                    kept = value
+                elif type(value) in (tuple, list) and value and all(
+                        isinstance(v, Variable) for v in value) and any(
+                        isinstance(v.array, tracing.Traced) for v in value):
+                    kept = type(value)(value)
+                elif attr in old and _unchanged(old[attr], value):
+                    continue
+                else:
+                    what = "keeps a traced value in a " + type(value).__name__ \
+                        if _holds_traced(value) else "changes"
+                    raise TypeError(f"the step {what} {type(link).__name__}.{attr}, a "
+                                    "Python-side effect a compiled step would not repeat")
+                slot = self._slot_index.get((id(link), attr))
+                if slot is None:
+                    slot = self._slot_index[(id(link), attr)] = len(self.slots)
+                    self.slots.append((link, attr))
+                out[str(slot)] = kept
+        return out
+
+
+def _snapshot(link) -> dict:
+    """A link's attributes before the traced step: each value, and for a
+    list, dict or set its items (to see them changed in place)."""
+    snap = {}
+    for attr, value in link.__dict__.items():
+        t = type(value)
+        if t is list or t is set:
+            snap[attr] = (value, tuple(value))
+        elif t is dict:
+            snap[attr] = (value, tuple(value.items()))
+        else:
+            snap[attr] = (value, None)
+    return snap
+
+
+def _restore(link, snap: dict) -> None:
+    """The link's attributes as `_snapshot` found them."""
+    d = link.__dict__
+    for attr in list(d):
+        if attr not in snap:
+            del d[attr]
+    for attr, (value, items) in snap.items():
+        d[attr] = value
+        if items is not None and type(value) is dict:
+            value.clear()
+            value.update(items)
+        elif items is not None:
+            value.clear()
+            (value.extend if type(value) is list else value.update)(items)
+
+
+def _unchanged(old, value) -> bool:
+    was, items = old
+    if value is was:
+        if items is None:
+            return True
+        now = tuple(value.items()) if type(value) is dict else tuple(value)
+        return len(now) == len(items) and all(a is b for a, b in zip(now, items))
+    from ... import guards
+    return items is None and guards.is_plain(was) and guards.same(was, value)
+
+
+def _no_guards():
+    """What the compiled step's own code reads (nothing to guard: the
+    optimizer and the loss function are its key)."""
+
+
+def _holds_traced(value) -> bool:
+    if isinstance(value, tracing.Traced):
+        return True
+    if isinstance(value, Variable):
+        return isinstance(value.array, tracing.Traced)
+    if type(value) in (tuple, list):
+        return any(_holds_traced(v) for v in value)
+    if type(value) is dict:
+        return any(_holds_traced(v) for v in value.values())
+    return False
+
+
+def _type(a) -> str:
+    return f"{a.dtype}{list(a.shape)}"
