@@ -83,13 +83,13 @@ unary("softplus", nk.softplus, "nk.softplus",
       lambda gy, y, x: (gy * S.sigmoid(x),), saves=(0,), label="Softplus")
 # Chainer's ReLU gradient: gy times the mask (a multiply, not a select: 10x faster
 # in NumPy, and NaN in gy propagates as in Chainer)
-unary("relu", nk.relu, "nk.relu", "max({0}, (T)0)",
+unary("relu", nk.relu, "nk.relu", "ks_maximum({0}, (T)0)",
       lambda gy, y, x: (gy * (y > 0).astype(gy.dtype),), saves_out=True, label="ReLU")
 unary("abs", np.abs, "np.abs", "abs({0})",
       lambda gy, y, x: (gy * S.sign(x),), saves=(0,), float_only=False,
       label="Absolute")
 # piecewise constant: no gradient flows through these
-unary("sign", np.sign, "np.sign", "(({0} > (T)0) - ({0} < (T)0))", ZERO, float_only=False)
+unary("sign", np.sign, "np.sign", "ks_sign({0})", ZERO, float_only=False)
 unary("floor", np.floor, "np.floor", "floor({0})", ZERO)
 unary("ceil", np.ceil, "np.ceil", "ceil({0})", ZERO)
 
@@ -160,9 +160,9 @@ binary("pow", nk.power, "nk.power",
        "({1} == (T)2 ? {0} * {0} : {1} == (T)-1 ? (T)1 / {0} : "
        "{1} == (T)0.5 ? sqrt({0}) : pow({0}, {1}))", _pow_grad,
        label="_ ** _", saves=(0, 1), saves_out=True)
-binary("maximum", np.maximum, "np.maximum", "max({0}, {1})", _max_grad,
+binary("maximum", np.maximum, "np.maximum", "ks_maximum({0}, {1})", _max_grad,
        label="Maximum", saves=(0, 1))
-binary("minimum", np.minimum, "np.minimum", "min({0}, {1})", _min_grad,
+binary("minimum", np.minimum, "np.minimum", "ks_minimum({0}, {1})", _min_grad,
        label="Minimum", saves=(0, 1))
 
 bool_ = np.dtype(np.bool_)

@@ -58,7 +58,7 @@ def _sinc_grad(gy, y, x):
     return (gy * S.where(zero, x * (-math.pi * math.pi / 3), away),)
 
 
-unary("sinc", sinc, None, "({0} == (T)0 ? (T)1 : sinpi({0}) / ((T)M_PI * {0}))",
+unary("sinc", sinc, None, "({0} == (T)0 ? (T)1 : sin((T)M_PI * {0}) / ((T)M_PI * {0}))",
       _sinc_grad, saves=(0,), label="sinc")
 
 

@@ -59,8 +59,8 @@ class Combine:
 
 
 SUM = Combine(0, "np.sum", "np.add", "({0} + {1})")
-MAX = Combine(-np.inf, "np.max", "np.maximum", "max({0}, {1})")
-MIN = Combine(np.inf, "np.min", "np.minimum", "min({0}, {1})")
+MAX = Combine(-np.inf, "np.max", "np.maximum", "ks_maximum({0}, {1})")
+MIN = Combine(np.inf, "np.min", "np.minimum", "ks_minimum({0}, {1})")
 PROD = Combine(1, "np.prod", "np.multiply", "({0} * {1})")
 
 

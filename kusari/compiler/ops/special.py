@@ -64,7 +64,12 @@ def _log_ndtr_grad(gy, y, x):
     return (gy * S.where(left, r_left, r_right),)
 
 
-unary("log_ndtr", sk.log_ndtr, None, "log(normcdf({0}))", _log_ndtr_grad, saves=(0,),
+# CUDA: log1p(-cdf(-x)) on the right (no cancellation near 1), erfcx on the far
+# left (no underflow), as the NumPy form computes it
+unary("log_ndtr", sk.log_ndtr, None,
+      "({0} > (T)0 ? log1p(-normcdf(-{0})) : {0} > (T)-1 ? log(normcdf({0})) : "
+      "log((T)0.5 * erfcx({0} * (T)-0.70710678118654752)) - (T)0.5 * {0} * {0})",
+      _log_ndtr_grad, saves=(0,),
       saves_out=True, label="log_ndtr")
 unary("ndtri", sk.ndtri, None, "normcdfinv({0})",
       lambda gy, y, x: (gy * (S.exp(y * y * 0.5) * SQRT_2PI),), saves_out=True, label="ndtri")

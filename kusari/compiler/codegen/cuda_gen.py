@@ -1,0 +1,442 @@
+"""CUDA code generation: one CUDA C kernel per fused group, and a host plan.
+
+The graph is fused exactly as for NumPy (`compiler.fusion`), and every
+elementwise op's code is its registry entry's `cuda` expression: the two
+generators read the same table, so adding an op is adding one entry. An
+expression names its operands `{0}`, `{1}` ..., and `T`, the type it
+computes in (a `typedef` in scope; `{T}` where the type is a format field,
+as in `cast`).
+
+- An elementwise group becomes one `extern "C" __global__` kernel with a
+  grid-stride loop over the group's elements. Each input is read at an
+  index computed from the element's coordinates and the input's own
+  (contiguous) strides, 0 along broadcast axes; shapes are concrete, so the
+  arithmetic is specialized at generation time.
+- A group that ends in a reduction with a `combine` in its registry entry
+  (sum, max, min, prod, sum_to) becomes a reduction kernel: a block per
+  output element (grid-stride over outputs), each thread computing the
+  group's chain at its share of the reduced elements and combining them
+  from the entry's identity, then a tree reduction in shared memory
+  (`ks_block_reduce_store`) with the entry's CUDA combine.
+- float16 is loaded and stored as `__half` and computed in float32
+  registers; each float16 op's result is rounded to float16 as NumPy rounds
+  it, so results agree with NumPy's op by op (overflow included).
+- Everything else (matmul, convolution, shape movement, indexing, other
+  reductions) is a library step of the host plan: a Python call, on the
+  GPU through CuPy (cuBLAS for matmul).
+
+`generate(graph)` returns a `CudaProgram`: the complete CUDA source (one
+module, the plan written at its top as comments) and the plan's steps. The
+compiler runs nothing: the CuPy backend (`kusari.runtime.cupy_backend`)
+compiles the source with `cupy.RawModule` and runs the plan; the tests run
+the same source on the CPU through a host shim (tests/cuda/shim.h).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import ops
+from ..fusion import Kernel, fuse
+from ..ir import ArrayConst, Graph
+from ..ops.registry import REDUCE
+from .numpy_gen import reduction_axes
+
+BLOCK = 256           # threads per block of an elementwise kernel
+MAX_GRID = 1 << 16    # blocks at most: the loops are grid-stride
+REDUCE_BLOCK = 256    # threads per block of a reduction (a power of two)
+
+
+class CudaUnsupported(ValueError):
+    """An op or dtype the CUDA generator cannot express (the message says which)."""
+
+
+# storage type, compute type per dtype
+_CTYPES = {
+    "float16": ("__half", "float"),
+    "float32": ("float", "float"),
+    "float64": ("double", "double"),
+    "bool": ("bool", "bool"),
+    "int8": ("signed char", "int"),
+    "int16": ("short", "int"),
+    "int32": ("int", "int"),
+    "int64": ("long long", "long long"),
+    "uint8": ("unsigned char", "unsigned int"),
+    "uint16": ("unsigned short", "unsigned int"),
+    "uint32": ("unsigned int", "unsigned int"),
+    "uint64": ("unsigned long long", "unsigned long long"),
+}
+
+
+def storage_type(dtype) -> str:
+    try:
+        return _CTYPES[np.dtype(dtype).name][0]
+    except KeyError:
+        raise CudaUnsupported(f"the CUDA generator has no type for {np.dtype(dtype)}") from None
+
+
+def compute_type(dtype) -> str:
+    try:
+        return _CTYPES[np.dtype(dtype).name][1]
+    except KeyError:
+        raise CudaUnsupported(f"the CUDA generator has no type for {np.dtype(dtype)}") from None
+
+
+PRELUDE = r"""// kusari CUDA prelude: helpers the registry's CUDA forms may name
+#ifndef KUSARI_HOST_SHIM
+#include <cuda_fp16.h>
+#endif
+#define KS_INF __longlong_as_double(0x7ff0000000000000LL)
+#define KS_NAN __longlong_as_double(0x7ff8000000000000LL)
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+// NumPy's maximum / minimum: NaN wins (fmax and fmin would drop it), and
+// of two equal values (0.0 and -0.0) the second
+template <class T> __device__ __forceinline__ T ks_maximum(T a, T b) {
+    return (a > b || a != a) ? a : b;
+}
+template <class T> __device__ __forceinline__ T ks_minimum(T a, T b) {
+    return (a < b || a != a) ? a : b;
+}
+// NumPy's sign: NaN stays NaN, a zero gives 0
+template <class T> __device__ __forceinline__ T ks_sign(T a) {
+    return a > (T)0 ? (T)1 : a < (T)0 ? (T)-1 : a == (T)0 ? (T)0 : a;
+}
+// a float16 op's result, rounded to float16 as NumPy rounds it
+__device__ __forceinline__ float ks_half(float a) { return __half2float(__float2half_rn(a)); }
+#ifndef KUSARI_HOST_SHIM
+// Reduce one value per thread of the block with combine C and store the
+// result through thread 0 (blockDim.x a power of two; every thread calls it)
+template <class C, class A, class O>
+__device__ __forceinline__ void ks_block_reduce_store(A acc, A* sdata, O* out) {
+    unsigned t = threadIdx.x;
+    sdata[t] = acc;
+    __syncthreads();
+    for (unsigned s = blockDim.x >> 1; s > 0; s >>= 1) {
+        if (t < s) sdata[t] = C::f(sdata[t], sdata[t + s]);
+        __syncthreads();
+    }
+    if (t == 0) *out = (O)sdata[0];
+    __syncthreads();
+}
+#endif
+"""
+
+
+@dataclass
+class Launch:
+    """A kernel launch of the plan."""
+    kernel: str                      # its name in the module
+    grid: int
+    block: int
+    args: list                       # node ids, in parameter order (inputs, then outputs)
+    params: list                     # the C parameter types, in that order
+    outputs: list                    # node ids it writes
+    nodes: list                      # the IR nodes it computes
+
+    def describe(self, names) -> str:
+        ins = [names[a] for a in self.args if a not in self.outputs]
+        return (f"{self.kernel}<<<{self.grid}, {self.block}>>>({', '.join(ins)}) -> "
+                f"{', '.join(names[o] for o in self.outputs)}")
+
+
+@dataclass
+class LibraryCall:
+    """A library step of the plan: the registry op run by the array library
+    (CuPy on the GPU: cuBLAS for matmul)."""
+    node: int
+    op: str
+    args: list
+    attrs: dict
+
+    def describe(self, names) -> str:
+        via = " (cuBLAS)" if self.op in ("matmul", "linear") else ""
+        return f"{names[self.node]} = {self.op}({', '.join(names[a] for a in self.args)})" + via
+
+
+@dataclass
+class CudaProgram:
+    """The CUDA module of a graph and the host plan that runs it."""
+    name: str
+    source: str
+    steps: list                      # Launch and LibraryCall, in order
+    consts: dict = field(default_factory=dict)   # const node -> array to upload
+    kernels: list = field(default_factory=list)  # each kernel's text (in `source`)
+
+    def __str__(self):
+        return self.source
+
+
+def _literal(value, dtype: np.dtype) -> str:
+    dtype = np.dtype(dtype)
+    ct = compute_type(dtype)
+    if dtype.kind == "b":
+        return "true" if value else "false"
+    if dtype.kind == "f":
+        v = float(dtype.type(value))
+        if v != v:
+            return f"(({ct})KS_NAN)"
+        if math.isinf(v):
+            return f"(({ct})KS_INF)" if v > 0 else f"(-({ct})KS_INF)"
+        if v == 0 and math.copysign(1.0, v) < 0:
+            return f"(-({ct})0.0)"
+        return f"(({ct}){v!r})"
+    v = int(dtype.type(value))
+    suffix = "ULL" if dtype.kind == "u" else "LL"
+    if dtype.kind == "i" and v == np.iinfo(np.int64).min:
+        return f"(({ct})(-9223372036854775807LL - 1))"
+    return f"(({ct}){v}{suffix})"
+
+
+def _strides(shape) -> list:
+    out, s = [], 1
+    for d in reversed(shape):
+        out.append(s)
+        s *= d
+    return out[::-1]
+
+
+def _size(shape) -> int:
+    return int(np.prod(shape, dtype=np.int64))
+
+
+class _Emitter:
+    def __init__(self, g: Graph, name: str):
+        self.g = g
+        self.name = name
+        self.ir = g.names()
+        self.kernels: list[str] = []
+        self.steps: list = []
+        self.consts: dict = {}
+
+    # -- one node's code ----------------------------------------------------
+    def operand(self, a: int, local: dict, want: str | None) -> str:
+        g = self.g
+        if a in local:
+            text, ct = local[a], compute_type(g.dtype(a))
+        else:                                   # a scalar-filled constant
+            text, ct = _literal(g.const_value(a), g.dtype(a)), compute_type(g.dtype(a))
+        if want is not None and ct != want and g.dtype(a).kind != "b":
+            return f"(({want}){text})"
+        return text
+
+    def op_code(self, n: int, local: dict) -> str:
+        g = self.g
+        opdef = ops.get(g.op(n))
+        if opdef.cuda is None:
+            raise CudaUnsupported(f"op {opdef.name!r} has no CUDA form in its registry entry")
+        dtype = g.dtype(n)
+        ct = compute_type(dtype)
+        want = None if dtype.kind == "b" or opdef.name == "cast" else ct
+        args = [self.operand(a, local, want) for a in g.args(n)]
+        expr = opdef.cuda.format(*args, T=ct)
+        if dtype == np.float16:
+            expr = f"ks_half({expr})"
+        var = f"v{n}"
+        local[n] = var
+        return (f"        {ct} {var}; {{ typedef {ct} T; {var} = {expr}; }}"
+                f"  // {g.equation(n, self.ir)}")
+
+    # -- kernels ------------------------------------------------------------
+    def kernel(self, k: Kernel) -> None:
+        g = self.g
+        if k.kind == "elementwise":
+            if k.reduction is None:
+                self.elementwise(k)
+            else:
+                self.reduction(k, k.nodes[:-1], k.reduction)
+            return
+        (n,) = k.nodes
+        opdef = ops.get(g.op(n))
+        if opdef.kind == REDUCE and opdef.combine is not None and \
+                g.dtype(n).kind == "f" and g.dtype(g.args(n)[0]) == g.dtype(n):
+            self.reduction(k, [], n)
+        else:
+            self.steps.append(LibraryCall(n, g.op(n), list(g.args(n)), dict(g.attrs(n))))
+
+    def params(self, ins: list, outs: list):
+        g = self.g
+        decl, types = [], []
+        for j, a in enumerate(ins):
+            t = f"const {storage_type(g.dtype(a))}*"
+            decl.append(f"{t} __restrict__ in{j}")
+            types.append(t)
+        for j, n in enumerate(outs):
+            t = f"{storage_type(g.dtype(n))}*"
+            decl.append(f"{t} __restrict__ out{j}")
+            types.append(t)
+        return decl, types
+
+    def inputs_of(self, k: Kernel, nodes) -> list:
+        """Values the kernel reads from memory: inputs and array constants."""
+        g = self.g
+        ins = list(k.inputs)
+        for n in nodes:
+            for a in g.args(n):
+                if g.is_const(a) and g.const_value(a) is None and a not in ins:
+                    ins.append(a)
+                    self.consts[a] = g.attrs(a)["value"].array
+        return ins
+
+    def loads(self, ins: list, shape: tuple, coord: list, flat: str, idx: str) -> tuple:
+        """Lines reading each input at the element (its coordinates `coord`,
+        its linear index `flat` in `shape`), and the local names."""
+        g = self.g
+        lines, local = [], {}
+        nd = len(shape)
+        for j, a in enumerate(ins):
+            sa = tuple(g.shape(a))
+            sa = (1,) * (nd - len(sa)) + sa
+            if _size(sa) == 1:
+                index = "0"
+            elif sa == tuple(shape):
+                index = flat
+            else:
+                st = _strides(sa)
+                terms = [f"({idx}){coord[d]} * {st[d]}" if st[d] != 1 else f"({idx}){coord[d]}"
+                         for d in range(nd) if sa[d] != 1]
+                index = " + ".join(terms)
+            ct = compute_type(g.dtype(a))
+            load = f"in{j}[{index}]"
+            if g.dtype(a) == np.float16:
+                load = f"__half2float({load})"
+            lines.append(f"        const {ct} a{j} = {load};  // {self.ir[a]}")
+            local[a] = f"a{j}"
+        return lines, local
+
+    def store(self, n: int, j: int, index: str, local: dict) -> str:
+        g = self.g
+        v = local[n]
+        if g.dtype(n) == np.float16:
+            v = f"__float2half_rn({v})"
+        else:
+            v = f"({storage_type(g.dtype(n))}){v}"
+        return f"        out{j}[{index}] = {v};"
+
+    @staticmethod
+    def index_type(*sizes) -> str:
+        return "int" if max(sizes, default=0) < (1 << 31) - (1 << 24) else "long long"
+
+    def unravel(self, shape, var: str, names: list, idx: str) -> list:
+        """Lines splitting linear index `var` over `shape` into `names`."""
+        lines = []
+        if not shape:
+            return lines
+        rest = f"r_{var}"
+        lines.append(f"        {idx} {rest} = {var};")
+        for d in range(len(shape) - 1, 0, -1):
+            lines.append(f"        const {idx} {names[d]} = {rest} % {shape[d]}; "
+                         f"{rest} /= {shape[d]};")
+        lines.append(f"        const {idx} {names[0]} = {rest};")
+        return lines
+
+    def elementwise(self, k: Kernel) -> None:
+        g = self.g
+        shape = tuple(k.shape)
+        size = _size(shape)
+        nodes = list(k.nodes)
+        ins = self.inputs_of(k, nodes)
+        outs = list(k.outputs)
+        name = f"{self.name}_k{len(self.kernels)}"
+        decl, types = self.params(ins, outs)
+        idx = self.index_type(size)
+        nd = len(shape)
+        coord = [f"c{d}" for d in range(nd)]
+        needs_coord = any(_size(g.shape(a)) != 1 and
+                          tuple((1,) * (nd - len(g.shape(a))) + tuple(g.shape(a))) != shape
+                          for a in ins)
+        body = [f"    for ({idx} i = ({idx})blockIdx.x * blockDim.x + threadIdx.x; i < {size}; "
+                f"i += ({idx})blockDim.x * gridDim.x) {{"]
+        if needs_coord:
+            body += self.unravel(shape, "i", coord, idx)
+        lines, local = self.loads(ins, shape, coord, "i", idx)
+        body += lines
+        body += [self.op_code(n, local) for n in nodes]
+        body += [self.store(n, j, "i", local) for j, n in enumerate(outs)]
+        body.append("    }")
+        dt = g.dtype(nodes[-1])
+        self.kernels.append(
+            f"// {len(nodes)} ops fused over {dt.name}{list(shape)}\n"
+            f"extern \"C\" __global__ void {name}({', '.join(decl)}) {{\n" +
+            "\n".join(body) + "\n}\n")
+        grid = max(1, min(-(-size // BLOCK), MAX_GRID))
+        if size:
+            self.steps.append(Launch(name, grid, BLOCK, ins + outs, types, outs, nodes))
+        else:
+            self.steps.append(Launch(name, 0, BLOCK, ins + outs, types, outs, nodes))
+
+    def reduction(self, k: Kernel, nodes: list, r: int) -> None:
+        g = self.g
+        src = g.args(r)[0]
+        shape = tuple(g.shape(src))
+        axes = tuple(reduction_axes(g, r))
+        kept = [d for d in range(len(shape)) if d not in axes]
+        m = _size([shape[d] for d in kept])
+        kk = _size([shape[d] for d in axes])
+        ins = self.inputs_of(k, nodes) if nodes else [src]
+        outs = [n for n in k.outputs if n != r]
+        name = f"{self.name}_k{len(self.kernels)}"
+        decl, types = self.params(ins, outs + [r])
+        idx = self.index_type(_size(shape))
+        combine = ops.get(g.op(r)).combine
+        acc_t = compute_type(g.dtype(r))
+        nd = len(shape)
+        coord = [f"c{d}" for d in range(nd)]
+        st = _strides(shape)
+        block = REDUCE_BLOCK
+        while block > 32 and block // 2 >= kk:
+            block //= 2
+        body = [f"    __shared__ {acc_t} sdata[{block}];",
+                f"    for ({idx} o = blockIdx.x; o < {m}; o += gridDim.x) {{"]
+        body += self.unravel([shape[d] for d in kept], "o", [coord[d] for d in kept], idx)
+        body.append(f"        {acc_t} acc = {_literal(combine.identity, g.dtype(r))};")
+        body.append(f"        for ({idx} j = threadIdx.x; j < {kk}; j += blockDim.x) {{")
+        inner = self.unravel([shape[d] for d in axes], "j", [coord[d] for d in axes], idx)
+        flat = " + ".join(f"({idx}){coord[d]} * {st[d]}" if st[d] != 1 else f"({idx}){coord[d]}"
+                          for d in range(nd) if shape[d] != 1) or "0"
+        inner.append(f"        const {idx} e = {flat};")
+        lines, local = self.loads(ins, shape, coord, "e", idx)
+        inner += lines
+        inner += [self.op_code(n, local) for n in nodes]
+        inner += [self.store(n, j, "e", local) for j, n in enumerate(outs)]
+        operand = local[src]
+        if compute_type(g.dtype(src)) != acc_t:
+            operand = f"(({acc_t}){operand})"
+        inner.append(f"        acc = {combine.cuda.format('acc', operand)};")
+        body += ["    " + s for s in inner]
+        body.append("        }")
+        body.append(f"        ks_block_reduce_store<{name}_combine>(acc, sdata, "
+                    f"out{len(outs)} + o);  // {g.equation(r, self.ir)}")
+        body.append("    }")
+        comb = (f"struct {name}_combine {{\n    __device__ static __forceinline__ {acc_t} "
+                f"f({acc_t} a, {acc_t} b) {{ return {combine.cuda.format('a', 'b')}; }}\n}};\n")
+        dt = g.dtype(r)
+        self.kernels.append(
+            f"// {len(nodes)} ops fused over {g.dtype(src).name}{list(shape)}, reduced over "
+            f"axes {list(axes)} to {dt.name}{list(g.shape(r))}\n" + comb +
+            f"extern \"C\" __global__ void {name}({', '.join(decl)}) {{\n" +
+            "\n".join(body) + "\n}\n")
+        grid = max(1, min(m, MAX_GRID)) if m else 0
+        self.steps.append(Launch(name, grid, block, ins + outs + [r], types, outs + [r],
+                                 nodes + [r]))
+
+
+def generate(g: Graph, name: str = "kusari") -> CudaProgram:
+    """The CUDA module and host plan of `g` (call `optimize` first for good code).
+
+    Raises CudaUnsupported naming an op without a CUDA form or a dtype
+    without a CUDA type."""
+    e = _Emitter(g, name)
+    kernels = fuse(g)
+    for k in kernels:
+        e.kernel(k)
+    plan = [f"//   {s.describe(e.ir)}" for s in e.steps] or ["//   (no steps)"]
+    ins = ", ".join(f"{e.ir[n]}: {g.dtype(n).name}{list(g.shape(n))}" for n in g.inputs)
+    outs = ", ".join("None" if o is None else e.ir[o] for o in g.outputs)
+    head = [f"// kusari: {g.name} ({len(g)} nodes, {len(e.kernels)} CUDA kernels)",
+            f"// inputs: {ins}", f"// outputs: {outs}", "// host plan:"] + plan
+    source = "\n".join(head) + "\n\n" + PRELUDE + "\n" + "\n".join(e.kernels)
+    return CudaProgram(name, source, e.steps, e.consts, e.kernels)
