@@ -279,6 +279,8 @@ def backward_from_variable(y: Variable, retain_grad: bool, enable_double_backpro
 def _cot_var(y: Variable, gy):
     if gy is IMPLICIT_ONES or gy is y._grad:
         return y.grad_var
+    if isinstance(gy, np.generic):      # a 0-d loss's gradient times loss_scale
+        gy = np.asarray(gy)
     return Variable(gy, requires_grad=False)
 
 

@@ -429,3 +429,59 @@ def test_reports_of_a_jitted_function_called_with_variables_and_inside_another()
         assert list(got) == list(want)
         for k in want:
             np.testing.assert_allclose(np.asarray(got[k].array), want[k].array, rtol=1e-6)
+
+
+def test_a_loss_scale_is_applied_as_eagerly():
+    def train(compile_updates):
+        np.random.seed(3)
+        target = L.Classifier(MLP())
+        opt = kusari.optimizers.SGD(lr=0.05).setup(target)
+        it = iterators.SerialIterator(datasets.TupleDataset(X, T), 8, shuffle=False)
+        up = training.updaters.StandardUpdater(it, opt, loss_scale=8.0)
+        with kusari.using_config("compile_updates", compile_updates):
+            for _ in range(4):
+                up.update()
+        return target, up
+
+    (ma, ua), (mb, ub) = train(False), train(True)
+    assert ub.compiled
+    for (name, a), (_, b) in zip(ma.namedparams(), mb.namedparams()):
+        np.testing.assert_allclose(b.array, a.array, rtol=1e-6, atol=1e-7, err_msg=name)
+
+
+@pytest.mark.parametrize("kind", ["function", "link", "local link"])
+def test_hooks_in_force_see_every_step_eagerly(kind):
+    from kusari import function_hooks, link_hooks
+    target = L.Classifier(MLP())
+    opt = kusari.optimizers.SGD(lr=0.05).setup(target)
+    it = iterators.SerialIterator(datasets.TupleDataset(X, T), 8, shuffle=False)
+    up = training.updaters.StandardUpdater(it, opt)
+    up.update()
+    up.update()
+    assert up.compiled
+    if kind == "local link":
+        hook = link_hooks.TimerHook()
+        target.predictor.l1.add_hook(hook)
+        up.update()
+        up.update()
+        target.predictor.l1.delete_hook(hook.name)
+        assert len(hook.call_history) == 2
+    else:
+        hook = function_hooks.TimerHook() if kind == "function" else link_hooks.TimerHook()
+        with hook:
+            up.update()
+            up.update()
+        assert len(hook.call_history) > 2       # both steps' calls seen
+    assert not up.compiled
+    assert "hooks" in up.explain_compile()
+    up.update()
+    assert up.compiled                          # compiled again without them
+
+
+def test_loss_scale_with_a_recorded_backward():
+    # (the compiled step's backward is recorded; so is enable_double_backprop's)
+    x = kusari.Variable(np.array([1.0, 2.0], np.float32))
+    y = F.sum(x * x)
+    y.backward(enable_double_backprop=True, loss_scale=4.0)
+    np.testing.assert_array_equal(x.grad, [8.0, 16.0])
+    assert x.grad.dtype == np.float32

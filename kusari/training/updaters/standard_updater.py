@@ -278,6 +278,10 @@ class _CompiledStep:
             # step records (DumpGraph sets it)
             self.why = "config.keep_graph_on_report is set"
             return False
+        why = _hooks_in_force(optimizer, loss_func)
+        if why is not None:
+            self.why = why
+            return False
         if type(in_arrays) is tuple:
             names, arrays = None, in_arrays
         elif type(in_arrays) is dict:
@@ -449,6 +453,20 @@ def _unchanged(old, value) -> bool:
         return len(now) == len(items) and all(a is b for a, b in zip(now, items))
     from ... import guards
     return items is None and guards.is_plain(was) and guards.same(was, value)
+
+
+def _hooks_in_force(optimizer, loss_func) -> str | None:
+    """Function or link hooks that would see the step's calls (a timer, a
+    printer): Python code to run at every call, so the step runs eagerly."""
+    from ... import function_hook, link_hook
+    if function_hook.active_hooks():
+        return "function hooks are in force (they see every call eagerly)"
+    if link_hook._get_link_hooks():
+        return "link hooks are in force (they see every call eagerly)"
+    for link in _CompiledStep._links(optimizer, loss_func):
+        if link._local_link_hooks:
+            return f"{type(link).__name__} has link hooks (they see every call eagerly)"
+    return None
 
 
 def _no_guards():
