@@ -177,13 +177,19 @@ def _function(m, name: str | None, file: str):
 
 
 def _run(args) -> int:
-    if args.backend == "cupy":
-        raise UserError("the CuPy backend is not available yet; use --backend numpy")
+    backend = _cupy_backend() if args.backend == "cupy" else None
     if args.out:
         _check_writable(args.out)
     m = _load(args.file)
     f = _function(m, args.func, args.file)
-    results = f(*_arguments(f, args, required=True))
+    if backend is None:
+        results = f(*_arguments(f, args, required=True))
+    else:                       # the function's graph compiled for the GPU
+        from .compiler import compile as compile_graph
+        arrays = _arguments(f, args, required=True)
+        results = compile_graph(f.graph(*arrays), backend)(*arrays)
+        results = tuple(backend.cupy.asnumpy(r) for r in
+                        (results if isinstance(results, tuple) else (results,)))
     results = results if isinstance(results, tuple) else (results,)
     for r in results:
         print(np.asarray(r))
@@ -214,17 +220,29 @@ def _check_writable(path: str) -> None:
         raise UserError(f"--out {path}: cannot write it: {e.strerror or e}") from None
 
 
+def _cupy_backend():
+    from .runtime.cupy_backend import CupyUnavailable, cupy_backend
+    try:
+        return cupy_backend()
+    except CupyUnavailable as e:
+        raise UserError(f"--backend cupy: {e}") from None
+
+
 def _emit(args) -> int:
-    if args.target == "cuda":
-        raise UserError("the CUDA target needs the CuPy backend, which is not available "
-                        "yet; use --target ir, dot or numpy")
     from .api import compile as compile_graph
     from .compiler.passes import optimize
     m = _load(args.file)
     f = _function(m, args.func, args.file)
     g = f.graph(*_arguments(f, args, required=False))
-    optimized = optimize(g.copy())
-    if args.target == "ir":
+    optimized = optimize(g.copy(), mark_kernels=args.target != "cuda")
+    if args.target == "cuda":   # the source the CuPy backend compiles (no GPU needed)
+        from .compiler.codegen.cuda_gen import CudaUnsupported
+        from .runtime.cupy_backend import cuda_source
+        try:
+            print(cuda_source(optimized))
+        except CudaUnsupported as e:
+            raise UserError(f"--target cuda: {e}") from None
+    elif args.target == "ir":
         print(optimized)
     elif args.target == "dot":
         print(optimized.to_dot())

@@ -23,8 +23,10 @@ def run_plan(program: CudaProgram, graph: Graph, arrays, xp, launch) -> tuple:
 
     def value(a):
         v = env.get(a)
-        if v is None:                      # a scalar-filled constant
-            v = env[a] = xp.full(graph.shape(a), graph.const_value(a), graph.dtype(a))
+        if v is None:                      # a constant
+            c = graph.const_value(a)
+            v = env[a] = xp.asarray(graph.attrs(a)["value"].array) if c is None else \
+                xp.full(graph.shape(a), c, graph.dtype(a))
         return v
 
     for step in program.steps:
