@@ -263,3 +263,20 @@ def test_cuda_form_is_the_registry_entry():
     g.outputs = [g.add("tanh", [g.add_input((3,), np.float32)])]
     p = cuda_gen.generate(g, "one")
     assert "tanh(a0)" in p.source and 'extern "C" __global__ void one_k0' in p.source
+
+
+def test_an_op_without_a_cuda_form_is_refused_by_name():
+    g = Graph("dg")
+    g.outputs = [g.add("digamma", [g.add_input((3,), np.float32)])]
+    with pytest.raises(cuda_gen.CudaUnsupported, match="'digamma' has no CUDA form"):
+        cuda_gen.generate(g)
+
+
+def test_large_kernels_index_with_64_bits():
+    """Past 2**31 elements the loop and index arithmetic are 64-bit."""
+    g = Graph("big")
+    x = g.add_input((1 << 16, 1 << 16), np.float32)
+    y = g.add_input((1 << 16, 1), np.float32)
+    g.outputs = [g.add("add", [x, y])]
+    src = cuda_gen.generate(g).source
+    assert "for (long long i" in src and "for (int i" not in src
