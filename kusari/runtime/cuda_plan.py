@@ -33,7 +33,11 @@ def run_plan(program: CudaProgram, graph: Graph, arrays, xp, launch) -> tuple:
         if isinstance(step, Launch):
             outs = set(step.outputs)
             for o in step.outputs:
-                env[o] = xp.empty(graph.shape(o), graph.dtype(o))
+                if o in step.scratch:            # partial results, read by a later step
+                    shape, dtype = step.scratch[o]
+                    env[o] = xp.empty(shape, dtype)
+                else:
+                    env[o] = xp.empty(graph.shape(o), graph.dtype(o))
             args = [env[a] if a in outs else xp.ascontiguousarray(value(a))
                     for a in step.args]
             if step.grid:

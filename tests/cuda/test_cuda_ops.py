@@ -190,6 +190,22 @@ def _reduction_cases():
             out.append(Case(g.name, g, [x, y], rtol=1e-5 if dt == np.float32 else 1e-12,
                             atol=4 * float(np.finfo(dt).eps),
                             check_zero_sign=name in ("sum", "prod")))
+    # many elements per output, few outputs: several blocks per output and a
+    # second kernel combining their partial results
+    rng = np.random.default_rng(0)
+    for name in ("sum", "max", "min"):
+        for dt in (np.float32, np.float64):
+            x = rng.standard_normal((3, 9000)).astype(dt)
+            x[1, 4321] = np.nan
+            x[2, 77] = np.inf if name != "min" else -np.inf
+            y = rng.standard_normal(9000).astype(dt)
+            g = Graph(f"{name}_split_{np.dtype(dt).name}")
+            ix, iy = g.add_input(x.shape, dt), g.add_input(y.shape, dt)
+            e = g.add("mul", [g.add("tanh", [ix]), iy])
+            g.outputs = [g.add(name, [e], axis=(1,), keepdims=False),
+                         g.add(name, [ix], axis=(0, 1), keepdims=False)]
+            out.append(Case(g.name, g, [x, y], rtol=1e-4 if dt == np.float32 else 1e-11,
+                            atol=1e-4 if dt == np.float32 else 1e-11))
     for dt in (np.float32, np.float64):
         x = _reduction_rows(dt).reshape(2, 4, 7)
         g = Graph(f"sum_to_{np.dtype(dt).name}")
@@ -280,3 +296,11 @@ def test_large_kernels_index_with_64_bits():
     g.outputs = [g.add("add", [x, y])]
     src = cuda_gen.generate(g).source
     assert "for (long long i" in src and "for (int i" not in src
+
+
+def test_every_reduction_shape_of_work_is_tested(built):
+    """Thread per output, block per output, and split blocks all appear above."""
+    programs, _, _ = built
+    text = "\n".join(k for p in programs for k in p.kernels)
+    for mode in ("(thread)", "(block)", "parts per output)"):
+        assert mode in text

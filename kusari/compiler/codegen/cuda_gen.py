@@ -47,6 +47,8 @@ from .numpy_gen import reduction_axes
 BLOCK = 256           # threads per block of an elementwise kernel
 MAX_GRID = 1 << 16    # blocks at most: the loops are grid-stride
 REDUCE_BLOCK = 256    # threads per block of a reduction (a power of two)
+THREAD_REDUCE = 16    # at most this many elements per output: a thread per output
+SPLIT_OUTPUTS = 1024  # fewer outputs than this: several blocks per output
 
 
 class CudaUnsupported(ValueError):
@@ -136,11 +138,14 @@ class Launch:
     params: list                     # the C parameter types, in that order
     outputs: list                    # node ids it writes
     nodes: list                      # the IR nodes it computes
+    # scratch arrays (partial results) by name: (shape, dtype); they appear
+    # in args and outputs by that name
+    scratch: dict = field(default_factory=dict)
 
     def describe(self, names) -> str:
-        ins = [names[a] for a in self.args if a not in self.outputs]
+        ins = [names.get(a, a) for a in self.args if a not in self.outputs]
         return (f"{self.kernel}<<<{self.grid}, {self.block}>>>({', '.join(ins)}) -> "
-                f"{', '.join(names[o] for o in self.outputs)}")
+                f"{', '.join(names.get(o, o) for o in self.outputs)}")
 
 
 @dataclass
@@ -369,6 +374,13 @@ class _Emitter:
             self.steps.append(Launch(name, 0, BLOCK, ins + outs, types, outs, nodes))
 
     def reduction(self, k: Kernel, nodes: list, r: int) -> None:
+        """A kernel computing the group at each element it reduces.
+
+        Three shapes of work: few elements per output (at most
+        THREAD_REDUCE): a thread per output, combining in order; else a
+        block per output, then a tree in shared memory; and where the
+        outputs are too few to fill the GPU, SPLIT blocks per output write
+        partial results that a second kernel combines."""
         g = self.g
         src = g.args(r)[0]
         shape = tuple(g.shape(src))
@@ -379,21 +391,35 @@ class _Emitter:
         ins = self.inputs_of(k, nodes) if nodes else [src]
         outs = [n for n in k.outputs if n != r]
         name = f"{self.name}_k{len(self.kernels)}"
-        decl, types = self.params(ins, outs + [r])
         idx = self.index_type(_size(shape))
         combine = ops.get(g.op(r)).combine
         acc_t = compute_type(g.dtype(r))
+        identity = _literal(combine.identity, g.dtype(r))
         nd = len(shape)
         coord = [f"c{d}" for d in range(nd)]
         st = _strides(shape)
-        block = REDUCE_BLOCK
-        while block > 32 and block // 2 >= kk:
-            block //= 2
-        body = [f"    __shared__ {acc_t} sdata[{block}];",
-                f"    for ({idx} o = blockIdx.x; o < {m}; o += gridDim.x) {{"]
-        body += self.unravel([shape[d] for d in kept], "o", [coord[d] for d in kept], idx)
-        body.append(f"        {acc_t} acc = {_literal(combine.identity, g.dtype(r))};")
-        body.append(f"        for ({idx} j = threadIdx.x; j < {kk}; j += blockDim.x) {{")
+        if kk <= THREAD_REDUCE:
+            mode, block, parts = "thread", BLOCK, 1
+        else:
+            block = REDUCE_BLOCK
+            while block > 32 and block // 2 >= kk:
+                block //= 2
+            parts = 1
+            if m < SPLIT_OUTPUTS:
+                parts = max(1, min(-(-kk // (block * 8)), SPLIT_OUTPUTS // max(m, 1)))
+            mode = "split" if parts > 1 else "block"
+        chunk = -(-kk // parts)
+        scratch = {}
+        if mode == "split":
+            part_id = f"{name}_partial"
+            scratch[part_id] = ((m, parts), np.dtype(g.dtype(r)) if g.dtype(r) != np.float16
+                                else np.dtype(np.float32))
+            decl, types = self.params(ins, outs)
+            decl.append(f"{acc_t}* __restrict__ partial")
+            types.append(f"{acc_t}*")
+        else:
+            decl, types = self.params(ins, outs + [r])
+        # the group at element (o, j): o indexes the outputs, j the reduced elements
         inner = self.unravel([shape[d] for d in axes], "j", [coord[d] for d in axes], idx)
         flat = " + ".join(f"({idx}){coord[d]} * {st[d]}" if st[d] != 1 else f"({idx}){coord[d]}"
                           for d in range(nd) if shape[d] != 1) or "0"
@@ -406,22 +432,80 @@ class _Emitter:
         if compute_type(g.dtype(src)) != acc_t:
             operand = f"(({acc_t}){operand})"
         inner.append(f"        acc = {combine.cuda.format('acc', operand)};")
-        body += ["    " + s for s in inner]
-        body.append("        }")
-        body.append(f"        ks_block_reduce_store<{name}_combine>(acc, sdata, "
-                    f"out{len(outs)} + o);  // {g.equation(r, self.ir)}")
-        body.append("    }")
+        inner = ["    " + s for s in inner]
+        unravel_o = self.unravel([shape[d] for d in kept], "o", [coord[d] for d in kept], idx)
+        eq = g.equation(r, self.ir)
+        result = f"out{len(outs)}"
+        if mode == "thread":
+            body = [f"    for ({idx} o = ({idx})blockIdx.x * blockDim.x + threadIdx.x; o < {m}; "
+                    f"o += ({idx})blockDim.x * gridDim.x) {{"]
+            body += unravel_o
+            body.append(f"        {acc_t} acc = {identity};")
+            body.append(f"        for ({idx} j = 0; j < {kk}; ++j) {{")
+            body += inner
+            body.append("        }")
+            store = f"({storage_type(g.dtype(r))})acc"
+            if g.dtype(r) == np.float16:
+                store = "__float2half_rn(acc)"
+            body.append(f"        {result}[o] = {store};  // {eq}")
+            body.append("    }")
+            grid = max(1, min(-(-m // block), MAX_GRID)) if m else 0
+        else:
+            body = [f"    __shared__ {acc_t} sdata[{block}];"]
+            if mode == "block":
+                body.append(f"    for ({idx} o = blockIdx.x; o < {m}; o += gridDim.x) {{")
+                lo, hi = "0", str(kk)
+                target = f"{result} + o"
+                grid = max(1, min(m, MAX_GRID)) if m else 0
+            else:
+                body.append(f"    for ({idx} b = blockIdx.x; b < {m * parts}; b += gridDim.x) {{")
+                body.append(f"        const {idx} o = b / {parts}, part = b % {parts};")
+                lo = f"part * {chunk}"
+                hi = f"(part * {chunk} + {chunk} < {kk} ? part * {chunk} + {chunk} : {kk})"
+                target = "partial + b"
+                grid = max(1, min(m * parts, MAX_GRID)) if m else 0
+            body += unravel_o
+            body.append(f"        {acc_t} acc = {identity};")
+            body.append(f"        const {idx} hi = {hi};")
+            body.append(f"        for ({idx} j = {lo} + threadIdx.x; j < hi; j += blockDim.x) {{")
+            body += inner
+            body.append("        }")
+            body.append(f"        ks_block_reduce_store<{name}_combine>(acc, sdata, {target});"
+                        f"  // {eq}" + (" (partial)" if mode == "split" else ""))
+            body.append("    }")
         comb = (f"struct {name}_combine {{\n    __device__ static __forceinline__ {acc_t} "
                 f"f({acc_t} a, {acc_t} b) {{ return {combine.cuda.format('a', 'b')}; }}\n}};\n")
         dt = g.dtype(r)
-        self.kernels.append(
-            f"// {len(nodes)} ops fused over {g.dtype(src).name}{list(shape)}, reduced over "
-            f"axes {list(axes)} to {dt.name}{list(g.shape(r))}\n" + comb +
-            f"extern \"C\" __global__ void {name}({', '.join(decl)}) {{\n" +
-            "\n".join(body) + "\n}\n")
-        grid = max(1, min(m, MAX_GRID)) if m else 0
-        self.steps.append(Launch(name, grid, block, ins + outs + [r], types, outs + [r],
-                                 nodes + [r]))
+        text = (f"// {len(nodes)} ops fused over {g.dtype(src).name}{list(shape)}, reduced over "
+                f"axes {list(axes)} to {dt.name}{list(g.shape(r))} ({mode}"
+                f"{f', {parts} parts per output' if mode == 'split' else ''})\n" + comb +
+                f"extern \"C\" __global__ void {name}({', '.join(decl)}) {{\n" +
+                "\n".join(body) + "\n}\n")
+        if mode != "split":
+            self.kernels.append(text)
+            self.steps.append(Launch(name, grid, block, ins + outs + [r], types, outs + [r],
+                                     nodes + [r]))
+            return
+        # the second pass: each output's partial results, combined in a block
+        fin = f"{name}_finish"
+        fblock = 32
+        while fblock < REDUCE_BLOCK and fblock < parts:
+            fblock *= 2
+        rt = storage_type(dt)
+        text += (f"extern \"C\" __global__ void {fin}(const {acc_t}* __restrict__ partial, "
+                 f"{rt}* __restrict__ out0) {{\n"
+                 f"    __shared__ {acc_t} sdata[{fblock}];\n"
+                 f"    for ({idx} o = blockIdx.x; o < {m}; o += gridDim.x) {{\n"
+                 f"        {acc_t} acc = {identity};\n"
+                 f"        for ({idx} j = threadIdx.x; j < {parts}; j += blockDim.x)\n"
+                 f"            acc = {combine.cuda.format('acc', f'partial[o * {parts} + j]')};\n"
+                 f"        ks_block_reduce_store<{name}_combine>(acc, sdata, out0 + o);  // {eq}\n"
+                 f"    }}\n}}\n")
+        self.kernels.append(text)
+        self.steps.append(Launch(name, grid, block, ins + outs + [part_id], types,
+                                 outs + [part_id], nodes, scratch))
+        self.steps.append(Launch(fin, max(1, min(m, MAX_GRID)), fblock, [part_id, r],
+                                 [f"const {acc_t}*", f"{rt}*"], [r], [r], scratch))
 
 
 def generate(g: Graph, name: str = "kusari") -> CudaProgram:
