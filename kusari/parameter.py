@@ -121,14 +121,36 @@ class Parameter(Variable):
         if self.update_rule is not None:
             self.update_rule.update(self)
 
+    def _to_device(self, device):
+        """Move to `device`, remembered (as Chainer's Parameter does) for an
+        uninitialized parameter too: `initialize` creates its array there.
+        An uninitialized parameter sent to another device stops sharing its
+        future array with its shallow copies (Chainer renews the placeholder)."""
+        if self._array is None:
+            from . import backend
+            current = self.__dict__.get("_device")
+            if current is None:
+                current = backend.CpuDevice()
+            if current != device:
+                self._leave_copies()
+        return super()._to_device(device)
+
+    def _leave_copies(self) -> None:
+        group = self.__dict__.pop("_copies", None)
+        if group is not None:
+            group[:] = [ref for ref in group if ref() is not self]
+
     def initialize(self, shape) -> None:
-        """Create the array (and the grad) now that the shape is known."""
+        """Create the array (and the grad) now that the shape is known, on
+        the device the parameter was sent to (the CPU if none)."""
         from . import initializers
-        data = initializers.generate_array(self.initializer, shape, np)
+        device = self.__dict__.get("_device")
+        xp = np if device is None else device.xp
+        data = initializers.generate_array(self.initializer, shape, xp, device=device)
         grad = None
         if self._grad_initializer is not None:
-            grad = initializers.generate_array(self._grad_initializer, shape, np,
-                                               dtype=data.dtype)
+            grad = initializers.generate_array(self._grad_initializer, shape, xp,
+                                               dtype=data.dtype, device=device)
         self._array = data
         self._grad = grad
         self._grad_var = None

@@ -172,11 +172,18 @@ class Variable:
 
     @property
     def device(self):
-        """The device the array lives on (kusari.backend's Device)."""
+        """The device of this variable (kusari.backend's Device): the one it
+        was last sent to by `to_device` (a user-defined Device included; an
+        uninitialized variable remembers it too), else the device its array
+        lives on (the CPU when it has none)."""
         from . import backend
-        if self._array is None:
+        a = self._array
+        d = self.__dict__.get("_device")
+        if d is not None and (a is None or _holds(d, a)):
+            return d
+        if a is None:
             return backend.CpuDevice()
-        return backend.get_device_from_array(self._array)
+        return backend.get_device_from_array(a)
 
     @property
     def layout(self):
@@ -483,15 +490,21 @@ class Variable:
         return self._to_device(backend.get_device(device))
 
     def _to_device(self, device):
+        # As in Chainer, the variable remembers the device (kept in __dict__,
+        # so that making a Variable costs nothing more), and an array moves
+        # when the device of the array is not `device`: a user-defined Device
+        # needs no is_array_supported (Chainer's base class leaves it abstract).
+        from . import backend
+        self.__dict__["_device"] = device
         a = self._array
-        if a is not None and not device.is_array_supported(a):
+        if a is not None and backend.get_device_from_array(a) != device:
             self._array = device.send(a)
             node = self._node
             if node is not None and node._data is not None:
                 node._data = self._array
         g = self._grad
         if g is not None and g is not IMPLICIT_ONES and g is not _INVALID and \
-                not device.is_array_supported(g):
+                backend.get_device_from_array(g) != device:
             gv = self._grad_var
             self._grad = device.send(g)
             if gv is not None:
@@ -535,6 +548,9 @@ class Variable:
         v = Variable(self._array, name=self.name, requires_grad=self._requires_grad)
         v._grad = self._grad
         v._grad_var = self._grad_var
+        device = self.__dict__.get("_device")
+        if device is not None:
+            v.__dict__["_device"] = device
         return v
 
     def __deepcopy__(self, memo):
@@ -543,6 +559,9 @@ class Variable:
                      requires_grad=self._requires_grad)
         if self._grad is not None:
             v._grad = copy.deepcopy(self.grad, memo)
+        device = self.__dict__.get("_device")
+        if device is not None:
+            v.__dict__["_device"] = device
         return v
 
     def __getstate__(self):
@@ -817,6 +836,15 @@ def _format(var: Variable, separator: str) -> str:
         else:
             body = f"[], shape={arr.shape!r}"
     return f"{prefix}({body})"
+
+
+def _holds(device, array) -> bool:
+    """Whether `array` can live on `device`; a user-defined Device that does
+    not say (Chainer's base class raises NotImplementedError) is trusted."""
+    try:
+        return device.is_array_supported(array)
+    except NotImplementedError:
+        return True
 
 
 class _Invalid:
