@@ -166,3 +166,40 @@ def test_chainers_own_mnist_example_runs_unchanged(env, tmp_path):
     assert (out / "cg.dot").exists()
     assert sorted(p for p in os.listdir(out) if p.startswith("snapshot")) == \
         ["snapshot_iter_600"]
+
+
+# -- PTB-style LSTM language model ----------------------------------------------
+
+def test_ptb_quick_reaches_the_stated_perplexity(env, tmp_path):
+    out = tmp_path / "result"
+    stdout = run(env, PTB, "--quick", "--noprogress", "--out", out)
+    assert "# perplexity of the source 2.45, best bigram 3.76, best unigram 13.18" in stdout
+    log = read_log(out)
+    assert [e["epoch"] for e in log] == [1, 2, 3, 4, 5, 6]
+    assert {"main/loss", "perplexity", "validation/main/loss", "val_perplexity"} <= set(log[0])
+    # LogReport's postprocess: perplexity = exp(loss)
+    assert log[-1]["val_perplexity"] == pytest.approx(
+        np.exp(log[-1]["validation/main/loss"]), rel=1e-6)
+    assert log[0]["val_perplexity"] > 4.5
+    # the docstring's figure: below what any bigram model can reach (3.76)
+    assert log[-1]["val_perplexity"] <= 3.3
+    # variable lengths: some recurring structures compiled, the others eager
+    line = next(l for l in stdout.splitlines() if "BPTT lengths" in l)
+    updates, lengths, compiled = (int(line.split()[i]) for i in (1, 4, 11))
+    assert updates == log[-1]["iteration"] and 5 <= lengths <= 20
+    assert 1 <= compiled < lengths, line
+    assert (out / f"snapshot_iter_{updates}").exists()
+
+
+def test_ptb_resumes_from_a_snapshot(env, tmp_path):
+    args = [PTB, "--quick", "--noprogress", "--words", "4000"]
+    run(env, *args, "--epoch", "1", "--out", tmp_path / "first")
+    snapshot, = [p for p in os.listdir(tmp_path / "first") if p.startswith("snapshot")]
+    stdout = run(env, *args, "--epoch", "2", "--out", tmp_path / "second",
+                 "--resume", tmp_path / "first" / snapshot)
+    first, second = read_log(tmp_path / "first"), read_log(tmp_path / "second")
+    assert second[0] == first[0] and [e["epoch"] for e in second] == [1, 2]
+    # the updates go on from the snapshot's iteration (lengths drawn as in one run)
+    assert int(stdout.split("# ")[-1].split()[0]) == \
+        second[1]["iteration"] - first[0]["iteration"]
+    assert second[1]["val_perplexity"] < first[0]["val_perplexity"]
