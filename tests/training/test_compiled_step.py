@@ -109,8 +109,18 @@ def _same(a, b, rtol=1e-5, atol=1e-6):
 
 # -- the updater -------------------------------------------------------------------------
 
+def _compilations():
+    return [e for e in kusari.compiler.explain_cache()
+            if e.kind == "jit" and e.name == "StandardUpdater.update"]
+
+
 def test_compiled_training_equals_eager_and_says_so():
-    eager, compiled = _run(False), _run(True)
+    eager = _run(False)
+    before = len(_compilations())
+    compiled = _run(True)
+    # traced once: the Classifier's loss, y and accuracy (Variables the guards
+    # hold by identity) are given each step's values in place
+    assert len(_compilations()) == before + 1
     _same(eager, compiled)
     assert not eager[2].compiled
     assert eager[2].explain_compile() == "eager: kusari.config.compile_updates is False"
@@ -485,3 +495,62 @@ def test_loss_scale_with_a_recorded_backward():
     y.backward(enable_double_backprop=True, loss_scale=4.0)
     np.testing.assert_array_equal(x.grad, [8.0, 16.0])
     assert x.grad.dtype == np.float32
+
+
+class Recurrent(kusari.Chain):
+    def __init__(self, reset):
+        super().__init__()
+        self.reset = reset
+        with self.init_scope():
+            self.lstm = L.LSTM(6, 5)
+            self.out = L.Linear(5, 4)
+
+    def forward(self, x):
+        if self.reset:
+            self.lstm.reset_state()
+        return self.out(self.lstm(x))
+
+
+@pytest.mark.parametrize("reset", [False, True])
+def test_recurrent_state_kept_from_step_to_step_runs_eagerly(reset):
+    eager = _run(False, model=lambda: Recurrent(reset))
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        compiled = _run(True, model=lambda: Recurrent(reset))
+    _same(eager, compiled)
+    text = compiled[2].explain_compile()
+    if reset:
+        assert text.startswith("eager for good: TypeError: the step keeps LSTM."), text
+    else:
+        assert text == ("eager for good: TypeError: the step reads LSTM.h, a Variable with "
+                        "a graph from an earlier step (a recurrent state not reset?), which "
+                        "the eager backward goes through")
+
+
+def test_a_link_flag_changed_between_steps_is_followed():
+    def train(compile_updates):
+        np.random.seed(3)
+        target = L.Classifier(MLP())
+        opt = kusari.optimizers.Adam().setup(target)
+        it = iterators.SerialIterator(datasets.TupleDataset(X, T), 8, shuffle=False)
+        up = training.updaters.StandardUpdater(it, opt)
+        rep = reporter_module.Reporter()
+        rep.add_observer("main", target)
+        seen = []
+        with kusari.using_config("compile_updates", compile_updates):
+            for i in range(6):
+                if i == 3:
+                    target.compute_accuracy = False
+                obs = {}
+                with rep.scope(obs):
+                    up.update()
+                seen.append((sorted(obs), up.compiled))
+        return target, seen
+
+    (ma, sa), (mb, sb) = train(False), train(True)
+    assert [keys for keys, _ in sa] == [keys for keys, _ in sb]
+    assert sb[3][0] == ["main/loss"] and sb[3][1]     # traced again, compiled
+    assert ma.accuracy is None and mb.accuracy is None
+    np.testing.assert_allclose(mb.loss.array, ma.loss.array, rtol=1e-6)
+    for (name, a), (_, b) in zip(ma.namedparams(), mb.namedparams()):
+        np.testing.assert_allclose(b.array, a.array, rtol=1e-6, atol=1e-7, err_msg=name)

@@ -239,12 +239,14 @@ class _CompiledStep:
         self.name = name
         self.counts: dict = {}        # batch key -> times seen
         self.jitted: dict = {}        # (id(optimizer), id(loss_func), layout) -> Jitted
+        self.attributes: dict = {}    # the same -> how many attributes each link had
         self.shapes: list = []        # the batch types compiled, in words
         self.refused: str | None = None
         self.last_compiled = False
         self.why: str | None = None   # why the last update ran eagerly
         self.initialized = False
-        self.slots: list = []         # (link, attribute) the step's results are written to
+        # [link, attribute, Variable] the step's results are written to
+        self.slots: list = []
         self._slot_index: dict = {}
 
     def explain(self) -> str:
@@ -278,7 +280,8 @@ class _CompiledStep:
             # step records (DumpGraph sets it)
             self.why = "config.keep_graph_on_report is set"
             return False
-        why = _hooks_in_force(optimizer, loss_func)
+        links = self._links(optimizer, loss_func)
+        why = _hooks_in_force(links)
         if why is not None:
             self.why = why
             return False
@@ -314,7 +317,10 @@ class _CompiledStep:
                 return False
             self.initialized = True
         jitted = self.jitted.get(layout)
-        if jitted is None:
+        # an attribute set on a link where its class had one (Classifier's
+        # compute_accuracy) is no guard's business: a new one traces again
+        attributes = tuple([len(link.__dict__) for link in links])
+        if jitted is None or self.attributes.get(layout) != attributes:
             jitted = self.jitted[layout] = self._make(optimizer, loss_func, names)
         try:
             results = jitted(*arrays)
@@ -327,12 +333,20 @@ class _CompiledStep:
                 self.shapes.append(described)
         slots = self.slots
         for k, value in results.items():
-            link, attr = slots[int(k)]
-            if type(value) is tuple or type(value) is list:
-                value = type(value)(Variable(v) for v in value)
+            slot = slots[int(k)]
+            link, attr, holder = slot
+            if holder is None:
+                holder = slot[2] = Variable(value)
             else:
-                value = Variable(value)
-            setattr(link, attr, value)
+                # the Variable the attribute held when the step was traced,
+                # given this step's value: the trace's guard on the link's
+                # Variable attributes (by identity) keeps holding
+                Variable.__init__(holder, value, name=holder.name,
+                                  requires_grad=holder.requires_grad)
+            if link.__dict__.get(attr) is not holder:
+                setattr(link, attr, holder)
+        if layout not in self.attributes:
+            self.attributes[layout] = tuple([len(link.__dict__) for link in links])
         self.last_compiled = True
         return True
 
@@ -357,6 +371,7 @@ class _CompiledStep:
                     optimizer.update(loss_func, arrays[0])
                 else:
                     optimizer.update(loss_func, **dict(zip(names, arrays)))
+                _no_history(links, before)
                 return self._traced_attributes(links, before)
             except BaseException:
                 # the eager step that follows starts from the links' state
@@ -365,7 +380,14 @@ class _CompiledStep:
                     _restore(link, old)
                 raise
 
-        step._guard_source = _no_guards
+        target = optimizer.target
+
+        def reads():
+            # what the compiled step's guards watch (kusari.guards): the
+            # links' plain attributes (Classifier.compute_accuracy), their
+            # array attributes (inputs) and Variable attributes (by identity)
+            return target, loss_func
+        step._guard_source = reads
         return Jitted(step, name=f"{self.name}.update")
 
     @staticmethod
@@ -392,14 +414,17 @@ class _CompiledStep:
             for attr, value in list(now.items()):
                 if attr in skip or attr.startswith("_kusari"):
                     continue
+                state = _recurrent_state(link, attr, value)
+                if state is not None and not (attr in old and _unchanged(old[attr], value)):
+                    raise TypeError(f"the step keeps {type(link).__name__}.{state}, a "
+                                    "recurrent state carried from step to step (the eager "
+                                    "step may backpropagate through it)")
                 if isinstance(value, Variable) and isinstance(value.array, tracing.Traced):
                     kept = value
-                elif type(value) in (tuple, list) and value and all(
-                        isinstance(v, Variable) for v in value) and any(
-                        isinstance(v.array, tracing.Traced) for v in value):
-                    kept = type(value)(value)
                 elif attr in old and _unchanged(old[attr], value):
                     continue
+                elif value is None and attr in old and isinstance(old[attr][0], Variable):
+                    continue        # a result cleared (Classifier.accuracy without accfun)
                 else:
                     what = "keeps a traced value in a " + type(value).__name__ \
                         if _holds_traced(value) else "changes"
@@ -407,8 +432,11 @@ class _CompiledStep:
                                     "Python-side effect a compiled step would not repeat")
                 slot = self._slot_index.get((id(link), attr))
                 if slot is None:
+                    was = old.get(attr, (None,))[0]
+                    holder = was if type(was) is Variable and \
+                        type(was.array) is numpy.ndarray else None
                     slot = self._slot_index[(id(link), attr)] = len(self.slots)
-                    self.slots.append((link, attr))
+                    self.slots.append([link, attr, holder])
                 out[str(slot)] = kept
         return out
 
@@ -455,7 +483,24 @@ def _unchanged(old, value) -> bool:
     return items is None and guards.is_plain(was) and guards.same(was, value)
 
 
-def _hooks_in_force(optimizer, loss_func) -> str | None:
+def _no_history(links, before) -> None:
+    """Refuses a step that reads a Variable with a graph from before it (a
+    recurrent link's state from the last step): the eager backward goes on
+    into that history, the compiled step would stop at it."""
+    ctx = tracing.active()
+    for node in list(ctx.detached.values()) if ctx is not None else ():
+        var = node.var()
+        if var is None or not var.requires_grad:
+            continue
+        where = next((f"{type(link).__name__}.{attr}" for link, snap in zip(links, before)
+                      for attr, (value, _) in snap.items() if value is var),
+                     f"a Variable of shape {var.shape}")
+        raise TypeError(f"the step reads {where}, a Variable with a graph from an earlier "
+                        "step (a recurrent state not reset?), which the eager backward "
+                        "goes through")
+
+
+def _hooks_in_force(links) -> str | None:
     """Function or link hooks that would see the step's calls (a timer, a
     printer): Python code to run at every call, so the step runs eagerly."""
     from ... import function_hook, link_hook
@@ -463,15 +508,22 @@ def _hooks_in_force(optimizer, loss_func) -> str | None:
         return "function hooks are in force (they see every call eagerly)"
     if link_hook._get_link_hooks():
         return "link hooks are in force (they see every call eagerly)"
-    for link in _CompiledStep._links(optimizer, loss_func):
+    for link in links:
         if link._local_link_hooks:
             return f"{type(link).__name__} has link hooks (they see every call eagerly)"
     return None
 
 
-def _no_guards():
-    """What the compiled step's own code reads (nothing to guard: the
-    optimizer and the loss function are its key)."""
+def _recurrent_state(link, attr: str, value) -> str | None:
+    """The name of the recurrent state (LSTM's h, c) `attr` holds or keeps
+    for kusari.jit (`_h_state`), or None."""
+    if not isinstance(value, Variable):
+        return None
+    if attr.startswith("_") and attr.endswith("_state") and len(attr) > 7:
+        return attr[1:-6]
+    if value is link.__dict__.get(f"_{attr}_state"):
+        return attr
+    return None
 
 
 def _holds_traced(value) -> bool:
