@@ -37,7 +37,8 @@ using std::log1p; using std::sqrt; using std::sin; using std::cos; using std::ta
 using std::asin; using std::acos; using std::atan; using std::sinh; using std::cosh;
 using std::tanh; using std::abs; using std::fabs; using std::floor; using std::ceil;
 using std::pow; using std::erf; using std::erfc; using std::lgamma; using std::atan2;
-using std::fmod; using std::atanh; using std::trunc;
+using std::fmod; using std::atanh; using std::trunc; using std::isinf; using std::isnan;
+using std::rint; using std::copysign; using std::fmin; using std::fmax;
 
 // CUDA's max / min on floats are fmax / fmin
 static inline float max(float a, float b) { return std::fmax(a, b); }

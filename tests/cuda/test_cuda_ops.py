@@ -19,8 +19,9 @@ from .common import FLOATS, assert_same, cuda_program, need_gxx, need_nvcc, nump
 INTS = (np.int32, np.int64)
 # elementwise ops whose registry entries have no CUDA form yet: the CUDA
 # generator refuses a graph using them (CudaUnsupported names the op)
-NO_CUDA_FORM = {"digamma", "polygamma", "zeta"}
-SPECIAL_FORMS = {"cast", "stop_gradient", "logical_not", "logical_and", "logical_or", "where"}
+NO_CUDA_FORM: set = set()
+SPECIAL_FORMS = {"cast", "stop_gradient", "logical_not", "logical_and", "logical_or", "where",
+                 "polygamma"}
 
 
 def _elementwise(nargs):
@@ -130,6 +131,13 @@ def _other_cases():
             g = Graph(f"cast_{np.dtype(src).name}_{np.dtype(dst).name}")
             g.outputs = [g.add("cast", [g.add_input(v.shape, src)], dtype=np.dtype(dst))]
             out.append(Case(g.name, g, [v]))
+    for dt in FLOATS:
+        v = specials(dt)
+        n = np.array([0, 1, 2, 3, 6], np.int32).reshape(-1, 1)
+        g = Graph(f"polygamma_{np.dtype(dt).name}")
+        g.outputs = [g.add("polygamma", [g.add_input(n.shape, np.int32),
+                                         g.add_input(v.shape, dt)])]
+        out.append(Case(g.name, g, [n, v]))
     g = Graph("stop_gradient")
     x = g.add_input((4,), np.float32)
     g.outputs = [g.add("exp", [g.add("stop_gradient", [x])])]
@@ -281,7 +289,8 @@ def test_cuda_form_is_the_registry_entry():
     assert "tanh(a0)" in p.source and 'extern "C" __global__ void one_k0' in p.source
 
 
-def test_an_op_without_a_cuda_form_is_refused_by_name():
+def test_an_op_without_a_cuda_form_is_refused_by_name(monkeypatch):
+    monkeypatch.setattr(REGISTRY["digamma"], "cuda", None)
     g = Graph("dg")
     g.outputs = [g.add("digamma", [g.add_input((3,), np.float32)])]
     with pytest.raises(cuda_gen.CudaUnsupported, match="'digamma' has no CUDA form"):

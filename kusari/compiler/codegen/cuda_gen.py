@@ -42,6 +42,7 @@ from .. import ops
 from ..fusion import Kernel, fuse
 from ..ir import ArrayConst, Graph
 from ..ops.registry import REDUCE
+from . import cuda_math
 from .numpy_gen import reduction_axes
 
 BLOCK = 256           # threads per block of an elementwise kernel
@@ -522,5 +523,6 @@ def generate(g: Graph, name: str = "kusari") -> CudaProgram:
     outs = ", ".join("None" if o is None else e.ir[o] for o in g.outputs)
     head = [f"// kusari: {g.name} ({len(g)} nodes, {len(e.kernels)} CUDA kernels)",
             f"// inputs: {ins}", f"// outputs: {outs}", "// host plan:"] + plan
-    source = "\n".join(head) + "\n\n" + PRELUDE + "\n" + "\n".join(e.kernels)
+    kernels = "\n".join(e.kernels)
+    source = "\n".join(head) + "\n\n" + PRELUDE + cuda_math.source(kernels) + "\n" + kernels
     return CudaProgram(name, source, e.steps, e.consts, e.kernels)

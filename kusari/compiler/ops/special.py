@@ -6,7 +6,8 @@ gradient is made of these ops again (d lgamma = digamma, d digamma =
 polygamma(1, .), d polygamma(n, .) = polygamma(n + 1, .), d zeta(s, q) / dq =
 -s zeta(s + 1, q)), so they differentiate to any order. The CUDA forms are
 CUDA's own math functions where it has them; digamma, polygamma and zeta
-have none there yet (None: they run unfused through their NumPy form).
+call device functions written from their NumPy forms' algorithms
+(codegen.cuda_math).
 """
 from __future__ import annotations
 
@@ -75,7 +76,7 @@ unary("ndtri", sk.ndtri, None, "normcdfinv({0})",
       lambda gy, y, x: (gy * (S.exp(y * y * 0.5) * SQRT_2PI),), saves_out=True, label="ndtri")
 unary("lgamma", gk.lgamma, None, "lgamma({0})",
       lambda gy, y, x: (gy * S.apply("digamma", x),), saves=(0,), label="lgamma")
-unary("digamma", gk.digamma, None, None,
+unary("digamma", gk.digamma, None, "ks_digamma({0})",
       lambda gy, y, x: (gy * S.apply("polygamma", _int_const(x, 1), x),), saves=(0,),
       label="digamma")
 
@@ -89,6 +90,7 @@ def _polygamma_infer(attrs, n, x):
 
 register(OpDef(
     "polygamma", ELEMENTWISE, _polygamma_infer, impl=gk.polygamma, label="polygamma",
+    cuda="ks_polygamma({0}, {1})",
     arg_names=("n", "x"), saves=(0, 1), out_arg=True,
     grad=lambda gy, y, n, x: (None, gy * S.apply("polygamma", n + _int_const(n, 1), x))))
 
@@ -103,5 +105,6 @@ def _zeta_infer(attrs, s, q):
 
 register(OpDef(
     "zeta", ELEMENTWISE, _zeta_infer, impl=gk.zeta, label="zeta", arg_names=("x", "q"),
+    cuda="ks_zeta({0}, {1})",
     saves=(0, 1), out_arg=True,
     grad=lambda gy, y, s, q: (None, gy * -s * S.apply("zeta", s + 1, q))))
