@@ -15,7 +15,9 @@ roundings, as in NumPy, so the GPU computes what the CPU computes.
 CuPy is imported only when the backend is made (`cupy_backend()`); without
 it that raises a clear error naming what to install. This module has not
 been run on a GPU yet (the sessions that wrote it had none): its kernels and
-plan are tested on the CPU (tests/cuda), its CuPy calls are not.
+plan are tested on the CPU (tests/cuda), and the backend itself with a
+stand-in for the cupy module made of NumPy and the host shim
+(tests/cuda/test_cupy_backend.py); CuPy's own behaviour is not.
 """
 from __future__ import annotations
 
@@ -84,8 +86,8 @@ class CupyBackend:
 
     name = "cupy"
 
-    def __init__(self):
-        self.cupy = _cupy()
+    def __init__(self, cupy=None):
+        self.cupy = cupy if cupy is not None else _cupy()   # (tests pass a stand-in)
         self._modules: dict = {}        # (source, device id) -> RawModule
 
     def module(self, source: str):

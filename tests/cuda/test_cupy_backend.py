@@ -1,0 +1,130 @@
+"""The CuPy backend's own code, run without a GPU: CupyBackend is given a
+stand-in for the cupy module made of NumPy and the host shim (its RawModule
+compiles the source it is given with g++ through shim.h and launches
+kernels with the grid and block it is called with). This checks what the
+backend does with CuPy's API (the module per source and device, the
+launches, the plan, the spine's cache); what CuPy itself does on a GPU
+remains for a session with one."""
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import subprocess
+import tempfile
+import types
+
+import numpy as np
+import pytest
+
+from kusari.compiler import compile as spine_compile
+from kusari.compiler.ir import Graph
+from kusari.runtime import NUMPY
+from kusari.runtime.cupy_backend import COMPILE_OPTIONS, CupyBackend
+
+from . import harness
+from .common import assert_same, need_gxx
+
+_SIG = re.compile(r'extern "C" __global__ void (\w+)\(([^)]*)\)')
+
+
+class FakeRawModule:
+    """cupy.RawModule(code=..., options=...) on the CPU."""
+    compiled: list = []
+
+    def __init__(self, code: str, options=()):
+        assert tuple(options) == COMPILE_OPTIONS
+        FakeRawModule.compiled.append(code)
+        d = tempfile.mkdtemp(prefix="kusari-fakecupy-")
+        lines = [f'#include "{harness.SHIM}"', code]
+        self.kernels = {}
+        for name, params in _SIG.findall(code):
+            ptypes = [p.rsplit("__restrict__", 1)[0].strip() for p in params.split(",")]
+            args = ", ".join(f"({t})a[{i}]" for i, t in enumerate(ptypes))
+            lines.append(f'extern "C" void launch_{name}(unsigned grid, unsigned block, '
+                         f"void** a) {{ ks_launch(grid, block, [&] {{ {name}({args}); }}); }}")
+            self.kernels[name] = len(ptypes)
+        src = os.path.join(d, "m.cpp")
+        with open(src, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        lib = os.path.join(d, "m.so")
+        r = subprocess.run([harness.gxx(), "-std=c++17", "-O1", "-fPIC", "-shared", "-w",
+                            "-ffp-contract=off", src, "-o", lib], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr[-4000:]
+        self.lib = ctypes.CDLL(lib)
+
+    def get_function(self, name):
+        assert name in self.kernels, f"no kernel {name} in the module"
+        fn = getattr(self.lib, f"launch_{name}")
+
+        def kernel(grid, block, args):
+            assert len(args) == self.kernels[name]
+            assert all(isinstance(a, np.ndarray) and a.flags.c_contiguous for a in args)
+            ptrs = (ctypes.c_void_p * len(args))(*[a.ctypes.data for a in args])
+            fn(ctypes.c_uint(grid[0]), ctypes.c_uint(block[0]), ptrs)
+        return kernel
+
+
+def fake_cupy(device=[0]):
+    runtime = types.SimpleNamespace(getDevice=lambda: device[0])
+    return types.SimpleNamespace(
+        RawModule=FakeRawModule, cuda=types.SimpleNamespace(runtime=runtime),
+        asarray=np.asarray, empty=np.empty, full=np.full, array=np.array,
+        ascontiguousarray=np.ascontiguousarray, asnumpy=np.asarray), device
+
+
+def _graph():
+    g = Graph("step")
+    x = g.add_input((64, 40), np.float32)
+    w = g.add_input((40, 10), np.float32)
+    b = g.add_input((10,), np.float32)
+    h = g.add("add", [g.add("matmul", [x, w]), b])
+    y = g.add("tanh", [h])
+    s = g.add("sum", [g.add("mul", [y, y])], axis=(0, 1), keepdims=False)
+    g.outputs = [y, s, g.add("max", [h], axis=(1,), keepdims=True)]
+    return g
+
+
+def test_backend_runs_a_graph_through_the_spine():
+    need_gxx()
+    cupy, device = fake_cupy()
+    backend = CupyBackend(cupy)
+    g = _graph()
+    rng = np.random.default_rng(1)
+    arrays = [rng.standard_normal(g.shape(i)).astype(np.float32) for i in g.inputs]
+    FakeRawModule.compiled.clear()
+    exe = spine_compile(g, backend)
+    assert len(FakeRawModule.compiled) == 1              # compiled once, at generate
+    assert 'extern "C" __global__' in exe.source
+    got = exe(*arrays)
+    want = spine_compile(g, NUMPY)(*arrays)
+    for a, b in zip(got, want):
+        assert_same(a, b, "step", rtol=1e-5, atol=1e-5)
+    # the same structure again: the spine's cache; the same source: no new module
+    assert spine_compile(_graph(), backend) is exe
+    exe(*arrays)
+    assert len(FakeRawModule.compiled) == 1
+    # another device compiles the module for that device
+    device[0] = 1
+    exe(*arrays)
+    assert len(FakeRawModule.compiled) == 2
+    device[0] = 0
+
+
+def test_backend_refuses_a_wrong_argument_count():
+    need_gxx()
+    cupy, _ = fake_cupy()
+    exe = spine_compile(_graph(), CupyBackend(cupy))
+    with pytest.raises(TypeError, match="takes 3 arrays, got 1"):
+        exe(np.zeros((64, 40), np.float32))
+
+
+def test_without_cupy_the_backend_says_what_to_install():
+    try:
+        import cupy  # noqa: F401
+        pytest.skip("CuPy is installed here")
+    except ImportError:
+        pass
+    from kusari.runtime.cupy_backend import CupyUnavailable, cupy_backend
+    with pytest.raises(CupyUnavailable, match=r"pip install kusari\[cuda\]"):
+        cupy_backend()
