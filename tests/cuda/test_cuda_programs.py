@@ -1,5 +1,5 @@
 """The CUDA generator on whole programs: every example .ksr function and
-seeded random graphs (broadcasting, fused chains, reductions closing and
+seeded random graphs in float16/32/64 (broadcasting, fused chains, reductions closing and
 feeding groups). Their CUDA source compiles with one `nvcc -ptx` call; the
 same kernels run on the CPU through the host shim and agree with the NumPy
 backend. `kusari emit --target cuda` prints the source the backend compiles."""
@@ -79,7 +79,7 @@ def random_graph(seed: int, dtype):
 
 def _random_cases():
     return [(f"random{s}_{np.dtype(dt).name}",) + random_graph(s, dt)
-            for s in range(24) for dt in (np.float32, np.float64)]
+            for s in range(24) for dt in (np.float16, np.float32, np.float64)]
 
 
 CASES = _example_cases() + _random_cases()
