@@ -3,6 +3,7 @@ against the same training run eagerly (parameters, optimizer state and
 every iteration's observation)."""
 from __future__ import annotations
 
+import logging
 import warnings
 
 import numpy as np
@@ -13,7 +14,6 @@ import kusari.functions as F
 import kusari.links as L
 from kusari import datasets, iterators, reporter as reporter_module, training
 from kusari.training import extensions
-from kusari.training.updaters.standard_updater import CompileFallbackWarning
 
 RNG = np.random.default_rng(7)
 X = RNG.standard_normal((40, 6)).astype(np.float32)
@@ -230,15 +230,17 @@ def test_a_loss_func_and_dict_batches():
     assert list(compiled[3][-1]) == ["main/loss", "main/mean_x", "main/lr_note"]
 
 
-def test_a_step_that_cannot_be_traced_falls_back_for_good_and_says_why_once():
+def test_a_step_that_cannot_be_traced_falls_back_for_good_and_says_why_once(caplog):
     eager = _run(False, model=Branchy)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        compiled = _run(True, model=Branchy)
+    with caplog.at_level(logging.WARNING, logger="kusari.compile"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")         # no Python warning (-W error)
+            compiled = _run(True, model=Branchy)
     _same(eager, compiled)
-    fallback = [w for w in caught if issubclass(w.category, CompileFallbackWarning)]
-    assert len(fallback) == 1
-    assert "runs eagerly from now on" in str(fallback[0].message)
+    said = [r for r in caplog.records if r.name == "kusari.compile"]
+    assert len(said) == 1 and said[0].levelno == logging.WARNING
+    assert "StandardUpdater: the update step cannot be compiled and runs eagerly from " \
+           "now on (TraceError: cannot use the value of traced array" in said[0].getMessage()
     up = compiled[2]
     assert not up.compiled
     text = up.explain_compile()
@@ -275,9 +277,7 @@ def test_python_state_the_forward_changes_is_refused_and_left_as_eagerly(attr):
                 self.calls.append(x.shape)
                 return MLP.forward(self, x)
     eager = _run(False, model=Model)
-    with warnings.catch_warnings(record=True):
-        warnings.simplefilter("always")
-        compiled = _run(True, model=Model)
+    compiled = _run(True, model=Model)
     _same(eager, compiled)
     assert compiled[2].explain_compile() == (
         f"eager for good: TypeError: the step changes Model.{attr}, a Python-side effect "
@@ -514,9 +514,7 @@ class Recurrent(kusari.Chain):
 @pytest.mark.parametrize("reset", [False, True])
 def test_recurrent_state_kept_from_step_to_step_runs_eagerly(reset):
     eager = _run(False, model=lambda: Recurrent(reset))
-    with warnings.catch_warnings(record=True):
-        warnings.simplefilter("always")
-        compiled = _run(True, model=lambda: Recurrent(reset))
+    compiled = _run(True, model=lambda: Recurrent(reset))
     _same(eager, compiled)
     text = compiled[2].explain_compile()
     if reset:

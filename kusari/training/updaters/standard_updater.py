@@ -1,6 +1,7 @@
 """StandardUpdater: one batch, one optimizer update per iteration."""
 from __future__ import annotations
 
+import logging
 import warnings
 
 import numpy
@@ -57,8 +58,10 @@ device=None, loss_func=None, loss_scale=None, auto_new_epoch=True, *, input_devi
     hooks, the values the model reports) runs as one function compiled by
     `kusari.jit`, with the results of the eager step. A step that cannot
     be traced (Python code that needs an array's value, a Python-side
-    effect on the model, ...) runs eagerly from then on, with one
-    `CompileFallbackWarning` saying why. `compiled` tells whether the last
+    effect on the model, ...) runs eagerly from then on, saying why once
+    (a warning on the ``kusari.compile`` logger, which Python prints to
+    stderr when logging is not configured; not a Python warning, which
+    ``-W error`` would make fatal). `compiled` tells whether the last
     update ran compiled and `explain_compile()` says how and why;
     ``kusari.config.compile_updates = False`` keeps every update eager.
 
@@ -212,10 +215,7 @@ device=None, loss_func=None, loss_scale=None, auto_new_epoch=True, *, input_devi
 
 # -- the compiled step -------------------------------------------------------------------
 
-class CompileFallbackWarning(RuntimeWarning):
-    """A StandardUpdater's step could not be compiled: it runs eagerly."""
-
-
+logger = logging.getLogger("kusari.compile")
 _MAX_KEYS = 512          # batch structures counted before the counts start again
 
 
@@ -354,9 +354,9 @@ class _CompiledStep:
         what = str(error).strip().splitlines()
         self.refused = f"{type(error).__name__}: {what[0] if what else ''}".rstrip(": ")
         self.jitted.clear()
-        warnings.warn(f"{self.name}: the update step cannot be compiled and runs eagerly "
-                      f"from now on ({self.refused}); updater.explain_compile() says how "
-                      "the update runs", CompileFallbackWarning, stacklevel=4)
+        logger.warning("%s: the update step cannot be compiled and runs eagerly from now "
+                       "on (%s); updater.explain_compile() says how the update runs",
+                       self.name, self.refused)
 
     def _make(self, optimizer, loss_func, names):
         from ...jit import Jitted
