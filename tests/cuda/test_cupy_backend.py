@@ -128,3 +128,36 @@ def test_without_cupy_the_backend_says_what_to_install():
     from kusari.runtime.cupy_backend import CupyUnavailable, cupy_backend
     with pytest.raises(CupyUnavailable, match=r"pip install kusari\[cuda\]"):
         cupy_backend()
+
+
+def test_emit_prints_the_source_the_backend_compiles():
+    """`kusari emit --target cuda` and the backend make the same source."""
+    import argparse
+    import sys
+    from kusari import cli
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    path = os.path.join(root, "examples", "mlp.ksr")
+    r = subprocess.run([sys.executable, "-m", "kusari", "emit", path, "sgd", "--target", "cuda",
+                        "--dim", "B=16"], capture_output=True, text=True, cwd=root)
+    assert r.returncode == 0, r.stderr
+    m = cli._load(path)
+    f = m.functions["sgd"]
+    arrays = cli._arguments(f, argparse.Namespace(arg=[], dim=["B=16"], seed=0), required=False)
+    cupy, _ = fake_cupy()
+    FakeRawModule.compiled.clear()
+    exe = spine_compile(f.graph(*arrays), CupyBackend(cupy))
+    assert r.stdout == exe.source + "\n"
+
+
+def test_run_with_the_cupy_backend(monkeypatch, capsys):
+    """`kusari run --backend cupy` compiles the function for the backend and
+    prints its results (here the stand-in cupy)."""
+    need_gxx()
+    from kusari import cli
+    from kusari.runtime import cupy_backend as cb
+    cupy, _ = fake_cupy()
+    monkeypatch.setattr(cb, "_backend", [CupyBackend(cupy)])
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    path = os.path.join(root, "examples", "quickstart.ksr")
+    assert cli.main(["run", path, "df", "--arg", "x=[5, 1.5]", "--backend", "cupy"]) == 0
+    assert capsys.readouterr().out.strip() == "[8. 1.]"
