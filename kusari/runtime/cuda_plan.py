@@ -2,10 +2,13 @@
 
 `run_plan` walks the plan's steps over arrays of one array module `xp`:
 kernel launches go through `launch(step, arrays)` (CuPy's RawModule on the
-GPU; the tests' host shim on the CPU), library steps run the registry op's
-array form on `xp`'s arrays (on CuPy through NumPy's dispatch protocol:
-`np.matmul` on CuPy arrays is `cupy.matmul`, cuBLAS). Inputs of a launch are
-made C-contiguous first: the kernels index them with contiguous strides.
+GPU; the tests' host shim on the CPU). A library step runs the registry op's
+NumPy form: on `xp`'s arrays where that form is known to run on CuPy arrays
+through NumPy's dispatch protocols (`DEVICE_FORMS`: `np.matmul` on CuPy
+arrays is `cupy.matmul`, cuBLAS), else on host copies of its operands, the
+result copied back (`to_host`; correct, and slow: these ops need device
+forms of their own). Inputs of a launch are made C-contiguous first: the
+kernels index them with contiguous strides.
 """
 from __future__ import annotations
 
@@ -13,8 +16,23 @@ from ..compiler import ops
 from ..compiler.codegen.cuda_gen import CudaProgram, Launch
 from ..compiler.ir import Graph
 
-def run_plan(program: CudaProgram, graph: Graph, arrays, xp, launch) -> tuple:
-    """The graph's outputs computed by `program` on `arrays` (one per input)."""
+# library ops whose NumPy forms (ops.numpy_kernels) only call NumPy functions,
+# ufuncs and array methods on their operands, all of which CuPy implements
+# (__array_function__, __array_ufunc__): they run on the device as they are.
+# The others make NumPy arrays of their own (np.zeros, np.arange ...) or
+# loop in Python, and run on the host.
+DEVICE_FORMS = frozenset({
+    "matmul", "linear", "reshape", "transpose", "broadcast_to", "concat", "getitem",
+    "sum", "mean", "max", "min", "prod", "argmax", "argmin", "sum_to",
+    "softmax", "log_softmax", "cumprod"})
+
+
+def run_plan(program: CudaProgram, graph: Graph, arrays, xp, launch,
+             to_host=None) -> tuple:
+    """The graph's outputs computed by `program` on `arrays` (one per input).
+
+    `to_host(array) -> numpy array` is given where `xp` is not NumPy (for
+    CuPy, `cupy.asnumpy`)."""
     env: dict = {}
     for n, a in zip(graph.inputs, arrays):
         env[n] = a
@@ -44,8 +62,10 @@ def run_plan(program: CudaProgram, graph: Graph, arrays, xp, launch) -> tuple:
                 launch(step, args)
         else:
             opdef = ops.get(step.op)
-            out = opdef.impl(*[value(a) for a in step.args], **step.attrs)
-            env[step.node] = xp.asarray(out)
+            args = [value(a) for a in step.args]
+            if to_host is not None and step.op not in DEVICE_FORMS:
+                args = [to_host(a) for a in args]
+            env[step.node] = xp.asarray(opdef.impl(*args, **step.attrs))
     results = []
     for o in graph.outputs:
         if o is None:
@@ -57,6 +77,7 @@ def run_plan(program: CudaProgram, graph: Graph, arrays, xp, launch) -> tuple:
         results.append(v)
     return tuple(results)
 
+
 def _aliases(g: Graph, n: int) -> bool:
     while True:
         op = g.op(n)
@@ -66,4 +87,5 @@ def _aliases(g: Graph, n: int) -> bool:
             return False
         n = g.args(n)[0]
 
-__all__ = ["run_plan"]
+
+__all__ = ["DEVICE_FORMS", "run_plan"]

@@ -68,7 +68,7 @@ class CupyExecutable:
         def launch(step, args):
             module.get_function(step.kernel)((step.grid,), (step.block,), tuple(args))
         return run_plan(self.program, self.graph, [cupy.asarray(a) for a in arrays],
-                        cupy, launch)
+                        cupy, launch, to_host=cupy.asnumpy)
 
     def __call__(self, *arrays):
         if len(arrays) != len(self.in_types):

@@ -161,3 +161,24 @@ def test_run_with_the_cupy_backend(monkeypatch, capsys):
     path = os.path.join(root, "examples", "quickstart.ksr")
     assert cli.main(["run", path, "df", "--arg", "x=[5, 1.5]", "--backend", "cupy"]) == 0
     assert capsys.readouterr().out.strip() == "[8. 1.]"
+
+
+def test_library_steps_without_a_device_form_run_on_host_copies():
+    """matmul runs on the device arrays; select_item (whose NumPy form makes
+    a NumPy index array) on host copies, its result sent back."""
+    need_gxx()
+    cupy, _ = fake_cupy()
+    moved = []
+    cupy.asnumpy = lambda a: moved.append(a.shape) or np.asarray(a)
+    g = Graph("lib")
+    x = g.add_input((4, 3), np.float32)
+    w = g.add_input((3, 5), np.float32)
+    t = g.add_input((4,), np.int32)
+    y = g.add("exp", [g.add("matmul", [x, w])])
+    g.outputs = [g.add("select_item", [y, t])]
+    rng = np.random.default_rng(2)
+    arrays = [rng.standard_normal((4, 3)).astype(np.float32),
+              rng.standard_normal((3, 5)).astype(np.float32), np.array([0, 4, 2, 1], np.int32)]
+    got = spine_compile(g, CupyBackend(cupy)).fn(*arrays)
+    assert sorted(moved) == [(4,), (4, 5)]            # select_item's operands only
+    assert_same(got[0], spine_compile(g, NUMPY)(*arrays), "select_item")
