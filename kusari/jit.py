@@ -13,7 +13,8 @@
   kusari.grad and backward(), optimizers: a whole training step (forward,
   gradients, update) compiles into one executable. What the function changes
   outside itself (parameters, gradients, optimizer state, step counters) is
-  written back after every call.
+  written back after every call, and what it reports (`kusari.report`) is
+  written into the reporter current at every call, as eager code would.
 - Python scalars and keyword arguments are static: part of the signature,
   baked into the compiled code. Python control flow on traced values raises
   a clear error.
