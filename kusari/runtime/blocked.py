@@ -79,12 +79,106 @@ def pool() -> ThreadPoolExecutor:
 
 def over_threads(task, n: int, w: int) -> list:
     """task(lo, hi) for `w` even parts of range(n): the first on this thread,
-    the rest on the pool; their results in order."""
+    the rest on the pool; their results in order.
+
+    The parts run under the caller's NumPy error state (np.errstate /
+    np.seterr, which a worker thread does not inherit), and floating-point
+    errors are reported as one call on this thread would report them: each
+    once, in order, on this thread (a warning, a FloatingPointError, the
+    errcall or the print), not once per part nor from a worker."""
     if w <= 1:
         return [task(0, n)]
     bounds = [n * i // w for i in range(w + 1)]
-    futures = [pool().submit(task, bounds[i], bounds[i + 1]) for i in range(1, w)]
-    return [task(bounds[0], bounds[1])] + [f.result() for f in futures]
+    err = np.geterr()
+    if all(mode == "ignore" for mode in err.values()):
+        def run(lo, hi):
+            with np.errstate(all="ignore"):
+                return task(lo, hi)
+        futures = [pool().submit(run, bounds[i], bounds[i + 1]) for i in range(1, w)]
+        return [run(bounds[0], bounds[1])] + [f.result() for f in futures]
+    logs = [_FPLog() for _ in range(w)]
+    # each part logs its errors (NumPy's 'log' mode) instead of acting on them
+    modes = {k: "ignore" if mode == "ignore" else "log" for k, mode in err.items()}
+
+    def logged(i):
+        with np.errstate(call=logs[i], **modes):
+            return task(bounds[i], bounds[i + 1])
+    futures = [pool().submit(logged, i) for i in range(1, w)]
+    results = [logged(0)] + [f.result() for f in futures]
+    _report([log.messages for log in logs], err)
+    return results
+
+
+class _FPLog:
+    """NumPy's errcall object for 'log' mode: keeps the messages written."""
+
+    __slots__ = ("messages",)
+
+    def __init__(self):
+        self.messages = []
+
+    def write(self, message):
+        self.messages.append(message)
+
+
+_CATEGORY = {"divide by zero": "divide", "overflow": "over", "underflow": "under",
+             "invalid value": "invalid"}
+_FLAG = {"divide": 1, "over": 2, "under": 4, "invalid": 8}   # NumPy's FPE bits
+
+
+def _kind(text: str) -> str:
+    return text.partition(" encountered in ")[0]
+
+
+def _ufunc(text: str) -> str:
+    return text.partition(" encountered in ")[2]
+
+
+def _report(parts: list, err: dict) -> None:
+    """Act on the errors the parts logged as NumPy does after one ufunc call:
+    the messages of all parts merged (a message the parts share is one error
+    of the whole call), in order, each by its category's mode."""
+    merged, seen = [], {}
+    for messages in parts:
+        count = {}
+        for m in messages:
+            k = count[m] = count.get(m, 0) + 1
+            if k > seen.get(m, 0):
+                seen[m] = k
+                merged.append(m)
+    if not merged:
+        return
+    texts = [m.removeprefix("Warning: ").rstrip("\n") for m in merged]
+    # one call reports its errors in NumPy's order (divide, over, under,
+    # invalid), whichever parts met them: sort each run of one ufunc's messages
+    order = list(_CATEGORY)
+    runs, start = [], 0
+    for i in range(1, len(texts) + 1):
+        if i == len(texts) or _ufunc(texts[i]) != _ufunc(texts[start]):
+            runs.append(sorted(texts[start:i], key=lambda t: order.index(_kind(t))
+                               if _kind(t) in _CATEGORY else len(order)))
+            start = i
+    texts = [t for run in runs for t in run]
+    errcall = np.geterrcall()
+    for text in texts:
+        kind, _, ufunc = text.partition(" encountered in ")
+        mode = err.get(_CATEGORY.get(kind), "warn")
+        if mode == "raise":
+            raise FloatingPointError(text)
+        if mode == "warn":
+            import warnings
+            # (stacklevel: the frame that called parallel_elementwise or
+            # BlockPlan.run, where one call would have warned)
+            warnings.warn(text, RuntimeWarning, stacklevel=4)
+        elif mode == "print":
+            import sys
+            sys.stdout.write(f"Warning: {text}\n")
+        elif mode == "log":
+            errcall.write(f"Warning: {text}\n")
+        elif mode == "call":
+            # NumPy passes the flags of the whole call: those its messages name
+            errcall(kind, sum(_FLAG[c] for k, c in _CATEGORY.items()
+                              if f"{k} encountered in {ufunc}" in texts))
 
 
 def block_elements(n_arrays: int, itemsize: int) -> int:
