@@ -68,6 +68,8 @@ class HostModule:
                            capture_output=True, text=True)
         assert r.returncode == 0, f"g++ failed on the generated source:\n{r.stderr[-6000:]}"
         self.lib = ctypes.CDLL(lib)
+        if workdir is None:          # a loaded library needs its file no more
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     def launch(self, step, arrays) -> None:
         ptrs = (ctypes.c_void_p * len(arrays))(*[a.ctypes.data for a in arrays])

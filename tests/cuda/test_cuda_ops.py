@@ -138,6 +138,12 @@ def _other_cases():
         g.outputs = [g.add("polygamma", [g.add_input(n.shape, np.int32),
                                          g.add_input(v.shape, dt)])]
         out.append(Case(g.name, g, [n, v]))
+    rng = np.random.default_rng(3)
+    # nothing to compute: an empty array
+    g = Graph("empty")
+    x = g.add_input((0, 3), np.float32)
+    g.outputs = [g.add("exp", [g.add("add", [x, g.add_input((3,), np.float32)])])]
+    out.append(Case("empty", g, [np.zeros((0, 3), np.float32), rng.random(3).astype(np.float32)]))
     g = Graph("stop_gradient")
     x = g.add_input((4,), np.float32)
     g.outputs = [g.add("exp", [g.add("stop_gradient", [x])])]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import types
@@ -52,6 +53,7 @@ class FakeRawModule:
                             "-ffp-contract=off", src, "-o", lib], capture_output=True, text=True)
         assert r.returncode == 0, r.stderr[-4000:]
         self.lib = ctypes.CDLL(lib)
+        shutil.rmtree(d, ignore_errors=True)    # a loaded library needs its file no more
 
     def get_function(self, name):
         assert name in self.kernels, f"no kernel {name} in the module"
