@@ -545,10 +545,29 @@ def test_a_link_flag_changed_between_steps_is_followed():
                 seen.append((sorted(obs), up.compiled))
         return target, seen
 
-    (ma, sa), (mb, sb) = train(False), train(True)
+    (ma, sa), before = train(False), len(_compilations())
+    mb, sb = train(True)
+    assert len(_compilations()) == before + 3   # the first, the switch, accuracy=None
     assert [keys for keys, _ in sa] == [keys for keys, _ in sb]
     assert sb[3][0] == ["main/loss"] and sb[3][1]     # traced again, compiled
     assert ma.accuracy is None and mb.accuracy is None
     np.testing.assert_allclose(mb.loss.array, ma.loss.array, rtol=1e-6)
     for (name, a), (_, b) in zip(ma.namedparams(), mb.namedparams()):
         np.testing.assert_allclose(b.array, a.array, rtol=1e-6, atol=1e-7, err_msg=name)
+
+
+def test_a_converter_giving_one_array():
+    data = np.concatenate([X, T[:, None].astype(np.float32)], axis=1)
+
+    def loss_func(model):
+        def f(xt):
+            loss = F.softmax_cross_entropy(model.predictor(xt[:, :6]),
+                                           F.cast(xt[:, 6], np.int32))
+            kusari.report({"loss": loss}, model)
+            return loss
+        return f
+
+    eager = _run(False, loss_func=loss_func, dataset=data)
+    compiled = _run(True, loss_func=loss_func, dataset=data)
+    _same(eager, compiled)
+    assert compiled[2].compiled

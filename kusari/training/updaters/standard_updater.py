@@ -320,7 +320,8 @@ class _CompiledStep:
         # an attribute set on a link where its class had one (Classifier's
         # compute_accuracy) is no guard's business: a new one traces again
         attributes = tuple([len(link.__dict__) for link in links])
-        if jitted is None or self.attributes.get(layout) != attributes:
+        fresh = jitted is None or self.attributes.get(layout) != attributes
+        if fresh:
             jitted = self.jitted[layout] = self._make(optimizer, loss_func, names)
         try:
             results = jitted(*arrays)
@@ -345,7 +346,7 @@ class _CompiledStep:
                                   requires_grad=holder.requires_grad)
             if link.__dict__.get(attr) is not holder:
                 setattr(link, attr, holder)
-        if layout not in self.attributes:
+        if fresh:           # (after the trace: what it added to the links counts)
             self.attributes[layout] = tuple([len(link.__dict__) for link in links])
         self.last_compiled = True
         return True
