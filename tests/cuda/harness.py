@@ -57,8 +57,9 @@ class HostModule:
             for s in p.steps:
                 if isinstance(s, cuda_gen.Launch):
                     args = ", ".join(f"({t})a[{i}]" for i, t in enumerate(s.params))
+                    call = f"[&] {{ {s.kernel}({args}); }}"
                     lines.append(f'extern "C" void launch_{s.kernel}(void** a) {{ '
-                                 f"ks_launch({s.grid}, {s.block}, [&] {{ {s.kernel}({args}); }}); }}")
+                                 f"ks_launch({s.grid}, {s.block}, {call}); }}")
         src = os.path.join(self.dir, "host.cpp")
         with open(src, "w") as f:
             f.write("\n".join(lines) + "\n")
