@@ -137,6 +137,15 @@ def _other_cases():
                                          g.add_input(v.shape, dt)])]
         out.append(Case(g.name, g, [n, v]))
     rng = np.random.default_rng(3)
+    # narrow integers wrap at every op, as NumPy's do
+    for dt in (np.int8, np.int16, np.uint8):
+        info = np.iinfo(dt)
+        v = np.array([0, 1, 2, 7, 100, info.max, info.max - 1, info.min], dt)
+        g = Graph(f"wrap_{np.dtype(dt).name}")
+        a, b = g.add_input((8, 1), dt), g.add_input((8,), dt)
+        s_ = g.add("add", [a, b])
+        g.outputs = [g.add("mul", [s_, s_]), g.add("less", [s_, a])]
+        out.append(Case(g.name, g, [v.reshape(8, 1), v]))
     # nothing to compute: an empty array
     g = Graph("empty")
     x = g.add_input((0, 3), np.float32)

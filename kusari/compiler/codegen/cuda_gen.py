@@ -241,6 +241,8 @@ class _Emitter:
         expr = opdef.cuda.format(*args, T=ct)
         if dtype == np.float16:
             expr = f"ks_half({expr})"
+        elif dtype.kind in "iu" and dtype.itemsize < 4:
+            expr = f"({ct})({storage_type(dtype)})({expr})"   # wraps as NumPy's does
         var = f"v{n}"
         local[n] = var
         return (f"        {ct} {var}; {{ typedef {ct} T; {var} = {expr}; }}"
