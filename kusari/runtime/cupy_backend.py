@@ -63,10 +63,10 @@ class CupyExecutable:
 
     def fn(self, *arrays):
         cupy = self.backend.cupy
-        module = self.backend.module(self.program.source)
+        kernels = self.backend.kernels(self.program.source)
 
         def launch(step, args):
-            module.get_function(step.kernel)((step.grid,), (step.block,), tuple(args))
+            kernels[step.kernel]((step.grid,), (step.block,), tuple(args))
         return run_plan(self.program, self.graph, [cupy.asarray(a) for a in arrays],
                         cupy, launch, to_host=cupy.asnumpy)
 
@@ -81,6 +81,18 @@ class CupyExecutable:
         return f"<kusari CupyExecutable {self.graph.name!r}>"
 
 
+class _Kernels(dict):
+    """A module's kernel functions by name, looked up once each."""
+
+    def __init__(self, module):
+        super().__init__()
+        self.module = module
+
+    def __missing__(self, name):
+        fn = self[name] = self.module.get_function(name)
+        return fn
+
+
 class CupyBackend:
     """The GPU backend (see the module docstring)."""
 
@@ -88,21 +100,23 @@ class CupyBackend:
 
     def __init__(self, cupy=None):
         self.cupy = cupy if cupy is not None else _cupy()   # (tests pass a stand-in)
-        self._modules: dict = {}        # (source, device id) -> RawModule
+        self._modules: dict = {}        # (source, device id) -> its kernels
 
-    def module(self, source: str):
+    def kernels(self, source: str) -> dict:
+        """The kernels of module `source` on the current device, by name
+        (compiled, or found in CuPy's disk cache, on first use)."""
         device = self.cupy.cuda.runtime.getDevice()
         key = (source, device)
-        mod = self._modules.get(key)
-        if mod is None:
-            mod = self.cupy.RawModule(code=source, options=COMPILE_OPTIONS)
-            self._modules[key] = mod
-        return mod
+        found = self._modules.get(key)
+        if found is None:
+            module = self.cupy.RawModule(code=source, options=COMPILE_OPTIONS)
+            found = self._modules[key] = _Kernels(module)
+        return found
 
     def generate(self, graph: Graph, options) -> CupyExecutable:
         program = cuda_gen.generate(graph)
         exe = CupyExecutable(self, graph, program)
-        self.module(program.source)            # compile now, on the current device
+        self.kernels(program.source)           # compile now, on the current device
         return exe
 
     def __repr__(self):

@@ -55,8 +55,11 @@ class FakeRawModule:
         self.lib = ctypes.CDLL(lib)
         shutil.rmtree(d, ignore_errors=True)    # a loaded library needs its file no more
 
+    looked_up: list = []
+
     def get_function(self, name):
         assert name in self.kernels, f"no kernel {name} in the module"
+        FakeRawModule.looked_up.append(name)
         fn = getattr(self.lib, f"launch_{name}")
 
         def kernel(grid, block, args):
@@ -102,10 +105,12 @@ def test_backend_runs_a_graph_through_the_spine():
     want = spine_compile(g, NUMPY)(*arrays)
     for a, b in zip(got, want):
         assert_same(a, b, "step", rtol=1e-5, atol=1e-5)
-    # the same structure again: the spine's cache; the same source: no new module
+    # the same structure again: the spine's cache; the same source: no new
+    # module, and each kernel looked up once
     assert spine_compile(_graph(), backend) is exe
+    looked = len(FakeRawModule.looked_up)
     exe(*arrays)
-    assert len(FakeRawModule.compiled) == 1
+    assert len(FakeRawModule.compiled) == 1 and len(FakeRawModule.looked_up) == looked
     # another device compiles the module for that device
     device[0] = 1
     exe(*arrays)
