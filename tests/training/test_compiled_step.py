@@ -109,18 +109,26 @@ def _same(a, b, rtol=1e-5, atol=1e-6):
 
 # -- the updater -------------------------------------------------------------------------
 
-def _compilations():
-    return [e for e in kusari.compiler.explain_cache()
-            if e.kind == "jit" and e.name == "StandardUpdater.update"]
+@pytest.fixture
+def traces(monkeypatch):
+    """The reasons the update step is traced (compiled) from now on."""
+    from kusari.compiler import cache_log
+    seen, record = [], cache_log.record
+
+    def counting(kind, name, reason):
+        if kind == "jit" and name == "StandardUpdater.update":
+            seen.append(reason)
+        record(kind, name, reason)
+    monkeypatch.setattr(cache_log, "record", counting)
+    return seen
 
 
-def test_compiled_training_equals_eager_and_says_so():
+def test_compiled_training_equals_eager_and_says_so(traces):
     eager = _run(False)
-    before = len(_compilations())
     compiled = _run(True)
     # traced once: the Classifier's loss, y and accuracy (Variables the guards
     # hold by identity) are given each step's values in place
-    assert len(_compilations()) == before + 1
+    assert traces == ["first call (f32[8,6], i32[8])"]
     _same(eager, compiled)
     assert not eager[2].compiled
     assert eager[2].explain_compile() == "eager: kusari.config.compile_updates is False"
@@ -525,7 +533,7 @@ def test_recurrent_state_kept_from_step_to_step_runs_eagerly(reset):
                         "the eager backward goes through")
 
 
-def test_a_link_flag_changed_between_steps_is_followed():
+def test_a_link_flag_changed_between_steps_is_followed(traces):
     def train(compile_updates):
         np.random.seed(3)
         target = L.Classifier(MLP())
@@ -545,9 +553,9 @@ def test_a_link_flag_changed_between_steps_is_followed():
                 seen.append((sorted(obs), up.compiled))
         return target, seen
 
-    (ma, sa), before = train(False), len(_compilations())
+    ma, sa = train(False)
     mb, sb = train(True)
-    assert len(_compilations()) == before + 3   # the first, the switch, accuracy=None
+    assert len(traces) == 3         # the first, the switch, accuracy None
     assert [keys for keys, _ in sa] == [keys for keys, _ in sb]
     assert sb[3][0] == ["main/loss"] and sb[3][1]     # traced again, compiled
     assert ma.accuracy is None and mb.accuracy is None
@@ -571,3 +579,26 @@ def test_a_converter_giving_one_array():
     compiled = _run(True, loss_func=loss_func, dataset=data)
     _same(eager, compiled)
     assert compiled[2].compiled
+
+
+def test_an_evaluator_between_epochs_does_not_trace_again(traces):
+    def evaluator():
+        val = iterators.SerialIterator(datasets.TupleDataset(X[:16], T[:16]), 8,
+                                       repeat=False, shuffle=False)
+        return _EvaluatorOnMain(val)
+
+    eager = _run(False, epochs=3, extend=[evaluator])
+    compiled = _run(True, epochs=3, extend=[evaluator])
+    assert len(traces) == 1
+    _same(eager, compiled)
+    assert "validation/main/loss" in compiled[3][-1]
+
+
+class _EvaluatorOnMain(extensions.Evaluator):
+    """An Evaluator of the trainer's own model (found at initialize)."""
+
+    def __init__(self, iterator):
+        super().__init__(iterator, {})
+
+    def initialize(self, trainer):
+        self._targets = {"main": trainer.updater.get_optimizer("main").target}

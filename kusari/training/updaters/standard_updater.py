@@ -240,6 +240,7 @@ class _CompiledStep:
         self.counts: dict = {}        # batch key -> times seen
         self.jitted: dict = {}        # (id(optimizer), id(loss_func), layout) -> Jitted
         self.attributes: dict = {}    # the same -> how many attributes each link had
+        self.written: dict = {}       # the same -> the slots its last step wrote
         self.shapes: list = []        # the batch types compiled, in words
         self.refused: str | None = None
         self.last_compiled = False
@@ -323,6 +324,13 @@ class _CompiledStep:
         fresh = jitted is None or self.attributes.get(layout) != attributes
         if fresh:
             jitted = self.jitted[layout] = self._make(optimizer, loss_func, names)
+        for k in self.written.get(layout, ((), ()))[1]:
+            # a result attribute rebound since the last step (an Evaluator ran
+            # the model eagerly): the step sets it anyway; the traced step
+            # finds the Variable its guard holds
+            link, attr, holder = self.slots[k]
+            if link.__dict__.get(attr) is not holder:
+                link.__dict__[attr] = holder
         try:
             results = jitted(*arrays)
         except Exception as e:          # noqa: BLE001 (the eager step says what is wrong)
@@ -348,6 +356,9 @@ class _CompiledStep:
                 setattr(link, attr, holder)
         if fresh:           # (after the trace: what it added to the links counts)
             self.attributes[layout] = tuple([len(link.__dict__) for link in links])
+        keys = tuple(results)
+        if self.written.get(layout, ((), ()))[0] != keys:
+            self.written[layout] = (keys, tuple(int(k) for k in keys))
         self.last_compiled = True
         return True
 
