@@ -12,7 +12,7 @@ import tempfile
 
 import numpy as np
 
-from kusari.compiler.codegen import cuda_gen, cuda_math
+from kusari.compiler.codegen import cuda_gen
 from kusari.runtime.cuda_plan import run_plan
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -31,7 +31,7 @@ def module_text(programs) -> str:
     """One module holding every program's kernels (their names are unique:
     each program was generated under its own name)."""
     kernels = "\n".join(k for p in programs for k in p.kernels)
-    return cuda_gen.PRELUDE + cuda_math.source(kernels) + "\n" + kernels
+    return cuda_gen.prelude(kernels) + "\n" + kernels
 
 
 def nvcc_ptx(text: str, workdir: str) -> None:

@@ -113,6 +113,8 @@ static inline float erfcinv(float y) { return (float)erfcinv((double)y); }
 static inline double normcdfinv(double p) { return -M_SQRT2 * erfcinv(2.0 * p) + 0.0; }
 static inline float normcdfinv(float p) { return (float)normcdfinv((double)p); }
 
+template <class O, class A> static inline void ks_put(O* out, A a);
+
 // one block's reduction: see the top of this file
 template <class C, class A, class O>
 static inline void ks_block_reduce_store(A acc, A* sdata, O* out) {
@@ -123,7 +125,7 @@ static inline void ks_block_reduce_store(A acc, A* sdata, O* out) {
     if (v.size() == blockDim.x) {
         for (unsigned s = blockDim.x >> 1; s > 0; s >>= 1)
             for (unsigned t = 0; t < s; ++t) v[t] = C::f(v[t], v[t + s]);
-        *out = (O)v[0];
+        ks_put(out, v[0]);
         partial.erase((void*)out);
     }
 }

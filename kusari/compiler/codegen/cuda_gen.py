@@ -87,16 +87,25 @@ def compute_type(dtype) -> str:
         raise CudaUnsupported(f"the CUDA generator has no type for {np.dtype(dtype)}") from None
 
 
-PRELUDE = r"""// kusari CUDA prelude: helpers the registry's CUDA forms may name
-#ifndef KUSARI_HOST_SHIM
-#include <cuda_fp16.h>
-#endif
+_HEAD = r"""// kusari CUDA prelude: helpers the registry's CUDA forms may name
 #define KS_INF __longlong_as_double(0x7ff0000000000000LL)
 #define KS_NAN __longlong_as_double(0x7ff8000000000000LL)
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
 #endif
-// NumPy's maximum / minimum: NaN wins (fmax and fmin would drop it), and
+"""
+
+# only in modules that use float16 (CuPy compiles them with its own copy of
+# the header)
+_FP16 = r"""#ifndef KUSARI_HOST_SHIM
+#include <cuda_fp16.h>
+#endif
+// a float16 op's result, rounded to float16 as NumPy rounds it
+__device__ __forceinline__ float ks_half(float a) { return __half2float(__float2half_rn(a)); }
+__device__ __forceinline__ void ks_put(__half* out, float a) { *out = __float2half_rn(a); }
+"""
+
+_BODY = r"""// NumPy's maximum / minimum: NaN wins (fmax and fmin would drop it), and
 // of two equal values (0.0 and -0.0) the second
 template <class T> __device__ __forceinline__ T ks_maximum(T a, T b) {
     return (a > b || a != a) ? a : b;
@@ -108,8 +117,7 @@ template <class T> __device__ __forceinline__ T ks_minimum(T a, T b) {
 template <class T> __device__ __forceinline__ T ks_sign(T a) {
     return a > (T)0 ? (T)1 : a < (T)0 ? (T)-1 : a == (T)0 ? (T)0 : a;
 }
-// a float16 op's result, rounded to float16 as NumPy rounds it
-__device__ __forceinline__ float ks_half(float a) { return __half2float(__float2half_rn(a)); }
+template <class O, class A> __device__ __forceinline__ void ks_put(O* out, A a) { *out = (O)a; }
 #ifndef KUSARI_HOST_SHIM
 // Reduce one value per thread of the block with combine C and store the
 // result through thread 0 (blockDim.x a power of two; every thread calls it)
@@ -122,11 +130,17 @@ __device__ __forceinline__ void ks_block_reduce_store(A acc, A* sdata, O* out) {
         if (t < s) sdata[t] = C::f(sdata[t], sdata[t + s]);
         __syncthreads();
     }
-    if (t == 0) *out = (O)sdata[0];
+    if (t == 0) ks_put(out, sdata[0]);
     __syncthreads();
 }
 #endif
 """
+
+
+def prelude(kernels: str) -> str:
+    """The helpers the kernels in `kernels` (CUDA C text) need."""
+    fp16 = _FP16 if "__half" in kernels or "ks_half(" in kernels else ""
+    return _HEAD + fp16 + _BODY + cuda_math.source(kernels)
 
 
 @dataclass
@@ -526,5 +540,5 @@ def generate(g: Graph, name: str = "kusari") -> CudaProgram:
     head = [f"// kusari: {g.name} ({len(g)} nodes, {len(e.kernels)} CUDA kernels)",
             f"// inputs: {ins}", f"// outputs: {outs}", "// host plan:"] + plan
     kernels = "\n".join(e.kernels)
-    source = "\n".join(head) + "\n\n" + PRELUDE + cuda_math.source(kernels) + "\n" + kernels
+    source = "\n".join(head) + "\n\n" + prelude(kernels) + "\n" + kernels
     return CudaProgram(name, source, e.steps, e.consts, e.kernels)
