@@ -602,3 +602,19 @@ class _EvaluatorOnMain(extensions.Evaluator):
 
     def initialize(self, trainer):
         self._targets = {"main": trainer.updater.get_optimizer("main").target}
+
+
+def test_dump_graph_sees_the_eager_first_step_then_the_step_compiles(tmp_path):
+    np.random.seed(3)
+    target = L.Classifier(MLP())
+    opt = kusari.optimizers.SGD().setup(target)
+    it = iterators.SerialIterator(datasets.TupleDataset(X, T), 8, shuffle=False)
+    up = training.updaters.StandardUpdater(it, opt)
+    trainer = training.Trainer(up, (4, "iteration"), out=str(tmp_path))
+    trainer.extend(extensions.DumpGraph("main/loss"))
+    with kusari.using_config("compile_threshold", 1), warnings.catch_warnings():
+        warnings.simplefilter("error")          # (DumpGraph warns on a graph-less loss)
+        trainer.run()
+    assert up.compiled
+    text = (tmp_path / "cg.dot").read_text()
+    assert "linear" in text or "Linear" in text
