@@ -33,16 +33,15 @@ the same source on the CPU through a host shim (tests/cuda/shim.h).
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .. import ops
 from ..fusion import Kernel, fuse
-from ..ir import ArrayConst, Graph
+from ..ir import Graph
 from ..ops.registry import REDUCE
-from . import cuda_math
+from .cuda_c import CudaUnsupported, compute_type, literal, prelude, storage_type
 from .numpy_gen import reduction_axes
 
 BLOCK = 256           # threads per block of an elementwise kernel
@@ -50,97 +49,6 @@ MAX_GRID = 1 << 16    # blocks at most: the loops are grid-stride
 REDUCE_BLOCK = 256    # threads per block of a reduction (a power of two)
 THREAD_REDUCE = 16    # at most this many elements per output: a thread per output
 SPLIT_OUTPUTS = 1024  # fewer outputs than this: several blocks per output
-
-
-class CudaUnsupported(ValueError):
-    """An op or dtype the CUDA generator cannot express (the message says which)."""
-
-
-# storage type, compute type per dtype
-_CTYPES = {
-    "float16": ("__half", "float"),
-    "float32": ("float", "float"),
-    "float64": ("double", "double"),
-    "bool": ("bool", "bool"),
-    "int8": ("signed char", "int"),
-    "int16": ("short", "int"),
-    "int32": ("int", "int"),
-    "int64": ("long long", "long long"),
-    "uint8": ("unsigned char", "unsigned int"),
-    "uint16": ("unsigned short", "unsigned int"),
-    "uint32": ("unsigned int", "unsigned int"),
-    "uint64": ("unsigned long long", "unsigned long long"),
-}
-
-
-def storage_type(dtype) -> str:
-    try:
-        return _CTYPES[np.dtype(dtype).name][0]
-    except KeyError:
-        raise CudaUnsupported(f"the CUDA generator has no type for {np.dtype(dtype)}") from None
-
-
-def compute_type(dtype) -> str:
-    try:
-        return _CTYPES[np.dtype(dtype).name][1]
-    except KeyError:
-        raise CudaUnsupported(f"the CUDA generator has no type for {np.dtype(dtype)}") from None
-
-
-_HEAD = r"""// kusari CUDA prelude: helpers the registry's CUDA forms may name
-#define KS_INF __longlong_as_double(0x7ff0000000000000LL)
-#define KS_NAN __longlong_as_double(0x7ff8000000000000LL)
-#ifndef M_PI
-#define M_PI 3.14159265358979323846
-#endif
-"""
-
-# only in modules that use float16 (CuPy compiles them with its own copy of
-# the header)
-_FP16 = r"""#ifndef KUSARI_HOST_SHIM
-#include <cuda_fp16.h>
-#endif
-// a float16 op's result, rounded to float16 as NumPy rounds it
-__device__ __forceinline__ float ks_half(float a) { return __half2float(__float2half_rn(a)); }
-__device__ __forceinline__ void ks_put(__half* out, float a) { *out = __float2half_rn(a); }
-"""
-
-_BODY = r"""// NumPy's maximum / minimum: NaN wins (fmax and fmin would drop it), and
-// of two equal values (0.0 and -0.0) the second
-template <class T> __device__ __forceinline__ T ks_maximum(T a, T b) {
-    return (a > b || a != a) ? a : b;
-}
-template <class T> __device__ __forceinline__ T ks_minimum(T a, T b) {
-    return (a < b || a != a) ? a : b;
-}
-// NumPy's sign: NaN stays NaN, a zero gives 0
-template <class T> __device__ __forceinline__ T ks_sign(T a) {
-    return a > (T)0 ? (T)1 : a < (T)0 ? (T)-1 : a == (T)0 ? (T)0 : a;
-}
-template <class O, class A> __device__ __forceinline__ void ks_put(O* out, A a) { *out = (O)a; }
-#ifndef KUSARI_HOST_SHIM
-// Reduce one value per thread of the block with combine C and store the
-// result through thread 0 (blockDim.x a power of two; every thread calls it)
-template <class C, class A, class O>
-__device__ __forceinline__ void ks_block_reduce_store(A acc, A* sdata, O* out) {
-    unsigned t = threadIdx.x;
-    sdata[t] = acc;
-    __syncthreads();
-    for (unsigned s = blockDim.x >> 1; s > 0; s >>= 1) {
-        if (t < s) sdata[t] = C::f(sdata[t], sdata[t + s]);
-        __syncthreads();
-    }
-    if (t == 0) ks_put(out, sdata[0]);
-    __syncthreads();
-}
-#endif
-"""
-
-
-def prelude(kernels: str) -> str:
-    """The helpers the kernels in `kernels` (CUDA C text) need."""
-    fp16 = _FP16 if "__half" in kernels or "ks_half(" in kernels else ""
-    return _HEAD + fp16 + _BODY + cuda_math.source(kernels)
 
 
 @dataclass
@@ -190,27 +98,6 @@ class CudaProgram:
         return self.source
 
 
-def _literal(value, dtype: np.dtype) -> str:
-    dtype = np.dtype(dtype)
-    ct = compute_type(dtype)
-    if dtype.kind == "b":
-        return "true" if value else "false"
-    if dtype.kind == "f":
-        v = float(dtype.type(value))
-        if v != v:
-            return f"(({ct})KS_NAN)"
-        if math.isinf(v):
-            return f"(({ct})KS_INF)" if v > 0 else f"(-({ct})KS_INF)"
-        if v == 0 and math.copysign(1.0, v) < 0:
-            return f"(-({ct})0.0)"
-        return f"(({ct}){v!r})"
-    v = int(dtype.type(value))
-    suffix = "ULL" if dtype.kind == "u" else "LL"
-    if dtype.kind == "i" and v == np.iinfo(np.int64).min:
-        return f"(({ct})(-9223372036854775807LL - 1))"
-    return f"(({ct}){v}{suffix})"
-
-
 def _strides(shape) -> list:
     out, s = [], 1
     for d in reversed(shape):
@@ -238,7 +125,7 @@ class _Emitter:
         if a in local:
             text, ct = local[a], compute_type(g.dtype(a))
         else:                                   # a scalar-filled constant
-            text, ct = _literal(g.const_value(a), g.dtype(a)), compute_type(g.dtype(a))
+            text, ct = literal(g.const_value(a), g.dtype(a)), compute_type(g.dtype(a))
         if want is not None and ct != want and g.dtype(a).kind != "b":
             return f"(({want}){text})"
         return text
@@ -411,7 +298,7 @@ class _Emitter:
         idx = self.index_type(_size(shape))
         combine = ops.get(g.op(r)).combine
         acc_t = compute_type(g.dtype(r))
-        identity = _literal(combine.identity, g.dtype(r))
+        identity = literal(combine.identity, g.dtype(r))
         nd = len(shape)
         coord = [f"c{d}" for d in range(nd)]
         st = _strides(shape)
