@@ -363,7 +363,9 @@ class _Emitter:
                 grid = max(1, min(m, MAX_GRID)) if m else 0
             else:
                 body.append(f"    for ({idx} b = blockIdx.x; b < {m * parts}; b += gridDim.x) {{")
-                body.append(f"        const {idx} o = b / {parts}, part = b % {parts};")
+                if unravel_o:                   # (o: the output, when there are several)
+                    body.append(f"        const {idx} o = b / {parts};")
+                body.append(f"        const {idx} part = b % {parts};")
                 lo = f"part * {chunk}"
                 hi = f"(part * {chunk} + {chunk} < {kk} ? part * {chunk} + {chunk} : {kk})"
                 target = "partial + b"
