@@ -67,6 +67,9 @@ def test_mnist_quick_reaches_the_stated_accuracy(env, tmp_path):
     stdout = run(env, MNIST, "--quick", "--epoch", "3", "--out", out)
     assert "# data: synthetic (20000 training, 2000 test images)" in stdout
     assert "# unit: 100" in stdout
+    # the StandardUpdater compiled the step once the batch shape recurred
+    assert "# update step: compiled for batches float32[100, 784], int32[100] " \
+           "(the last update ran compiled)" in stdout
     # PrintReport's header and rows (epoch 0 comes from call_before_training)
     assert "validation/main/accuracy" in stdout.splitlines()[6]
     log = read_log(out)

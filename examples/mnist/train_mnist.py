@@ -25,6 +25,10 @@ What it reaches on the synthetic data (validation accuracy, the Evaluator's
   default sizes (60000 / 10000 images, 1000 units), 1 epoch:  >= 0.98
   --quick (20000 / 2000 images, 100 units), 3 epochs:        >= 0.90 (tested)
 A least-squares linear classifier gets 0.70 on the same data.
+
+On kusari the StandardUpdater compiles the whole update (forward, backward,
+Adam) once a batch shape recurs; the last line printed says how the update
+ran (`updater.explain_compile()`).
 """
 import argparse
 import os
@@ -196,6 +200,9 @@ def main(argv=None):
         chainer.serializers.load_npz(args.resume, trainer)
 
     trainer.run()
+    explain = getattr(updater, "explain_compile", None)     # kusari only
+    if explain is not None:
+        print(f"# update step: {explain()}")
     return trainer
 
 
