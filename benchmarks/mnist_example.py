@@ -17,7 +17,9 @@ PrintReport, snapshot; no ProgressBar (--noprogress).
 
 Per run it reports iterations/s over `trainer.run()` (everything: updates,
 evaluation, extensions) and over the updates alone (`updater.update`), each
-by wall clock and by the process's CPU time. Rounds alternate kusari and
+by wall clock and by the process's CPU time; and per update the time of the
+step's eight matrix products in bare NumPy in each interpreter (its BLAS):
+the floor no framework goes below, which bounds the ratio one can reach. Rounds alternate kusari and
 Chainer so that load from other users of a shared machine falls on both;
 the figures are the best round of each. `--threads` sets the BLAS (and
 kusari's) thread count for both (default 1: the machine is shared).
@@ -84,6 +86,26 @@ if profile:                             # by CPU time: the machine may be shared
     profiler.dump_stats(profile)
 else:
     runpy.run_path(script, run_name="__main__")
+
+# the floor: the step's eight matrix products (forward 3, backward 5: no
+# gradient for the input) in bare NumPy, this interpreter's BLAS, CPU time
+import numpy as np
+n_in, unit, batch = 784, int(args[args.index("--unit") + 1]), int(args[args.index("--batchsize") + 1])
+rng = np.random.default_rng(0)
+def rand(*shape):
+    return rng.random(shape, dtype=np.float32)
+x, W1, W2, W3 = rand(batch, n_in), rand(unit, n_in), rand(unit, unit), rand(10, unit)
+h, g = rand(batch, unit), rand(batch, 10)
+def products():
+    x @ W1.T; h @ W2.T; h @ W3.T
+    g.T @ h; gh = g @ W3; gh.T @ h; gh = gh @ W2; gh.T @ x
+floor = []
+for _ in range(5):
+    c = time.process_time()
+    for _ in range(10):
+        products()
+    floor.append((time.process_time() - c) / 10)
+times["matmul_floor"] = min(floor)
 with open(result, "w") as f:
     json.dump(times, f)
 """
@@ -140,7 +162,7 @@ def main():
                       f"validation accuracy {t['accuracy']:.4f}", flush=True)
                 old = best.get(framework)
                 best[framework] = t if old is None else {
-                    k: min(v, old[k]) if k.endswith(("wall", "cpu")) else v
+                    k: min(v, old[k]) if k.endswith(("wall", "cpu", "floor")) else v
                     for k, v in t.items()}
 
         k, c = best["kusari"], best["chainer"]
@@ -156,6 +178,15 @@ def main():
                   f"{c[key] / k[key]:7.2f}x")
         print(f"{'validation accuracy':28s}{k['accuracy']:10.4f}{c['accuracy']:10.4f}")
         print("(the bar: kusari >= 1.5x Chainer)")
+        # what no framework can go below on this BLAS: the products alone
+        print(f"\nper update, CPU ms:          {'kusari':>10s}{'Chainer':>10s}")
+        print(f"{'update':28s}{k['update_cpu'] / n * 1e3:10.2f}{c['update_cpu'] / n * 1e3:10.2f}")
+        print(f"{'  its 8 matrix products':28s}{k['matmul_floor'] * 1e3:10.2f}"
+              f"{c['matmul_floor'] * 1e3:10.2f}   (bare NumPy, each interpreter's BLAS)")
+        print(f"{'  everything else':28s}{(k['update_cpu'] / n - k['matmul_floor']) * 1e3:10.2f}"
+              f"{(c['update_cpu'] / n - c['matmul_floor']) * 1e3:10.2f}")
+        print(f"ratio if kusari's update were its products alone: "
+              f"{c['update_cpu'] / n / k['matmul_floor']:.2f}x")
 
         if a.profile:
             run_once(sys.executable, "kusari", env, args, work, profile=a.profile)
