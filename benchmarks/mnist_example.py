@@ -90,7 +90,9 @@ else:
 # the floor: the step's eight matrix products (forward 3, backward 5: no
 # gradient for the input) in bare NumPy, this interpreter's BLAS, CPU time
 import numpy as np
-n_in, unit, batch = 784, int(args[args.index("--unit") + 1]), int(args[args.index("--batchsize") + 1])
+n_in = 784
+unit = int(args[args.index("--unit") + 1])
+batch = int(args[args.index("--batchsize") + 1])
 rng = np.random.default_rng(0)
 def rand(*shape):
     return rng.random(shape, dtype=np.float32)
