@@ -329,6 +329,21 @@ def test_errors_in_chainers_terms():
         F.deconvolution_3d(x, W)
 
 
+def test_unchecked_operands_compute_as_chainer_does():
+    # under config.type_check = False (as in gradient_check's numerical
+    # gradient) Chainer skips these checks: a float32 bias meets a float64 x
+    x = np.random.default_rng(0).standard_normal((1, 3, 4, 4))
+    W = np.random.default_rng(1).standard_normal((3, 2, 3, 3)).astype(np.float32)
+    b = np.float32([0.5, -1.0])
+    with pytest.raises(InvalidType, match="b.dtype == x.dtype"):
+        F.deconvolution_2d(x, W, b)
+    with kusari.using_config("type_check", False):
+        y = F.deconvolution_2d(x, W, b)
+    want = F.deconvolution_2d(x, W.astype(np.float64), b.astype(np.float64))
+    assert y.dtype == np.float64
+    np.testing.assert_allclose(y.array, want.array, rtol=1e-6)
+
+
 def test_chainer_output_sizes():
     """cover_all adds the last, partial window (Chainer's get_conv_outsize)."""
     x = np.zeros((1, 1, 6, 6), np.float32)
