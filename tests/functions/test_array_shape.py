@@ -274,6 +274,8 @@ def test_functions_that_change_nothing_make_a_node():
     assert F.flatten(F.flatten(x)).creator is not None
     with kusari.using_config("enable_backprop", False):
         assert cast(x, np.float32) is x
+    a = np.ones(3, np.float32)          # an array cast to its own dtype: the same array
+    assert isinstance(cast(a, np.float32), Variable) and cast(a, np.float32).array is a
 
 
 def test_split_axis_rules():
