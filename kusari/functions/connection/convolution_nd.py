@@ -9,6 +9,8 @@ from __future__ import annotations
 
 __all__ = ["convolution_nd", "convolution_1d", "convolution_3d"]
 
+import inspect
+
 import numpy as np
 
 from ...compiler.errors import InvalidType, invalid_in
@@ -203,21 +205,24 @@ def convolution_nd(x, W, b=None, stride=1, pad=0, cover_all: bool = False, dilat
     return convolution(x, W, b, stride, pad, cover_all, dilate, groups, nd, "ConvolutionND")
 
 
-def _fixed(nd: int, name: str):
-    def conv(x, W, b=None, stride=1, pad=0, cover_all: bool = False, dilate=1,
-             groups: int = 1) -> Variable:
+def fixed_rank(general, nd: int, name: str, what: str):
+    """`general` (convolution_nd, deconvolution_nd) for inputs with exactly
+    `nd` spatial axes: Chainer's convolution_1d/3d and their deconvolutions,
+    which refuse any other rank."""
+    def fixed(x, *args, **kwargs) -> Variable:
         if len(x.shape[2:]) != nd:
             raise ValueError(
                 "The number of dimensions under channel dimension of the input 'x' "
                 f"should be {nd}. But the actual ndim was {len(x.shape[2:])}.")
-        return convolution_nd(x, W, b, stride, pad, cover_all, dilate, groups)
-    conv.__name__ = conv.__qualname__ = name
-    conv.__doc__ = f"{nd}-dimensional convolution (see convolution_nd)."
-    return conv
+        return general(x, *args, **kwargs)
+    fixed.__name__ = fixed.__qualname__ = name
+    fixed.__doc__ = f"{nd}-dimensional {what} (see {general.__name__})."
+    fixed.__signature__ = inspect.signature(general)
+    return fixed
 
 
-convolution_1d = _fixed(1, "convolution_1d")
-convolution_3d = _fixed(3, "convolution_3d")
+convolution_1d = fixed_rank(convolution_nd, 1, "convolution_1d", "convolution")
+convolution_3d = fixed_rank(convolution_nd, 3, "convolution_3d", "convolution")
 
 
 class FunctionNodeAdapter:

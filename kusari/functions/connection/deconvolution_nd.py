@@ -7,7 +7,7 @@ __all__ = ["deconvolution_nd", "deconvolution_1d", "deconvolution_3d"]
 from ...utils import size_of_shape
 from .._core import Variable, call, var
 from .convolution_nd import (FunctionNodeAdapter, add_bias, as_tuple, check, check_operands,
-                             compute_dtype, conv_outsize, deconv_outsize)
+                             compute_dtype, conv_outsize, deconv_outsize, fixed_rank)
 
 
 def deconvolve(x: Variable, W: Variable, stride, pad, outsize, dilate, groups) -> Variable:
@@ -93,21 +93,8 @@ def deconvolution_nd(x, W, b=None, stride=1, pad=0, outsize=None, dilate=1,
                          "DeconvolutionND")
 
 
-def _fixed(nd: int, name: str):
-    def deconv(x, W, b=None, stride=1, pad=0, outsize=None, dilate=1,
-               groups: int = 1) -> Variable:
-        if len(x.shape[2:]) != nd:
-            raise ValueError(
-                "The number of dimensions under channel dimension of the input 'x' "
-                f"should be {nd}. But the actual ndim was {len(x.shape[2:])}.")
-        return deconvolution_nd(x, W, b, stride, pad, outsize, dilate, groups)
-    deconv.__name__ = deconv.__qualname__ = name
-    deconv.__doc__ = f"{nd}-dimensional deconvolution (see deconvolution_nd)."
-    return deconv
-
-
-deconvolution_1d = _fixed(1, "deconvolution_1d")
-deconvolution_3d = _fixed(3, "deconvolution_3d")
+deconvolution_1d = fixed_rank(deconvolution_nd, 1, "deconvolution_1d", "deconvolution")
+deconvolution_3d = fixed_rank(deconvolution_nd, 3, "deconvolution_3d", "deconvolution")
 
 
 class DeconvolutionND(FunctionNodeAdapter):
