@@ -18,6 +18,7 @@ accumulator cells get one each, combined at the end.
 """
 from __future__ import annotations
 
+import ctypes
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -212,7 +213,8 @@ class BlockPlan:
     """The blocking of one kernel, fixed when its code is generated."""
 
     def __init__(self, shape, in_shapes, scratch, reduction: Reduction | None = None,
-                 block: int | None = None):
+                 block: int | None = None, native: str | None = None,
+                 dtypes: tuple = ()):
         S = self.shape = tuple(shape)
         self.in_shapes = [tuple(s) for s in in_shapes]
         self.scratch = [np.dtype(d) for d in scratch]
@@ -245,6 +247,14 @@ class BlockPlan:
             self.block_axes = tuple(i - ax for i in sorted(red) if i >= ax)
             self.acc_shape = tuple(1 if i in red else d for i, d in enumerate(S))
         self._local = threading.local()
+        # the same kernel as C (native_gen), compiled the second time it runs
+        self.native = None
+        if native is not None:
+            from . import native as _native
+            if _native.enabled():
+                self.native = _native.Kernel(native)
+        self.dtypes = tuple(np.dtype(d) for d in dtypes)   # of the inputs, for native
+        self.runs = 0
 
     def scratch_buffers(self) -> list:
         """This thread's scratch buffers (flat, `block` elements each)."""
@@ -259,6 +269,8 @@ class BlockPlan:
         if flat:
             ins = [a.reshape(-1) if a.ndim else a for a in ins]
             outs = [o.reshape(-1) for o in outs]
+            if self.native is not None and self._native(fn, ins, outs):
+                return None
         n = self.flat_blocks if flat else self.axis_blocks
         # a thread for every PER_THREAD elements at most: handing a small kernel
         # to the pool costs more than it saves
@@ -270,6 +282,48 @@ class BlockPlan:
         for other in accs[1:]:
             self.reduction.combine(acc, other)
         return acc.reshape(self.reduction.out_shape)
+
+    def _native(self, fn, ins, outs) -> bool:
+        """Run the compiled C kernel over the flat arrays; False where it is
+        not loaded yet or the arrays do not fit it (the NumPy blocks run)."""
+        kernel = self.native
+        if kernel.fn is None:
+            self.runs += 1
+            if self.runs == 2:
+                kernel.request()
+            return False
+        arrays = []
+        for a, d in zip(ins, self.dtypes):
+            if type(a) is d.type:                   # a NumPy scalar: read through a 0-d array
+                a = np.asarray(a)
+            elif type(a) is not np.ndarray or a.dtype != d or not a.flags.aligned:
+                return False
+            arrays.append(a)
+        for o in outs:
+            if not o.flags.aligned:
+                return False
+        c_ins = (ctypes.c_void_p * len(arrays))(*[a.ctypes.data for a in arrays])
+        c_outs = (ctypes.c_void_p * len(outs))(*[o.ctypes.data for o in outs])
+        err = np.geterr()
+        stop = sum(bit for name, bit in _FLAG.items() if err[name] != "ignore")
+        c_fn = kernel.fn
+
+        def part(lo, hi):
+            at = c_fn(lo, hi, c_ins, c_outs, stop)
+            if at >= 0:
+                # a flag NumPy reports: NumPy's blocks from that tile on report it
+                self._run_flat(fn, ins, outs, at, hi)
+        w = min(workers(), max(1, self.size // PER_THREAD))
+        over_threads(part, self.size, w)
+        return True
+
+    def _run_flat(self, fn, ins, outs, lo, hi) -> None:
+        """The NumPy block function over elements [lo, hi) of flat arrays."""
+        bufs = self.scratch_buffers()
+        for s in range(lo, hi, self.block):
+            e = min(s + self.block, hi)
+            fn([a[s:e] if a.ndim else a for a in ins], [o[s:e] for o in outs],
+               [x[:e - s] for x in bufs], None)
 
     def _run(self, fn, ins, outs, start, stop, flat):
         bufs = self.scratch_buffers()

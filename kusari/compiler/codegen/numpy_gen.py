@@ -17,6 +17,7 @@ from ..fusion import Kernel, fuse
 from ..ops.registry import ELEMENTWISE
 from ..ir import ArrayConst, Graph
 from ..ops import numpy_kernels as nk
+from .native_gen import c_kernel
 
 # elements: below this a kernel runs straight-line (its arrays stay in the
 # caches anyway, and each block costs a round of Python calls)
@@ -228,9 +229,16 @@ class _Emitter:
                    f"{combine.numpy_combine}, {reduction_axes(g, r)}, {g.shape(r)}, "
                    f"{g.dtype(r).name!r})")
         self.blocks.append("\n".join(head + lines + tail) + "\n")
+        # the same group as one C loop, where its ops allow (native_gen)
+        native = ""
+        c_source = c_kernel(g, k, ins, outs, {n for n in outs if n in self.donated})
+        if c_source is not None:
+            self.ns[f"_c{k.id}"] = c_source
+            native = f", native=_c{k.id}, dtypes={[g.dtype(a).name for a in ins]}"
+            self.header.append(f"# _c{k.id}: kernel {k.id} as C, run natively once compiled")
         # the runtime provides `rt` (kusari.runtime.blocked) when it loads the module
         self.header.append(f"{plan} = rt.BlockPlan({k.shape}, {[g.shape(a) for a in ins]}, "
-                           f"{[d.name for d in scratch]}, {red})")
+                           f"{[d.name for d in scratch]}, {red}{native})")
         # the call site: outputs in fresh arrays, or (intermediates) in arena slots
         for n in outs:
             var = f"v_{self.ir[n]}"

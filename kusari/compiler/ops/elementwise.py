@@ -26,11 +26,11 @@ def _unary_infer(float_only: bool):
 
 
 def unary(name, fn, numpy_name, cuda, grad, *, saves=(), saves_out=False,
-          float_only=True, label=None):
+          float_only=True, label=None, native=False):
     return register(OpDef(
         name, ELEMENTWISE, _unary_infer(float_only), impl=fn, numpy_name=numpy_name,
         grad=grad, cuda=cuda, label=label or name.capitalize(), saves=saves,
-        saves_out=saves_out, out_arg=True, float_only=float_only))
+        saves_out=saves_out, out_arg=True, float_only=float_only, native=native))
 
 
 LN2 = math.log(2.0)
@@ -38,7 +38,7 @@ LN10 = math.log(10.0)
 
 # name      NumPy form                    CUDA                gradient (gy, y, x)
 unary("neg", np.negative, "np.negative", "(-{0})",
-      lambda gy, y, x: (-gy,), float_only=False, label="Neg")
+      lambda gy, y, x: (-gy,), float_only=False, label="Neg", native=True)
 unary("exp", np.exp, "np.exp", "exp({0})",
       lambda gy, y, x: (gy * y,), saves_out=True)
 unary("expm1", np.expm1, "np.expm1", "expm1({0})",
@@ -52,11 +52,11 @@ unary("log10", np.log10, "np.log10", "log10({0})",
 unary("log1p", np.log1p, "np.log1p", "log1p({0})",
       lambda gy, y, x: (gy / (x + 1),), saves=(0,))
 unary("sqrt", np.sqrt, "np.sqrt", "sqrt({0})",
-      lambda gy, y, x: (gy / (y * 2),), saves_out=True)
+      lambda gy, y, x: (gy / (y * 2),), saves_out=True, native=True)
 unary("rsqrt", nk.rsqrt, "nk.rsqrt", "rsqrt({0})",
       lambda gy, y, x: (gy * (y * y * y * -0.5),), saves_out=True)
 unary("square", np.square, "np.square", "({0} * {0})",
-      lambda gy, y, x: (gy * (x * 2),), saves=(0,))
+      lambda gy, y, x: (gy * (x * 2),), saves=(0,), native=True)
 unary("sin", np.sin, "np.sin", "sin({0})",
       lambda gy, y, x: (gy * S.cos(x),), saves=(0,))
 unary("cos", np.cos, "np.cos", "cos({0})",
@@ -113,12 +113,12 @@ def _binary_infer(fn, float_only: bool, same_dtype: bool, out_dtype=None):
 
 
 def binary(name, fn, numpy_name, cuda, grad, *, label, saves=(), saves_out=False,
-           float_only=False, out_dtype=None):
+           float_only=False, out_dtype=None, native=False):
     return register(OpDef(
         name, ELEMENTWISE, _binary_infer(fn, float_only, True, out_dtype), impl=fn,
         numpy_name=numpy_name, grad=grad, cuda=cuda, label=label,
         arg_names=("lhs", "rhs"), saves=saves, saves_out=saves_out, out_arg=True,
-        float_only=float_only))
+        float_only=float_only, native=native))
 
 
 def _pow_grad(gy, y, a, b):
@@ -147,13 +147,13 @@ def _min_grad(gy, y, a, b):
 
 # name        NumPy form          CUDA             gradient (gy, y, a, b)
 binary("add", np.add, "np.add", "({0} + {1})",
-       lambda gy, y, a, b: (gy, gy), label="_ + _")
+       lambda gy, y, a, b: (gy, gy), label="_ + _", native=True)
 binary("sub", np.subtract, "np.subtract", "({0} - {1})",
-       lambda gy, y, a, b: (gy, -gy), label="_ - _")
+       lambda gy, y, a, b: (gy, -gy), label="_ - _", native=True)
 binary("mul", np.multiply, "np.multiply", "({0} * {1})",
-       lambda gy, y, a, b: (gy * b, gy * a), label="_ * _", saves=(0, 1))
+       lambda gy, y, a, b: (gy * b, gy * a), label="_ * _", saves=(0, 1), native=True)
 binary("div", np.true_divide, "np.true_divide", "({0} / {1})", _div_grad,
-       label="_ / _", saves=(1,), saves_out=True)
+       label="_ / _", saves=(1,), saves_out=True, native=True)
 # pow: exponents 2, -1 and 0.5 as x * x, 1 / x and sqrt(x), whatever their
 # layout (nk.power says why)
 binary("pow", nk.power, "nk.power",

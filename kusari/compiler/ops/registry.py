@@ -74,7 +74,8 @@ class OpDef:
                  label: str | None = None, arg_names: Sequence[str] = ("x",),
                  attr_names: Sequence[str] = (), saves: Sequence[int] | slice = (),
                  saves_out: bool = False, out_arg: bool = False,
-                 float_only: bool = False, group_grad: Callable | None = None):
+                 float_only: bool = False, group_grad: Callable | None = None,
+                 native: bool = False):
         self.name = name
         self.kind = kind
         self.infer = infer
@@ -101,6 +102,10 @@ class OpDef:
         self._saved_masks: dict = {}
         self.out_arg = out_arg           # impl accepts out= (a ufunc or alike)
         self.float_only = float_only
+        # its CUDA form, compiled by the host's C compiler, gives NumPy's bits
+        # and floating-point flags for float32/64 (IEEE's correctly rounded
+        # ops): fused CPU kernels of such ops may run as native code
+        self.native = native
 
     def saved_positions(self, nargs: int) -> tuple:
         if isinstance(self.saves, slice):

@@ -1,0 +1,166 @@
+"""Native CPU kernels: C source from `compiler.codegen.native_gen`, compiled
+by the host's C compiler, loaded with ctypes.
+
+A kernel compiles in the background the second time its plan runs (a
+kernel that runs once is never compiled: tiered execution), and runs as
+native code once loaded; until then, and wherever no C compiler is found,
+its NumPy block function runs. Both give the same bits (native_gen says
+why), so which one ran never shows in a result.
+
+Compiled libraries are kept on disk, keyed by the hash of their source and
+the compiler's flags, in ``$KUSARI_CACHE_DIR/native`` (default
+``~/.cache/kusari/native``, or under ``$XDG_CACHE_HOME``); the oldest are
+removed past `MAX_FILES`. ``KUSARI_NATIVE=0`` turns native kernels off;
+``CC`` names the compiler (default ``cc``).
+"""
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import logging
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+
+logger = logging.getLogger("kusari.native")
+
+MAX_FILES = 512           # compiled kernels kept on disk
+FLAGS = ["-O3", "-std=c11", "-ffp-contract=off", "-fno-math-errno", "-fPIC", "-shared"]
+
+_lock = threading.Lock()
+_state: dict = {}         # "compiler": path or "", "flags": list, "failed": reason
+_loaded: dict = {}        # source hash -> ctypes function (one per distinct source)
+_pool: ThreadPoolExecutor | None = None
+_ARGTYPES = [ctypes.c_ssize_t, ctypes.c_ssize_t, ctypes.c_void_p, ctypes.c_void_p,
+             ctypes.c_int]
+
+
+def enabled() -> bool:
+    """Whether native kernels may be used: KUSARI_NATIVE is not 0 and a C
+    compiler is on the PATH."""
+    if "compiler" not in _state:
+        with _lock:
+            if "compiler" not in _state:
+                _state["flags"] = FLAGS + _arch_flags()
+                off = os.environ.get("KUSARI_NATIVE", "1").lower() in ("0", "off", "no",
+                                                                        "false")
+                cc = os.environ.get("CC") or "cc"
+                _state["compiler"] = "" if off else (shutil.which(cc) or "")
+    return bool(_state["compiler"]) and "failed" not in _state
+
+
+def _arch_flags() -> list:
+    """Vector instructions the CPU has, as NumPy found them (AVX2 on x86-64)."""
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        return []
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as features
+    except ImportError:                                  # NumPy 1.x
+        try:
+            from numpy.core._multiarray_umath import __cpu_features__ as features
+        except ImportError:
+            return []
+    return ["-mavx2"] if features.get("AVX2") else []
+
+
+def cache_dir() -> str:
+    root = os.environ.get("KUSARI_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
+        "kusari")
+    return os.path.join(root, "native")
+
+
+class Kernel:
+    """One generated C kernel: compiled on `request()`, `fn` once loaded."""
+
+    __slots__ = ("source", "key", "fn", "future")
+
+    def __init__(self, source: str):
+        enabled()                                        # reads the flags
+        self.source = source
+        self.key = hashlib.sha256((source + " ".join(_state.get("flags", FLAGS))
+                                   + sys.platform).encode()).hexdigest()[:32]
+        self.fn = _loaded.get(self.key)
+        self.future: Future | None = None
+
+    def request(self) -> None:
+        """Compile (or find on disk) and load in the background."""
+        if self.fn is not None or self.future is not None or not enabled():
+            return
+        self.future = _executor().submit(_build, self.key, self.source)
+        self.future.add_done_callback(self._done)
+
+    def _done(self, future: Future) -> None:
+        try:
+            self.fn = future.result()
+        except Exception as e:                           # noqa: BLE001
+            with _lock:
+                if "failed" not in _state:
+                    _state["failed"] = str(e)
+                    logger.warning("native kernels are off: %s", e)
+
+    def wait(self) -> None:
+        if self.future is not None:
+            self.future.result()
+
+
+def wait() -> None:
+    """Block until every requested kernel is compiled (tests, benchmarks)."""
+    pool = _pool
+    if pool is not None:
+        pool.submit(lambda: None).result()
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(1, thread_name_prefix="kusari-cc")
+        return _pool
+
+
+def _build(key: str, source: str):
+    fn = _loaded.get(key)
+    if fn is not None:
+        return fn
+    directory = cache_dir()
+    path = os.path.join(directory, f"k{key}.so")
+    if not os.path.exists(path):
+        os.makedirs(directory, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=directory) as tmp:
+            src = os.path.join(tmp, "kernel.c")
+            with open(src, "w") as f:
+                f.write(source)
+            out = os.path.join(tmp, "kernel.so")
+            done = subprocess.run([_state["compiler"], *_state["flags"], src, "-o", out,
+                                   "-lm"], capture_output=True, text=True, timeout=120)
+            if done.returncode != 0:
+                raise RuntimeError(f"{_state['compiler']} failed on a generated kernel: "
+                                   f"{done.stderr.strip()[:2000]}")
+            os.replace(out, path)          # whole, or not there: other processes read it
+        _prune(directory)
+    lib = ctypes.CDLL(path)
+    fn = lib.ks_kernel
+    fn.argtypes = _ARGTYPES
+    fn.restype = ctypes.c_ssize_t
+    if len(_loaded) < 4096:        # (a library once loaded stays mapped: ctypes
+        _loaded[key] = fn          # has no safe unload while a plan may hold it)
+    return fn
+
+
+def _prune(directory: str) -> None:
+    try:
+        files = [os.path.join(directory, f) for f in os.listdir(directory)
+                 if f.endswith(".so")]
+        if len(files) <= MAX_FILES:
+            return
+        files.sort(key=os.path.getmtime)
+        for f in files[:len(files) - MAX_FILES]:
+            os.unlink(f)
+    except OSError:
+        pass
