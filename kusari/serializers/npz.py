@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy
 
+from ._zip import write_npz
+
 from ..serializer import Deserializer, Serializer
 
 
@@ -52,7 +54,10 @@ def save_npz(file, obj, compression: bool = True) -> None:
             save_npz(f, obj, compression)
         return
     target = obj if isinstance(obj, dict) else serialize(obj)
-    (numpy.savez_compressed if compression else numpy.savez)(file, **target)
+    if compression:
+        write_npz(file, target)          # numpy.savez_compressed's file, deflated in parallel
+    else:
+        numpy.savez(file, **target)
 
 
 class NpzDeserializer(Deserializer):
