@@ -16,7 +16,7 @@ import numpy as np
 from .compiler.errors import InvalidType, invalid_in
 from .compiler.ops import OpDef
 from .configuration import state
-from .runtime.blocked import EAGER_PARALLEL, parallel_elementwise
+from .runtime.blocked import EAGER_PARALLEL, parallel_elementwise, parallel_sum
 from .tape import Const, Node, _consts, const  # noqa: F401  (Chainer-style names here too)
 from . import tracing as _tracing
 from .tracing import Traced
@@ -74,6 +74,8 @@ def apply(op: OpDef, args: tuple, attrs: tuple = (), in_hooks: bool = False):
         shape, dtype = op.infer_checked(kw, arrays)
         if op.out_arg and prod(shape) >= EAGER_PARALLEL:   # large: over the threads
             out = parallel_elementwise(op.impl, arrays, kw, shape, dtype)
+        elif op.name == "sum" and arrays[0].size >= EAGER_PARALLEL:
+            out = parallel_sum(arrays[0], kw["axis"], kw["keepdims"])
     try:
         if out is None:
             out = op.impl(*arrays, **kw)

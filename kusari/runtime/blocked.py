@@ -78,7 +78,7 @@ def pool() -> ThreadPoolExecutor:
         return _pool
 
 
-def over_threads(task, n: int, w: int) -> list:
+def over_threads(task, n: int, w: int, finish=None):
     """task(lo, hi) for `w` even parts of range(n): the first on this thread,
     the rest on the pool; their results in order.
 
@@ -86,9 +86,14 @@ def over_threads(task, n: int, w: int) -> list:
     np.seterr, which a worker thread does not inherit), and floating-point
     errors are reported as one call on this thread would report them: each
     once, in order, on this thread (a warning, a FloatingPointError, the
-    errcall or the print), not once per part nor from a worker."""
+    errcall or the print), not once per part nor from a worker.
+
+    With `finish`, the result is finish(results), computed on this thread
+    after the parts as part of the same call (its errors reported with
+    theirs)."""
     if w <= 1:
-        return [task(0, n)]
+        results = [task(0, n)]
+        return results if finish is None else finish(results)
     bounds = [n * i // w for i in range(w + 1)]
     err = np.geterr()
     if all(mode == "ignore" for mode in err.values()):
@@ -96,7 +101,11 @@ def over_threads(task, n: int, w: int) -> list:
             with np.errstate(all="ignore"):
                 return task(lo, hi)
         futures = [pool().submit(run, bounds[i], bounds[i + 1]) for i in range(1, w)]
-        return [run(bounds[0], bounds[1])] + [f.result() for f in futures]
+        results = [run(bounds[0], bounds[1])] + [f.result() for f in futures]
+        if finish is None:
+            return results
+        with np.errstate(all="ignore"):
+            return finish(results)
     logs = [_FPLog() for _ in range(w)]
     # each part logs its errors (NumPy's 'log' mode) instead of acting on them
     modes = {k: "ignore" if mode == "ignore" else "log" for k, mode in err.items()}
@@ -106,6 +115,9 @@ def over_threads(task, n: int, w: int) -> list:
             return task(bounds[i], bounds[i + 1])
     futures = [pool().submit(logged, i) for i in range(1, w)]
     results = [logged(0)] + [f.result() for f in futures]
+    if finish is not None:
+        with np.errstate(call=logs[0], **modes):
+            results = finish(results)
     _report([log.messages for log in logs], err)
     return results
 
@@ -410,3 +422,76 @@ def parallel_elementwise(fn, arrays, kw, shape, dtype):
 
     over_threads(part, size, w)
     return out
+
+
+# -- whole-array sums over the threads, in NumPy's order ------------------------
+
+_pairwise: list = []       # [bool]: whether NumPy's sum splits as parallel_sum assumes
+
+
+def _halves(lo: int, hi: int) -> int:
+    """Where NumPy's pairwise summation splits [lo, hi): half, down to a
+    multiple of 8 (numpy/_core/src/umath/loops_utils.h)."""
+    h = (hi - lo) // 2
+    return lo + h - h % 8
+
+
+def _tree_sum(parts: list, reduce):
+    """Add the parts' sums two by two, as the pairwise tree above them adds."""
+    while len(parts) > 1:
+        parts = [reduce(np.array(parts[i:i + 2], parts[0].dtype))
+                 for i in range(0, len(parts), 2)]
+    return parts[0]
+
+
+def _splits(n: int, w: int) -> list:
+    bounds = [(0, n)]
+    while len(bounds) * 2 <= w:
+        bounds = [b for lo, hi in bounds for b in ((lo, _halves(lo, hi)),
+                                                   (_halves(lo, hi), hi))]
+    return bounds
+
+
+def _numpy_sums_pairwise() -> bool:
+    """Whether this NumPy sums a contiguous array in one pairwise tree over
+    all of it (NumPy 2; NumPy 1 sums 8192-element buffers one after another),
+    checked once on arrays with signed zeros, infinities and NaN too."""
+    if not _pairwise:
+        rng = np.random.default_rng(0)
+        ok = True
+        with np.errstate(all="ignore"):
+            for dtype in (np.float32, np.float64):
+                cases = [rng.standard_normal(n).astype(dtype) * 1e3 for n in
+                         (300_007, 1 << 20, 777_776)]
+                cases.append(np.full(300_000, -0.0, dtype))
+                spiky = rng.standard_normal(400_000).astype(dtype)
+                spiky[[5, 300_000]] = [np.inf, -np.inf]
+                cases.append(spiky)
+                for x in cases:
+                    for w in (2, 4):
+                        parts = [np.add.reduce(x[lo:hi]) for lo, hi in _splits(x.size, w)]
+                        got, want = _tree_sum(parts, np.add.reduce), np.add.reduce(x)
+                        ok &= bool(np.array(got).tobytes() == np.array(want).tobytes())
+        _pairwise.append(ok)
+    return _pairwise[0]
+
+
+def parallel_sum(x, axis, keepdims):
+    """np.sum(x, axis, keepdims) of a large contiguous float array over all
+    its axes, on the worker threads: each sums a subtree of NumPy's pairwise
+    summation, and the subtrees add as NumPy adds them, so the result is
+    NumPy's to the bit. None where that does not hold (the caller sums)."""
+    if type(x) is not np.ndarray or x.dtype.char not in "fd" or not x.flags.c_contiguous:
+        return None
+    if axis is not None and len(set(a % max(x.ndim, 1) for a in axis)) != x.ndim:
+        return None
+    w = min(workers(), x.size // PER_THREAD)
+    if w < 2 or not _numpy_sums_pairwise():
+        return None
+    flat = x.reshape(-1)
+    bounds = _splits(flat.size, w)
+    reduce = np.add.reduce
+    total = over_threads(lambda lo, hi: reduce(flat[bounds[lo][0]:bounds[lo][1]]),
+                         len(bounds), len(bounds),
+                         finish=lambda parts: _tree_sum(parts, reduce))
+    return np.asarray(total).reshape((1,) * x.ndim) if keepdims else total

@@ -52,16 +52,33 @@ def _literal(value, dtype: np.dtype) -> str | None:
     return f"(({ctype}){v.hex()})"
 
 
+def qualifies(g: Graph, k: Kernel) -> bool:
+    """Whether kernel `k` can run as one C loop (see the module docstring)."""
+    if k.kind != "elementwise" or k.reduction is not None or not k.shape:
+        return False
+    dtype = g.dtype(k.nodes[-1])
+    if dtype not in _CTYPE:
+        return False
+    nodes = set(k.nodes)
+    for n in k.nodes:
+        if not ops.get(g.op(n)).native or g.dtype(n) != dtype:
+            return False
+        for a in g.args(n):
+            if a in nodes:
+                continue
+            if g.dtype(a) != dtype or g.shape(a) not in ((), tuple(k.shape)):
+                return False
+    return True
+
+
 def c_kernel(g: Graph, k: Kernel, ins: list, outs: list, in_place: set) -> str | None:
     """The C source of kernel `k` (see the module docstring), its inputs
     `ins` and outputs `outs` in the block function's order, `in_place` the
     outputs written over an input's buffer; None where the group does not
     qualify."""
-    if k.reduction is not None or not k.shape:
+    if not qualifies(g, k):
         return None
     dtype = g.dtype(k.nodes[-1])
-    if dtype not in _CTYPE:
-        return None
     ctype = _CTYPE[dtype]
     nodes = set(k.nodes)
     expr: dict[int, str] = {}

@@ -17,7 +17,7 @@ from ..fusion import Kernel, fuse
 from ..ops.registry import ELEMENTWISE
 from ..ir import ArrayConst, Graph
 from ..ops import numpy_kernels as nk
-from .native_gen import c_kernel
+from .native_gen import c_kernel, qualifies
 
 # elements: below this a kernel runs straight-line (its arrays stay in the
 # caches anyway, and each block costs a round of Python calls)
@@ -300,9 +300,11 @@ class _Emitter:
         """Whether kernel k runs block by block (else straight-line)."""
         size = int(np.prod(k.shape, dtype=np.int64)) if k.kind == "elementwise" else 0
         ops_ = len(k.nodes) - (k.reduction is not None)
-        return k.kind == "elementwise" and size >= (
-            BLOCKED_MIN if ops_ > 2 else BLOCKED_MIN * SHORT_FACTOR) and all(
-            ops.get(self.g.op(n)).out_arg for n in k.nodes if n != k.reduction)
+        # (a group that can run as one C loop gains from blocks at any length)
+        short = ops_ <= 2 and not qualifies(self.g, k)
+        return k.kind == "elementwise" and \
+            size >= BLOCKED_MIN * (SHORT_FACTOR if short else 1) and all(
+                ops.get(self.g.op(n)).out_arg for n in k.nodes if n != k.reduction)
 
     def plan_donations(self, kernels: list[Kernel], donate) -> None:
         """Which outputs are written into the buffer of an input the caller
