@@ -115,3 +115,9 @@ def test_save_npz_round_trip_through_a_path(tmp_path):
     load_npz(str(tmp_path / "m.npz"), other)
     np.testing.assert_array_equal(other.W.array, model.W.array)
     np.testing.assert_array_equal(other.b.array, model.b.array)
+
+
+def test_save_npz_to_a_path_like(tmp_path):
+    save_npz(tmp_path / "arrays.npz", {"a": np.arange(3.0)})
+    with np.load(tmp_path / "arrays.npz") as f:
+        np.testing.assert_array_equal(f["a"], np.arange(3.0))

@@ -9,11 +9,12 @@ naming the key and why, and leaves the object unchanged.
 """
 from __future__ import annotations
 
+import os
+
 import numpy
 
-from ._zip import write_npz
-
 from ..serializer import Deserializer, Serializer
+from ._zip import write_npz
 
 
 def _to_cpu(value):
@@ -49,7 +50,7 @@ def serialize(obj) -> dict:
 def save_npz(file, obj, compression: bool = True) -> None:
     """Save `obj` (a link, an optimizer, anything with `serialize`, or a
     dict of arrays) to `file` (a path or a file object)."""
-    if isinstance(file, str):
+    if isinstance(file, (str, os.PathLike)):
         with open(file, "wb") as f:
             save_npz(f, obj, compression)
         return
