@@ -116,6 +116,16 @@ def wait() -> None:
         pool.submit(lambda: None).result()
 
 
+def _forget_pool() -> None:
+    """In a forked child the compiling thread is gone: start a new one there."""
+    global _pool
+    _pool = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
 def _executor() -> ThreadPoolExecutor:
     global _pool
     with _lock:
