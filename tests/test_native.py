@@ -97,8 +97,9 @@ def _run_both(g, args, errstate):
                 out, error = exe.fn(*[a.copy() for a in args])[0], None
             except FloatingPointError as e:
                 out, error = None, str(e)
+        # the warnings in order, each with the file it points at
         outcomes.append((None if out is None else _bits(out).tolist(),
-                         sorted(str(w.message) for w in caught), error))
+                         [(str(w.message), w.filename) for w in caught], error))
     return outcomes
 
 
@@ -283,3 +284,88 @@ def test_the_generated_c_compiles_without_warnings(tmp_path):
                                    str(src), "-o", str(tmp_path / "k.so")],
                                   capture_output=True, text=True)
             assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+@pytest.mark.parametrize("state", [{"all": "warn"}, {"all": "raise"},
+                                   {"over": "raise", "invalid": "warn"}])
+def test_warnings_in_numpys_order_and_number_across_blocks(monkeypatch, threads, state):
+    # real proportions: tiles of 1024 inside blocks of 4096, over 1-3 threads
+    monkeypatch.setattr(blocked, "MIN_BLOCK", 4096)
+    monkeypatch.setattr(blocked, "MAX_BLOCK", 4096)
+    monkeypatch.setattr(blocked, "PER_THREAD", 4096)
+    blocked.set_workers(threads)
+    n = 6 * 4096 + 100
+    g = ir.Graph("sqrt2")
+    x = g.add_input((n,), np.float32)
+    g.outputs = [g.add("sqrt", [g.add("mul", [x, g.add_const(2.0, np.float32)])])]
+    for marks in ([(1100, -1.0), (4096 + 10, 3e38)],          # two blocks, two ops
+                  [(1100, -1.0), (4096 + 10, -1.0)],          # the same message twice
+                  [(5000, 3e38), (5001, -1.0), (n - 1, -1.0)],
+                  [(3 * 4096 + 1023, -1.0), (3 * 4096 + 1024, 3e38)]):
+        a = np.ones(n, np.float32)
+        for at, v in marks:
+            a[at] = v
+        numpy_blocks, compiled = _run_both(g, [a], state)
+        assert compiled == numpy_blocks
+
+
+def test_arrays_that_do_not_fit_the_kernel_go_to_numpy():
+    n = 3000
+    exe = _compile(_adam_like(n, np.float32), donate=((0, 0), (1, 1)))
+    _load(exe)
+    rng = np.random.default_rng(4)
+    p, m, grad = (rng.standard_normal(n).astype(np.float32) for _ in range(3))
+    v = rng.uniform(1, 2, n).astype(np.float32)
+    lr = np.asarray(np.float32(0.5))
+    # a 0-d gradient where the graph has n elements: NumPy broadcasts it
+    p1, m1 = p.copy(), m.copy()
+    out = exe.fn(p1, m1, np.asarray(np.float32(0.25)), v, lr)
+    want_m = m + np.float32(0.1) * (np.float32(0.25) - m)
+    np.testing.assert_array_equal(out[1], want_m)
+    # a donated buffer too small or read-only: NumPy's error, nothing written past it
+    with pytest.raises(ValueError):
+        exe.fn(np.zeros(1, np.float32), m.copy(), grad, v, lr)
+    frozen = p.copy()
+    frozen.flags.writeable = False
+    with pytest.raises(ValueError):
+        exe.fn(frozen, m.copy(), grad, v, lr)
+    np.testing.assert_array_equal(frozen, p)
+
+
+def test_a_fork_while_compiling_lets_the_child_compile_again():
+    kernel = native.Kernel(native_gen.c_kernel.__doc__ or "")   # (any source: never built)
+    stuck = native.Future()
+    kernel.future = stuck
+    native._pending.add(kernel)
+    native._forget_compiler()              # what a forked child runs
+    assert kernel.future is None and kernel not in native._pending
+
+
+def test_the_process_does_not_wait_for_a_compile_at_exit(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import textwrap
+    import time
+    slow = tmp_path / "slowcc"
+    slow.write_text("#!/bin/sh\nsleep 60\n")
+    slow.chmod(0o755)
+    script = textwrap.dedent("""
+        import numpy as np
+        from kusari.compiler import ir, spine
+        from kusari.runtime import NUMPY
+        g = ir.Graph("u")
+        x = g.add_input((300000,), np.float32)
+        g.outputs = [g.add("mul", [x, x])]
+        exe = spine.compile(g, NUMPY, spine.Options())
+        a = np.ones(300000, np.float32)
+        for _ in range(3):
+            exe.fn(a)
+    """)
+    env = dict(os.environ, CC=str(slow), KUSARI_CACHE_DIR=str(tmp_path / "cache"))
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", script], env=env, timeout=50,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert time.monotonic() - start < 30

@@ -70,6 +70,17 @@ def set_workers(n: int | None) -> None:
             _pool = None
 
 
+def _forget_pool() -> None:
+    """In a forked child the pool's threads are gone: start new ones there."""
+    global _pool, _pool_lock
+    _pool = None
+    _pool_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
 def pool() -> ThreadPoolExecutor:
     global _pool
     with _pool_lock:
@@ -277,16 +288,21 @@ class BlockPlan:
 
     def run(self, fn, ins, outs):
         """Run block function `fn` over all blocks; return the reduction result."""
-        flat = self.flat_shapes and all(a.ndim == 0 or a.flags.c_contiguous for a in ins)
+        flat = self.flat_shapes and all(getattr(a, "ndim", 0) == 0 or a.flags.c_contiguous
+                                        for a in ins)
         if flat:
-            ins = [a.reshape(-1) if a.ndim else a for a in ins]
+            ins = [a.reshape(-1) if getattr(a, "ndim", 0) else a for a in ins]
             outs = [o.reshape(-1) for o in outs]
-            if self.native is not None and self._native(fn, ins, outs):
-                return None
         n = self.flat_blocks if flat else self.axis_blocks
         # a thread for every PER_THREAD elements at most: handing a small kernel
         # to the pool costs more than it saves
         w = min(workers(), n, max(1, self.size // PER_THREAD))
+        part = self._native_part(fn, ins, outs) if flat and self.native is not None else None
+        if part is not None:
+            # the C kernel over the same blocks and threads as the NumPy blocks
+            # below, so that what a stopped tile hands them reports alike
+            over_threads(part, n, w)
+            return None
         accs = over_threads(lambda lo, hi: self._run(fn, ins, outs, lo, hi, flat), n, w)
         if self.reduction is None:
             return None
@@ -295,47 +311,54 @@ class BlockPlan:
             self.reduction.combine(acc, other)
         return acc.reshape(self.reduction.out_shape)
 
-    def _native(self, fn, ins, outs) -> bool:
-        """Run the compiled C kernel over the flat arrays; False where it is
-        not loaded yet or the arrays do not fit it (the NumPy blocks run)."""
+    def _native_part(self, fn, ins, outs):
+        """A task over a range of flat blocks running the compiled C kernel;
+        None where it is not loaded yet or the arrays do not fit it exactly
+        (the NumPy blocks run, and report any mismatch as they do)."""
         kernel = self.native
         if kernel.fn is None:
             self.runs += 1
-            if self.runs == 2:
+            if self.runs >= 2:
                 kernel.request()
-            return False
+            return None
         arrays = []
-        for a, d in zip(ins, self.dtypes):
+        size = self.size
+        for a, d, shape in zip(ins, self.dtypes, self.in_shapes):
             if type(a) is d.type:                   # a NumPy scalar: read through a 0-d array
                 a = np.asarray(a)
             elif type(a) is not np.ndarray or a.dtype != d or not a.flags.aligned:
-                return False
+                return None
+            if a.shape != (() if shape == () else (size,)):
+                return None
             arrays.append(a)
         for o in outs:
-            if not o.flags.aligned:
-                return False
+            if o.shape != (size,) or not o.flags.aligned or not o.flags.writeable:
+                return None
         c_ins = (ctypes.c_void_p * len(arrays))(*[a.ctypes.data for a in arrays])
         c_outs = (ctypes.c_void_p * len(outs))(*[o.ctypes.data for o in outs])
         err = np.geterr()
         stop = sum(bit for name, bit in _FLAG.items() if err[name] != "ignore")
         c_fn = kernel.fn
+        block = self.block
 
         def part(lo, hi):
+            lo, hi = lo * block, min(hi * block, size)
             at = c_fn(lo, hi, c_ins, c_outs, stop)
             if at >= 0:
                 # a flag NumPy reports: NumPy's blocks from that tile on report it
                 self._run_flat(fn, ins, outs, at, hi)
-        w = min(workers(), max(1, self.size // PER_THREAD))
-        over_threads(part, self.size, w)
-        return True
+        return part
 
     def _run_flat(self, fn, ins, outs, lo, hi) -> None:
-        """The NumPy block function over elements [lo, hi) of flat arrays."""
+        """The NumPy block function over elements [lo, hi) of flat arrays, in
+        the blocks `_run` uses (the first from `lo` to its block's end)."""
         bufs = self.scratch_buffers()
-        for s in range(lo, hi, self.block):
-            e = min(s + self.block, hi)
+        s = lo
+        while s < hi:
+            e = min((s // self.block + 1) * self.block, hi)
             fn([a[s:e] if a.ndim else a for a in ins], [o[s:e] for o in outs],
                [x[:e - s] for x in bufs], None)
+            s = e
 
     def _run(self, fn, ins, outs, start, stop, flat):
         bufs = self.scratch_buffers()
@@ -350,12 +373,12 @@ class BlockPlan:
             if flat:
                 lo = b * self.block
                 hi = min(lo + self.block, self.size)
-                views_in = [a[lo:hi] if a.ndim else a for a in ins]
+                views_in = [a[lo:hi] if getattr(a, "ndim", 0) else a for a in ins]
                 views_out = [o[lo:hi] for o in outs]
                 t = [x[:hi - lo] for x in bufs]
             else:
                 outer, lo, hi = self._position(b)
-                views_in = [self._slice(a, hd, outer, lo, hi) if a.ndim else a
+                views_in = [self._slice(a, hd, outer, lo, hi) if getattr(a, "ndim", 0) else a
                             for a, hd in zip(ins, self.has_dim)]
                 region = outer + (slice(lo, hi),)
                 views_out = [o[region] for o in outs]

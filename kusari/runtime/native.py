@@ -20,12 +20,15 @@ import hashlib
 import logging
 import os
 import platform
+import queue
+import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+import weakref
+from concurrent.futures import Future
 
 logger = logging.getLogger("kusari.native")
 
@@ -33,9 +36,10 @@ MAX_FILES = 512           # compiled kernels kept on disk
 FLAGS = ["-O3", "-std=c11", "-ffp-contract=off", "-fno-math-errno", "-fPIC", "-shared"]
 
 _lock = threading.Lock()
-_state: dict = {}         # "compiler": path or "", "flags": list, "failed": reason
+_state: dict = {}         # "compiler": [path, args...] or "", "flags": list, "failed": reason
 _loaded: dict = {}        # source hash -> ctypes function (one per distinct source)
-_pool: ThreadPoolExecutor | None = None
+_queue: queue.SimpleQueue | None = None         # (future, key, source) to compile
+_pending: weakref.WeakSet = weakref.WeakSet()    # kernels whose compile is under way
 _ARGTYPES = [ctypes.c_ssize_t, ctypes.c_ssize_t, ctypes.c_void_p, ctypes.c_void_p,
              ctypes.c_int]
 
@@ -49,8 +53,9 @@ def enabled() -> bool:
                 _state["flags"] = FLAGS + _arch_flags()
                 off = os.environ.get("KUSARI_NATIVE", "1").lower() in ("0", "off", "no",
                                                                         "false")
-                cc = os.environ.get("CC") or "cc"
-                _state["compiler"] = "" if off else (shutil.which(cc) or "")
+                cc = shlex.split(os.environ.get("CC") or "cc") or ["cc"]
+                found = shutil.which(cc[0])
+                _state["compiler"] = [found, *cc[1:]] if found and not off else ""
     return bool(_state["compiler"]) and "failed" not in _state
 
 
@@ -78,7 +83,7 @@ def cache_dir() -> str:
 class Kernel:
     """One generated C kernel: compiled on `request()`, `fn` once loaded."""
 
-    __slots__ = ("source", "key", "fn", "future")
+    __slots__ = ("source", "key", "fn", "future", "__weakref__")
 
     def __init__(self, source: str):
         enabled()                                        # reads the flags
@@ -92,10 +97,14 @@ class Kernel:
         """Compile (or find on disk) and load in the background."""
         if self.fn is not None or self.future is not None or not enabled():
             return
-        self.future = _executor().submit(_build, self.key, self.source)
-        self.future.add_done_callback(self._done)
+        future: Future = Future()
+        self.future = future
+        _pending.add(self)
+        future.add_done_callback(self._done)
+        _compiler_queue().put((future, self.key, self.source))
 
     def _done(self, future: Future) -> None:
+        _pending.discard(self)
         try:
             self.fn = future.result()
         except Exception as e:                           # noqa: BLE001
@@ -111,27 +120,58 @@ class Kernel:
 
 def wait() -> None:
     """Block until every requested kernel is compiled (tests, benchmarks)."""
-    pool = _pool
-    if pool is not None:
-        pool.submit(lambda: None).result()
+    for kernel in list(_pending):
+        future = kernel.future
+        if future is not None:
+            try:
+                future.result()
+            except Exception:                            # noqa: BLE001 (logged)
+                pass
 
 
-def _forget_pool() -> None:
-    """In a forked child the compiling thread is gone: start a new one there."""
-    global _pool
-    _pool = None
+def _compiler_queue() -> queue.SimpleQueue:
+    """The queue of the one compiling thread, a daemon: a process that is
+    done never waits for a compile it no longer needs."""
+    global _queue
+    with _lock:
+        if _queue is None:
+            _queue = queue.SimpleQueue()
+            threading.Thread(target=_compile_forever, args=(_queue,), daemon=True,
+                             name="kusari-cc").start()
+        return _queue
+
+
+def _compile_forever(jobs: queue.SimpleQueue) -> None:
+    while True:
+        future, key, source = jobs.get()
+        if not future.set_running_or_notify_cancel():
+            continue
+        try:
+            future.set_result(_build(key, source))
+        except BaseException as e:                       # noqa: BLE001
+            future.set_exception(e)
+
+
+def _forget_compiler() -> None:
+    """In a forked child the compiling thread is gone, and with it what it
+    was compiling: a new thread there, and those kernels may ask again."""
+    global _queue, _lock
+    _queue = None
+    _lock = threading.Lock()
+    for kernel in list(_pending):
+        kernel.future = None
+    _pending.clear()
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_pool)
+    os.register_at_fork(after_in_child=_forget_compiler)
 
 
-def _executor() -> ThreadPoolExecutor:
-    global _pool
-    with _lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(1, thread_name_prefix="kusari-cc")
-        return _pool
+def cache_dir() -> str:
+    root = os.environ.get("KUSARI_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
+        "kusari")
+    return os.path.join(root, "native")
 
 
 def _build(key: str, source: str):
@@ -140,27 +180,38 @@ def _build(key: str, source: str):
         return fn
     directory = cache_dir()
     path = os.path.join(directory, f"k{key}.so")
-    if not os.path.exists(path):
-        os.makedirs(directory, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=directory) as tmp:
-            src = os.path.join(tmp, "kernel.c")
-            with open(src, "w") as f:
-                f.write(source)
-            out = os.path.join(tmp, "kernel.so")
-            done = subprocess.run([_state["compiler"], *_state["flags"], src, "-o", out,
-                                   "-lm"], capture_output=True, text=True, timeout=120)
-            if done.returncode != 0:
-                raise RuntimeError(f"{_state['compiler']} failed on a generated kernel: "
-                                   f"{done.stderr.strip()[:2000]}")
-            os.replace(out, path)          # whole, or not there: other processes read it
-        _prune(directory)
-    lib = ctypes.CDLL(path)
+    for attempt in (0, 1):
+        if attempt or not os.path.exists(path):
+            _compile(directory, path, source)
+        try:
+            lib = ctypes.CDLL(path)
+            os.utime(path)                 # recently used: the last to be pruned
+            break
+        except OSError:
+            if attempt:                    # (another process pruned it meanwhile:
+                raise                      # compile it again, once)
     fn = lib.ks_kernel
     fn.argtypes = _ARGTYPES
     fn.restype = ctypes.c_ssize_t
     if len(_loaded) < 4096:        # (a library once loaded stays mapped: ctypes
         _loaded[key] = fn          # has no safe unload while a plan may hold it)
     return fn
+
+
+def _compile(directory: str, path: str, source: str) -> None:
+    os.makedirs(directory, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=directory) as tmp:
+        src = os.path.join(tmp, "kernel.c")
+        with open(src, "w") as f:
+            f.write(source)
+        out = os.path.join(tmp, "kernel.so")
+        done = subprocess.run([*_state["compiler"], *_state["flags"], src, "-o", out, "-lm"],
+                              capture_output=True, text=True, timeout=60)
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(_state['compiler'])} failed on a generated "
+                               f"kernel: {done.stderr.strip()[:2000]}")
+        os.replace(out, path)          # whole, or not there: other processes read it
+    _prune(directory)
 
 
 def _prune(directory: str) -> None:
