@@ -161,19 +161,44 @@ class Summary:
 
     def add(self, value, weight=1) -> None:
         """Adds `value` with `weight` (a scalar, 0-d array or Variable)."""
-        self._x += weight * value
-        self._x2 += weight * value * value
-        self._n += weight
+        count = weight
+        dtype = getattr(value, "dtype", None)
+        floating = getattr(dtype, "kind", "") == "f"
+        if floating and type(weight) in (int, float):
+            # a Python weight takes the value's dtype (Chainer's rule for
+            # constants): NumPy 1 would make 1 * a float32 scalar a float64
+            weight = dtype.type(weight)
+        weighted = weight * value
+        if floating and type(self._n) is int and self._n == 0 and \
+                type(self._x) is float and self._x == 0.0:
+            # the first value sets the type of the sums (0.0 + a float32
+            # scalar is a float64 under NumPy 1's promotion too)
+            self._x, self._x2 = weighted, weighted * value
+        else:
+            self._x += weighted
+            self._x2 += weighted * value
+        self._n += count
+
+    def _count(self):
+        """The total weight, in the sums' dtype where it is a Python number
+        (NumPy 1 makes a float32 scalar over a Python int a float64)."""
+        n, dtype = self._n, getattr(self._x, "dtype", None)
+        if type(n) in (int, float) and getattr(dtype, "kind", "") == "f" and \
+                abs(n) <= numpy.finfo(dtype).max:
+            typed = dtype.type(n)
+            if typed == n:                  # (a count float16 cannot hold stays exact)
+                return typed
+        return n
 
     def compute_mean(self):
         """The weighted mean."""
         x = self._x
         with backend.using_device(backend.get_device_from_array(x)):
-            return x / self._n
+            return x / self._count()
 
     def make_statistics(self):
         """``(mean, std)``."""
-        x, n = self._x, self._n
+        x, n = self._x, self._count()
         xp = backend.get_array_module(x)
         with backend.using_device(backend.get_device_from_array(x)):
             mean = x / n

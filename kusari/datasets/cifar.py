@@ -79,7 +79,8 @@ class _ArrayUnpickler(pickle.Unpickler):
             return getattr(numpy, name)
         if (module, name) == ("_codecs", "encode"):     # bytes in protocol 2
             return codecs.encode
-        core = getattr(numpy, "_core", None) or numpy.core
+        # NumPy 2's module; NumPy 1 has `numpy._core` too, but as an empty stub
+        core = numpy.core if numpy.__version__.startswith("1.") else numpy._core
         if module in ("numpy.core.multiarray", "numpy._core.multiarray") and \
                 name in ("_reconstruct", "scalar"):
             return getattr(core.multiarray, name)

@@ -20,6 +20,9 @@ import numpy
 from . import _bundle
 
 
+_NUMPY_1 = int(numpy.__version__.split(".")[0]) < 2
+
+
 def _param_to_str(obj) -> str:
     if obj is numpy.bool_:
         return "bool_"          # its NumPy 1 name (NumPy 2 calls it 'bool')
@@ -28,6 +31,9 @@ def _param_to_str(obj) -> str:
         return name if isinstance(name, str) else obj.__name__
     # NumPy scalars as NumPy 1 wrote them ('1.0', not 'np.float32(1.0)'), so
     # that generated class names (test ids) are the same as under Chainer
+    # (NumPy 1 writes them so anyway, and knows no legacy mode "1.25")
+    if _NUMPY_1:
+        return repr(obj)
     with numpy.printoptions(legacy="1.25"):
         return repr(obj)
 
