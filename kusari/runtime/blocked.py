@@ -232,6 +232,13 @@ class Reduction:
         self.ufunc(acc, part, out=acc)
 
 
+def _flat_views(ins, outs, bufs, lo: int, hi: int) -> tuple:
+    """A flat block's operands: elements [lo, hi) of the arrays (scalars
+    whole), of the outputs, and of this thread's scratch buffers."""
+    return ([a[lo:hi] if getattr(a, "ndim", 0) else a for a in ins],
+            [o[lo:hi] for o in outs], [x[:hi - lo] for x in bufs])
+
+
 class BlockPlan:
     """The blocking of one kernel, fixed when its code is generated."""
 
@@ -356,8 +363,7 @@ class BlockPlan:
         s = lo
         while s < hi:
             e = min((s // self.block + 1) * self.block, hi)
-            fn([a[s:e] if a.ndim else a for a in ins], [o[s:e] for o in outs],
-               [x[:e - s] for x in bufs], None)
+            fn(*_flat_views(ins, outs, bufs, s, e), None)
             s = e
 
     def _run(self, fn, ins, outs, start, stop, flat):
@@ -372,10 +378,8 @@ class BlockPlan:
         for b in range(start, stop):
             if flat:
                 lo = b * self.block
-                hi = min(lo + self.block, self.size)
-                views_in = [a[lo:hi] if getattr(a, "ndim", 0) else a for a in ins]
-                views_out = [o[lo:hi] for o in outs]
-                t = [x[:hi - lo] for x in bufs]
+                views_in, views_out, t = _flat_views(ins, outs, bufs, lo,
+                                                     min(lo + self.block, self.size))
             else:
                 outer, lo, hi = self._position(b)
                 views_in = [self._slice(a, hd, outer, lo, hi) if getattr(a, "ndim", 0) else a

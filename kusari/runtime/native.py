@@ -30,6 +30,8 @@ import threading
 import weakref
 from concurrent.futures import Future
 
+from ..compiler.codegen.native_gen import SYMBOL
+
 logger = logging.getLogger("kusari.native")
 
 MAX_FILES = 512           # compiled kernels kept on disk
@@ -190,7 +192,7 @@ def _build(key: str, source: str):
         except OSError:
             if attempt:                    # (another process pruned it meanwhile:
                 raise                      # compile it again, once)
-    fn = lib.ks_kernel
+    fn = getattr(lib, SYMBOL)
     fn.argtypes = _ARGTYPES
     fn.restype = ctypes.c_ssize_t
     if len(_loaded) < 4096:        # (a library once loaded stays mapped: ctypes

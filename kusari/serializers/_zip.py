@@ -48,11 +48,13 @@ def write_npz(file, arrays: dict) -> None:
     start = file.tell() if file.seekable() else 0
     with ThreadPoolExecutor(max(n, 1), thread_name_prefix="kusari-npz") as ex:
         futures = [ex.submit(_deflated, *item) for item in items[:n + 1]]
-        entries = _write_entries(file, futures, items, ex, n, start)
-    _write_directory(file, entries)
+        entries, directory = _write_entries(file, futures, items, ex, n, start)
+    _write_directory(file, entries, directory)
 
 
-def _write_entries(file, futures, items, ex, n, start) -> list:
+def _write_entries(file, futures, items, ex, n, start) -> tuple:
+    """Write the local entries; (their directory records' fields, where the
+    directory starts)."""
     clock, date = _dos_time()
     entries = []        # (name, flags, crc, size, compressed size, offset, clock, date)
     offset = start
@@ -73,11 +75,10 @@ def _write_entries(file, futures, items, ex, n, start) -> list:
         file.write(data)
         entries.append((raw_name, flags, crc, size, len(data), offset, clock, date))
         offset += 30 + len(raw_name) + len(extra) + len(data)
-    return entries
+    return entries, offset
 
 
-def _write_directory(file, entries: list) -> None:
-    directory = (file.tell() if file.seekable() else None)
+def _write_directory(file, entries: list, directory: int) -> None:
     written = 0
     for raw_name, flags, crc, size, csize, at, clock, date in entries:
         big = max(size, csize, at) >= _ZIP64_AT
@@ -89,9 +90,6 @@ def _write_directory(file, entries: list) -> None:
                              0o600 << 16, _FULL if big else at)
         file.write(record + raw_name + extra)
         written += len(record) + len(raw_name) + len(extra)
-    if directory is None:       # not seekable: the entries' sizes say where it starts
-        directory = sum(30 + len(e[0]) + (20 if max(e[3], e[4]) >= _ZIP64_AT else 0) + e[4]
-                        for e in entries)
     end = directory + written
     if directory >= _ZIP64_AT or len(entries) >= 0xFFFF or written >= _ZIP64_AT:
         file.write(struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45 | 0x300, 45, 0, 0,
