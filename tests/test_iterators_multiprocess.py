@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import textwrap
@@ -116,7 +117,7 @@ def test_a_worker_error_is_raised_by_next_and_the_batch_is_read_again(tmp_path):
 def test_finalize_stops_the_workers():
     it = MPI(list(range(10)), 2, n_processes=2, shared_mem=0)
     it.next()
-    pids = [p.pid for p in it._pool._pool]
+    pids = list(it._pool.pids)
     assert pids and all(alive(p) for p in pids)
     it.finalize()
     deadline = time.time() + 10
@@ -148,7 +149,7 @@ if __name__ == "__main__":
     it = iterators.MultiprocessIterator(Data(), 4, shuffle=False, n_processes=2,
                                         shared_mem=0, dataset_timeout=None)
     it.next()
-    print(" ".join(str(p.pid) for p in it._pool._pool), flush=True)
+    print(" ".join(map(str, it._pool.pids)), flush=True)
     it.next(); it.next()
 """
 
@@ -206,3 +207,118 @@ def test_pickle_reset_and_stop_with_deep_prefetch():
     assert it.next() == [0, 1] and it.next() == [2, 3]
     it.finalize()
     again.finalize()
+
+
+STOP_MID_REPLY = """
+import time
+import numpy as np
+from kusari import iterators
+
+class Big:
+    def __len__(self):
+        return 64
+    def __getitem__(self, i):
+        return np.ones(1 << 16)          # 512 KiB a reply: workers are often mid-write
+
+if __name__ == "__main__":
+    for k in range(60):
+        it = iterators.MultiprocessIterator(Big(), 8, n_processes=2, shared_mem=0,
+                                            n_prefetch=2)
+        it.next()
+        time.sleep(0.001 * (k % 4))
+        it.finalize()
+    print("stopped", k + 1)
+"""
+
+
+def run_script(tmp_path, source, timeout=120):
+    script = tmp_path / "run.py"
+    script.write_text(textwrap.dedent(source))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+         os.environ.get("PYTHONPATH", "")]))
+    return subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=timeout, env=env)
+
+
+def test_finalize_while_workers_are_mid_reply_does_not_hang(tmp_path):
+    # multiprocessing.Pool.terminate() hangs here within a few rounds: it kills a
+    # worker holding the lock of the queue all workers reply through
+    done = run_script(tmp_path, STOP_MID_REPLY)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["stopped", "60"]
+
+
+class DiesOnce:
+    """Reading example 3 kills the reading process, the first time."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, i):
+        if i == 3 and not os.path.exists(self.marker):
+            open(self.marker, "w").close()
+            os.kill(os.getpid(), signal.SIGKILL)
+        return i
+
+
+def test_a_worker_that_dies_is_an_error_and_is_replaced(tmp_path):
+    it = MPI(DiesOnce(str(tmp_path / "m")), 4, shuffle=False, n_processes=2, shared_mem=0)
+    first = set(it._pool.pids) if it._pool else None
+    with pytest.raises(MPI.WorkerDied, match=r"pid \d+\) exited with signal SIGKILL"):
+        it.next()
+    assert it.epoch_detail == 0
+    assert it.next() == [0, 1, 2, 3]               # read again, by a new worker
+    assert it.next() == [4, 5, 6, 7] and it.epoch == 1
+    assert first is None or set(it._pool.pids) != first
+    it.finalize()
+
+
+def test_unpicklable_examples_are_an_error_naming_them():
+    class Local:                                   # defined here: pickle cannot find it
+        pass
+
+    it = MPI([Local() for _ in range(4)], 2, shuffle=False, n_processes=1, shared_mem=0)
+    with pytest.raises(RuntimeError, match="could not be sent back from the worker"):
+        it.next()
+    it.finalize()
+
+
+def test_workers_are_replaced_after_maxtasksperchild():
+    it = MPI(Pids(), 2, shuffle=False, n_processes=2, shared_mem=0, maxtasksperchild=2)
+    batches = [it.next() for _ in range(8)]
+    it.finalize()
+    assert [i for batch in batches for i, _ in batch] == list(range(8)) * 2
+    assert len({pid for batch in batches for _, pid in batch}) >= 4
+
+
+KILLED_PARENT = """
+import os, signal
+from kusari import iterators
+
+class Data:
+    def __len__(self):
+        return 100
+    def __getitem__(self, i):
+        return i
+
+if __name__ == "__main__":
+    it = iterators.MultiprocessIterator(Data(), 4, n_processes=3, shared_mem=0)
+    it.next()
+    print(" ".join(map(str, it._pool.pids)), flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)           # no atexit, no finalize
+"""
+
+
+def test_workers_of_a_killed_parent_exit(tmp_path):
+    done = run_script(tmp_path, KILLED_PARENT)
+    assert done.returncode == -signal.SIGKILL
+    pids = [int(p) for p in done.stdout.split()]
+    assert len(pids) == 3
+    deadline = time.time() + 10
+    while any(alive(p) for p in pids) and time.time() < deadline:
+        time.sleep(0.05)
+    assert not any(alive(p) for p in pids)

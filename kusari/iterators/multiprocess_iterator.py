@@ -12,12 +12,13 @@ import atexit
 import collections
 import multiprocessing
 import signal
+import sys
 import threading
 import warnings
 import weakref
 from multiprocessing import sharedctypes
 
-from . import _shared_memory
+from . import _process_pool, _shared_memory
 from ._base import EpochIterator, choose_order_sampler
 
 _live = weakref.WeakSet()
@@ -63,14 +64,16 @@ class MultiprocessIterator(EpochIterator):
     that many tasks.
 
     An error reading an example is raised by `next()` (and the same batch is
-    read again by the next call). `finalize()` (also at exit, and when the
-    iterator is collected) stops the workers; a finalized iterator cannot be
-    reset, as in Chainer. The dataset and the order sampler must pickle when
-    the start method is not 'fork'.
+    read again by the next call); so is a worker that dies (it is replaced).
+    `finalize()` (also at exit, and when the iterator is collected) stops the
+    workers; a finalized iterator cannot be reset, as in Chainer. The dataset
+    and the order sampler must pickle when the start method is not 'fork'.
     """
 
     class TimeoutWarning(RuntimeWarning):
         """A batch takes longer than `dataset_timeout` seconds."""
+
+    WorkerDied = _process_pool.WorkerDied
 
     _interruption_testing = False
     _finalized = False
@@ -114,8 +117,10 @@ class MultiprocessIterator(EpochIterator):
 
     def _abandon_pending(self):
         for _, result, slot in self._pending:
-            if result is not None and slot is not None:
-                self._abandoned.append((result, slot))
+            if result is not None:
+                result.abandon()
+                if slot is not None:          # free once the workers are done with it
+                    self._abandoned.append((result, slot))
         self._pending.clear()
         self._prefetch_state = self._state
 
@@ -192,10 +197,13 @@ class MultiprocessIterator(EpochIterator):
             self._mem = sharedctypes.RawArray(
                 "b", self.n_prefetch * self.batch_size * self._region)
             self._free_slots = list(range(self.n_prefetch))
-        self._pool = multiprocessing.Pool(
-            self.n_processes, initializer=_worker_setup,
+        self._pool = _process_pool.Pool(
+            self.n_processes, _worker_fetch, initializer=_worker_setup,
             initargs=(self.dataset, self._mem, self._region),
             maxtasksperchild=self._maxtasksperchild)
+        if self._interruption_testing:            # Chainer's tests read the pids
+            print(" ".join(map(str, self._pool.pids)))
+            sys.stdout.flush()
 
     def _top_up(self):
         while len(self._pending) < self.n_prefetch:
@@ -212,7 +220,7 @@ class MultiprocessIterator(EpochIterator):
             else:
                 base = slot * self.batch_size
                 tasks = [((base + k) * self._region, int(i)) for k, i in enumerate(indices)]
-            self._pending.append((state, self._pool.map_async(_worker_fetch, tasks), slot))
+            self._pending.append((state, self._pool.submit(tasks), slot))
 
     def _take_slot(self):
         if self._mem is None:
