@@ -59,7 +59,7 @@ class Plan:
     """
 
     __slots__ = ("graph", "fetch", "cot_roots", "targets", "leaf", "clear", "_run",
-                 "executable", "_ref")
+                 "_run_device", "executable", "_ref")
 
     def __init__(self, graph, fetch, cot_roots, targets, leaf, clear):
         self.graph = graph
@@ -69,6 +69,7 @@ class Plan:
         self.leaf = leaf
         self.clear = clear
         self._run = None
+        self._run_device = None
         self.executable = None
         self._ref = None
 
@@ -87,20 +88,32 @@ class Plan:
         """run(order, gys) -> gradient arrays (compiled on first use)."""
         if self._run is None:
             self.executable = spine.compile(self.graph, NUMPY, NO_OPTIMIZE, purpose=None)
-            args = []
-            for spec in self.fetch:
-                if spec[0] == "out":
-                    args.append(f"order[{spec[1]}].out")
-                elif spec[0] == "saved":
-                    args.append(f"order[{spec[1]}].saved[{spec[2]}]")
-                else:  # param
-                    args.append(f"order[{spec[1]}].value")
-            args += [f"gys[{k}]" for k in self.cot_roots]
-            src = f"def run(order, gys):\n    return kernel({', '.join(args)})\n"
-            ns = {"kernel": self.executable.fn}
-            exec(compile(src, "<kusari backward fetch>", "exec"), ns)
-            self._run = ns["run"]
+            self._run = self._fetching(self.executable.fn)
         return self._run
+
+    @property
+    def run_device(self):
+        """As `run`, on CuPy arrays: compiled by the CuPy backend."""
+        if self._run_device is None:
+            exe = spine.compile(self.graph, _device_backend(), NO_OPTIMIZE, purpose=None)
+            self._run_device = self._fetching(exe.fn)
+        return self._run_device
+
+    def _fetching(self, kernel):
+        """run(order, gys): `kernel` called on the values the plan fetches."""
+        args = []
+        for spec in self.fetch:
+            if spec[0] == "out":
+                args.append(f"order[{spec[1]}].out")
+            elif spec[0] == "saved":
+                args.append(f"order[{spec[1]}].saved[{spec[2]}]")
+            else:  # param
+                args.append(f"order[{spec[1]}].value")
+        args += [f"gys[{k}]" for k in self.cot_roots]
+        src = f"def run(order, gys):\n    return kernel({', '.join(args)})\n"
+        ns = {"kernel": kernel}
+        exec(compile(src, "<kusari backward fetch>", "exec"), ns)
+        return ns["run"]
 
 
 def _postorder(g: Graph, roots, first_backward: int) -> list[int]:
@@ -267,7 +280,11 @@ def backward_from_variable(y: Variable, retain_grad: bool, enable_double_backpro
     if gy is None:
         if y._array.size != 1:
             return  # a larger output with no grad set propagates nothing
-        gy = y._grad = IMPLICIT_ONES
+        if _on_device(y._array):        # made now, on the loss's device
+            with y._array.device:
+                gy = y._grad = _device_backend().cupy.ones_like(y._array)
+        else:
+            gy = y._grad = IMPLICIT_ONES
     if loss_scale is not None:
         gy = y.grad * y.dtype.type(loss_scale)
     traced = type(y._array) is Traced
@@ -341,6 +358,8 @@ def _backward(roots, gys, retain_grad, recorded, loss_scale, traced) -> None:
         with using_config("enable_backprop", True):
             grads = evaluate(plan.graph, [_fetch_var(order, s) for s in plan.fetch]
                              + [gys[k] for k in plan.cot_roots])
+    elif any(_on_device(g) for g in gys):
+        grads = plan.run_device(order, gys)
     elif state.debug:
         grads = run_checked(plan.graph, [_fetch_array(order, s) for s in plan.fetch]
                             + [gys[k] for k in plan.cot_roots])
@@ -396,32 +415,40 @@ MAX_OP_VJPS = 4096
 _op_vjps: OrderedDict = OrderedDict()     # op signature -> compiled per-op gradient (FIFO)
 
 
-def _op_vjp(node, mask):
+def _op_vjp(node, mask, device=False):
     """The compiled gradient of one op application: run(node, gy) -> one
     gradient array (or None) per operand. Compiled once per op signature (op,
-    attributes, operand types, which operands need a gradient)."""
+    attributes, operand types, which operands need a gradient). On CuPy
+    arrays (`device`) the gradient graph runs op by op on the device's eager
+    kernels instead."""
     ins = node.inputs
     key = (node.op, node.attrs, mask,
-           tuple([x.entry if type(x) is Const else (x.shape, x.dtype) for x in ins]))
+           tuple([x.entry if type(x) is Const else (x.shape, x.dtype) for x in ins]), device)
     run = _op_vjps.get(key)
     if run is not None:
         return run
-    run = _op_vjps[key] = _build_op_vjp(node, mask)
+    run = _op_vjps[key] = _build_op_vjp(node, mask, device)
     if len(_op_vjps) > MAX_OP_VJPS:
         _op_vjps.popitem(last=False)
     return run
 
 
-def _build_op_vjp(node, mask):
+def _build_op_vjp(node, mask, device):
     from .compiler.autodiff import op_vjp
     op = node.op
     operands = [x.value if type(x) is Const and x.baked else
                 ((), x.dtype) if type(x) is Const else (x.shape, x.dtype)
                 for x in node.inputs]
     g = op_vjp(op, node.attrs_dict(), operands, (node.shape, node.dtype), mask)
-    exe = spine.compile(g, NUMPY, OP_GRADIENT, purpose="op gradient",
-                        why=lambda: f"the first backward through {op.label} "
-                                    f"with {_operand_types(node)}")
+    if device:
+        backend = _device_backend()
+
+        def kernel(*arrays):
+            return backend.interpret(g, arrays)
+    else:
+        kernel = spine.compile(g, NUMPY, OP_GRADIENT, purpose="op gradient",
+                               why=lambda: f"the first backward through {op.label} "
+                                           f"with {_operand_types(node)}").fn
     saved = op.saved_positions(len(node.inputs))
     args = []
     for i in g.inputs:
@@ -445,9 +472,18 @@ def _build_op_vjp(node, mask):
                 raise KusariError(f"internal: the gradient of {op.name} reads operand {k}, "
                                   "which the op does not keep")
     src = f"def run(n, gy):\n    return kernel({', '.join(args)})\n"
-    ns = {"kernel": exe.fn}
+    ns = {"kernel": kernel}
     exec(compile(src, f"<kusari vjp {op.name}>", "exec"), ns)
     return ns["run"]
+
+
+def _on_device(a) -> bool:
+    return type(a).__module__.split(".")[0] == "cupy"
+
+
+def _device_backend():
+    from .runtime.cupy_backend import cupy_backend
+    return cupy_backend()
 
 
 def _operand_types(node) -> str:
@@ -461,6 +497,7 @@ def eager_gradients(order, entries, root_pos, gys, wrt) -> list:
     gradient array (or None) for each position in `wrt`."""
     n_order = len(order)
     acc: list = [None] * n_order
+    device = any(_on_device(gy) for gy in gys)      # CuPy: no implicit ones there
     for p, gy in zip(root_pos, gys):
         node = order[p]
         if gy is IMPLICIT_ONES:
@@ -491,7 +528,11 @@ def eager_gradients(order, entries, root_pos, gys, wrt) -> list:
             old = acc[j]
             if j not in sums:
                 x = ins[0]
-                buf = np.zeros(x.shape, x.dtype)
+                if device:
+                    with gy.device:
+                        buf = _device_backend().cupy.zeros(x.shape, x.dtype)
+                else:
+                    buf = np.zeros(x.shape, x.dtype)
                 if old is not None:
                     buf += old
                 acc[j] = old = buf
@@ -500,13 +541,13 @@ def eager_gradients(order, entries, root_pos, gys, wrt) -> list:
             continue
         if debug:
             try:
-                grads = _op_vjp(n, mask)(n, gy)
+                grads = _op_vjp(n, mask, device)(n, gy)
             except Exception as e:
                 from .function_node import with_stack
                 with_stack(n, e)
                 raise
         else:
-            grads = _op_vjp(n, mask)(n, gy)
+            grads = _op_vjp(n, mask, device)(n, gy)
         for j, gx, want in zip(entries[i][2], grads, mask):
             if gx is None or not want:
                 continue

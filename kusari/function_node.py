@@ -53,16 +53,21 @@ def apply(op: OpDef, args: tuple, attrs: tuple = (), in_hooks: bool = False):
         if hooks:
             return hooked(op, args, attrs, hooks, _unhooked)
     arrays = [a.value if type(a) is Const else a._array for a in args]
+    device = False
     for a in arrays:
-        if type(a) is Traced:
-            if _tracing.active() is None and _tracing.TRACING:
-                # another thread is tracing with these Variables: wait for it
-                # to finish (and restore them), then compute on their arrays
-                _tracing.wait_for_traces()
-                arrays = [a.value if type(a) is Const else a._array for a in args]
-                if not any(type(x) is Traced for x in arrays):
-                    return apply(op, args, attrs, in_hooks)
-            return _apply_traced(op, args, attrs)
+        if type(a) is ndarray:
+            continue
+        if type(a) is not Traced:
+            device = device or _on_device(a)
+            continue
+        if _tracing.active() is None and _tracing.TRACING:
+            # another thread is tracing with these Variables: wait for it
+            # to finish (and restore them), then compute on their arrays
+            _tracing.wait_for_traces()
+            arrays = [a.value if type(a) is Const else a._array for a in args]
+            if not any(type(x) is Traced for x in arrays):
+                return apply(op, args, attrs, in_hooks)
+        return _apply_traced(op, args, attrs)
     if _tracing.TRACING and _tracing.active() is not None:
         # inside a trace an op on concrete Variables alone (a parameter's
         # penalty, W.T) is recorded too: computed at trace time it would be
@@ -70,7 +75,11 @@ def apply(op: OpDef, args: tuple, attrs: tuple = (), in_hooks: bool = False):
         return _apply_traced(op, args, attrs)
     kw = dict(zip(op.attr_names, attrs)) if attrs else _NO_ATTRS
     out = None
-    if state.type_check:
+    if device:                    # CuPy arrays: the device's kernels
+        if state.type_check:
+            op.infer_checked(kw, arrays)
+        out = _device_kernel(op, arrays, kw)
+    elif state.type_check:
         shape, dtype = op.infer_checked(kw, arrays)
         if op.out_arg and prod(shape) >= EAGER_PARALLEL:   # large: over the threads
             out = parallel_elementwise(op.impl, arrays, kw, shape, dtype)
@@ -90,6 +99,15 @@ def apply(op: OpDef, args: tuple, attrs: tuple = (), in_hooks: bool = False):
         check_finite(op, out, "forward")
         return note_stack(record(_Variable(), op, args, attrs, arrays, out))
     return record(_Variable(), op, args, attrs, arrays, out)
+
+
+def _on_device(a) -> bool:
+    return type(a).__module__.split(".")[0] == "cupy"
+
+
+def _device_kernel(op, arrays, kw):
+    from .runtime.cupy_backend import cupy_backend
+    return cupy_backend().eager(op, arrays, kw)
 
 
 def note_stack(v):

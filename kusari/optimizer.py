@@ -119,6 +119,10 @@ class HyperparameterProxy:
         setattr(obj.hyperparam, self._attr_name, value)
 
 
+def _on_device(a) -> bool:
+    return type(a).__module__.split(".")[0] == "cupy"
+
+
 def _number(value):
     """A hyperparameter as a Python float when it is a number (a 0-d numeric
     array counts), else None (a flag, None, anything else: a static value)."""
@@ -285,7 +289,11 @@ class UpdateRule:
     def _init_states(self, param) -> None:
         if self._state is None:
             self._state = {}
-            self.init_state(param)
+            if _on_device(param.array):     # CuPy makes arrays on the current device
+                with param.array.device:
+                    self.init_state(param)
+            else:
+                self.init_state(param)
 
     def update_core(self, param) -> None:
         """Update `param` (initialized, grad set): the compiled step, or
@@ -308,10 +316,13 @@ class UpdateRule:
         self._eager_step(param)
 
     def update_core_gpu(self, param) -> None:
-        """The update on CuPy arrays (the compiled step's CUDA form comes
-        with kusari's CuPy backend)."""
-        raise NotImplementedError(f"{type(self).__name__}: updates of CuPy arrays need "
-                                  "kusari's CuPy backend, which is not available")
+        """The update on CuPy arrays: the compiled step, as CUDA kernels
+        (rules without a `step` override this)."""
+        if self.step is None:
+            raise NotImplementedError(f"{type(self).__name__} defines neither step() "
+                                      "nor update_core_gpu()")
+        with param.array.device:              # kernels launch on the array's device
+            self._eager_step(param)
 
     def update_core_chainerx(self, param) -> None:
         raise RuntimeError("ChainerX is not available.")
@@ -338,7 +349,8 @@ class UpdateRule:
         counters = ("t",) + tuple(self.scalar_state)
         numbers += [float(getattr(self, k)) for k in counters]
         state = self._state
-        keys = sorted(k for k, v in state.items() if isinstance(v, numpy.ndarray))
+        keys = sorted(k for k, v in state.items()
+                      if isinstance(v, numpy.ndarray) or _on_device(v))
         arrays = [param.array, grad] + [state[k] for k in keys]
         def fn(p, g, *rest):
             states, values = rest[:len(keys)], rest[len(keys):]
@@ -401,7 +413,8 @@ class UpdateRule:
             ctx.guards.append(guards.Guard(f"the attributes of {param.name}'s update rule",
                                            lambda: _own_values(self), own))
         state = self._state
-        keys = sorted(k for k, v in state.items() if isinstance(v, numpy.ndarray))
+        keys = sorted(k for k, v in state.items()
+                      if isinstance(v, numpy.ndarray) or _on_device(v))
         values = {k: ctx.array(state, k) for k in keys}
         new_p, new_state = self.step(_TracedValues(ctx, self, param), ctx.value(param),
                                      param.grad_var, values)

@@ -59,7 +59,8 @@ def run(key, fn, arrays: list, numbers: list, donate: tuple, name: str = "update
     config.compile_threshold times runs `fn` op by op on the arrays (the
     numbers as Python floats, which NumPy types as the weak inputs are), so
     an update made once compiles nothing."""
-    full_key = (key, tuple((a.shape, a.dtype) for a in arrays), len(numbers), donate)
+    device = type(arrays[0]).__module__.split(".")[0] == "cupy" if arrays else False
+    full_key = (key, tuple((a.shape, a.dtype) for a in arrays), len(numbers), donate, device)
     exe = _kernels.get(full_key)
     if exe is None:
         seen = _sightings.get(full_key, 0) + 1
@@ -69,7 +70,7 @@ def run(key, fn, arrays: list, numbers: list, donate: tuple, name: str = "update
                 _sightings.popitem(last=False)
             return _run_eagerly(fn, arrays, numbers)
         _sightings.pop(full_key, None)
-        exe = _compile(fn, arrays, numbers, donate, name)
+        exe = _compile(fn, arrays, numbers, donate, name, device)
         _kernels[full_key] = exe
         if len(_kernels) > MAX_KERNELS:
             _kernels.popitem(last=False)
@@ -78,8 +79,9 @@ def run(key, fn, arrays: list, numbers: list, donate: tuple, name: str = "update
 
 def compiled(key, arrays: list, numbers: list, donate: tuple):
     """The kernel `run` uses for these arguments, if it has compiled one."""
+    device = type(arrays[0]).__module__.split(".")[0] == "cupy" if arrays else False
     return _kernels.get((key, tuple((a.shape, a.dtype) for a in arrays), len(numbers),
-                         donate))
+                         donate, device))
 
 
 def _run_eagerly(fn, arrays, numbers) -> list:
@@ -90,16 +92,22 @@ def _run_eagerly(fn, arrays, numbers) -> list:
     return [o.array if isinstance(o, Variable) else o for o in outs]
 
 
-def _compile(fn, arrays, numbers, donate, name):
+def _compile(fn, arrays, numbers, donate, name, device=False):
     from .runtime import NUMPY
     from .tracing import trace_to_graph
+    if device:
+        from .runtime.cupy_backend import cupy_backend
+        arrays = [cupy_backend().cupy.asnumpy(a) for a in arrays]   # traced: only
+        backend = cupy_backend()                                    # their types
+    else:
+        backend = NUMPY
     n = len(arrays)
     examples = list(arrays) + [numpy.array(x, numpy.float64) for x in numbers]
     g, _, _, _, _ = trace_to_graph(
         lambda *vs: fn(*vs), examples, name=name, capture="const",
         requires_grad=[False] * len(examples), weak=range(n, n + len(numbers)))
     dce(g)
-    return spine.compile(g, NUMPY, spine.Options(donate=donate), purpose=None)
+    return spine.compile(g, backend, spine.Options(donate=donate), purpose=None)
 
 
 def write_back(out, target) -> None:

@@ -415,6 +415,15 @@ class Graph:
         return "\n".join(lines)
 
 
+def op_graph(op: str, operands, attrs: dict) -> Graph:
+    """A graph applying registry op `op` to inputs of the operands' shapes and
+    dtypes (anything with .shape and .dtype): an eager kernel of one op."""
+    g = Graph(op)
+    ins = [g.add_input(tuple(a.shape), a.dtype) for a in operands]
+    g.outputs = [g.add(op, ins, **attrs)]
+    return g
+
+
 def _registry():
     """The op registry (imported late: the registry's rules build Graphs)."""
     global _REGISTRY

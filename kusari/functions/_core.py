@@ -18,6 +18,17 @@ def var(x) -> Variable:
     raise _type_error(x)
 
 
+def zeros(shape: tuple, dtype, like: Variable) -> Variable:
+    """A constant of zeros on `like`'s device (a CuPy array for a CuPy
+    operand: made under its device, as CuPy makes arrays on the current one)."""
+    a = like.array
+    if type(a).__module__.split(".")[0] == "cupy":
+        from ..backends import cuda
+        with a.device:
+            return var(cuda.cupy.zeros(shape, dtype))
+    return var(np.zeros(shape, dtype))
+
+
 def operand(x, like: Variable):
     """A Variable, or a scalar as a Const of `like`'s dtype (Chainer's rule)."""
     if type(x) is Const:

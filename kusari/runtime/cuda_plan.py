@@ -13,6 +13,7 @@ kernels index them with contiguous strides.
 from __future__ import annotations
 
 from ..compiler import ops
+from ..compiler.ops.registry import ELEMENTWISE
 from ..compiler.codegen.cuda_gen import CudaProgram, Launch
 from ..compiler.ir import Graph
 
@@ -21,10 +22,19 @@ from ..compiler.ir import Graph
 # (__array_function__, __array_ufunc__): they run on the device as they are.
 # The others make NumPy arrays of their own (np.zeros, np.arange ...) or
 # loop in Python, and run on the host.
+# Elementwise ops' forms are ufuncs and arithmetic, but for HOST_FORMS: the
+# special functions, computed by NumPy code of their own (series, tables),
+# which on the GPU run as their CUDA forms instead (eager: `CupyBackend.eager`).
+# tests/cuda/test_device_eager.py runs every op's form on a strict stand-in
+# for CuPy and checks both lists against it.
+HOST_FORMS = frozenset({
+    "digamma", "erf", "erfc", "erfcinv", "erfcx", "erfinv", "lgamma", "log_ndtr",
+    "ndtr", "ndtri", "polygamma", "zeta"})
 DEVICE_FORMS = frozenset({
     "matmul", "linear", "reshape", "transpose", "broadcast_to", "concat", "getitem",
     "sum", "mean", "max", "min", "prod", "argmax", "argmin", "sum_to",
-    "softmax", "log_softmax", "cumprod"})
+    "softmax", "log_softmax", "cumprod"} | {
+    n for n, o in ops.REGISTRY.items() if o.kind == ELEMENTWISE and n not in HOST_FORMS})
 
 
 def run_plan(program: CudaProgram, graph: Graph, arrays, xp, launch,
@@ -88,4 +98,4 @@ def _aliases(g: Graph, n: int) -> bool:
         n = g.args(n)[0]
 
 
-__all__ = ["DEVICE_FORMS", "run_plan"]
+__all__ = ["DEVICE_FORMS", "HOST_FORMS", "run_plan"]

@@ -12,20 +12,35 @@ one Executable runs on whichever device is current when it is called.
 Kernels are compiled with `--fmad=false`: a multiply and an add stay two
 roundings, as in NumPy, so the GPU computes what the CPU computes.
 
+Eager ops on CuPy arrays (`function_node.apply`) run `eager`: the op's NumPy
+form where it dispatches to CuPy (`cuda_plan.DEVICE_FORMS`), else its CUDA
+form as a kernel of one op, else the NumPy form on host copies. The first
+backward() through a structure interprets each op's gradient graph with the
+same kernels (`interpret`); a structure seen again, and optimizer updates,
+are compiled here. Operands on two devices, or a NumPy array among CuPy
+arrays, are an error naming the op and both devices.
+
 CuPy is imported only when the backend is made (`cupy_backend()`); without
 it that raises a clear error naming what to install. This module has not
 been run on a GPU yet (the sessions that wrote it had none): its kernels and
-plan are tested on the CPU (tests/cuda), and the backend itself with a
-stand-in for the cupy module made of NumPy and the host shim
-(tests/cuda/test_cupy_backend.py); CuPy's own behaviour is not.
+plan are tested on the CPU (tests/cuda), the backend and the eager device
+path with a strict stand-in for CuPy made of NumPy and the host shim
+(tests/cuda/fake_cupy.py: no implicit trips to the host, no NumPy operands,
+arrays of two devices); CuPy's own behaviour on a GPU is not.
 """
 from __future__ import annotations
 
 from ..compiler.codegen import cuda_gen
+from ..compiler.errors import InvalidType, invalid_in
 from ..compiler.ir import Graph
-from .cuda_plan import run_plan
+from .cuda_plan import DEVICE_FORMS, run_plan
 
 COMPILE_OPTIONS = ("--std=c++14", "--fmad=false")
+
+
+def _on_device(a) -> bool:
+    """Whether `a` is a CuPy array."""
+    return type(a).__module__.split(".")[0] == "cupy"
 
 
 class CupyUnavailable(ImportError):
@@ -101,6 +116,7 @@ class CupyBackend:
     def __init__(self, cupy=None):
         self.cupy = cupy if cupy is not None else _cupy()   # (tests pass a stand-in)
         self._modules: dict = {}        # (source, device id) -> its kernels
+        self._single: dict = {}         # eager kernels of one op, by signature
 
     def kernels(self, source: str) -> dict:
         """The kernels of module `source` on the current device, by name
@@ -112,6 +128,85 @@ class CupyBackend:
             module = self.cupy.RawModule(code=source, options=COMPILE_OPTIONS)
             found = self._modules[key] = _Kernels(module)
         return found
+
+    # -- eager kernels: one op on CuPy arrays ---------------------------------
+
+    def device_of(self, op, arrays):
+        """The cupy.cuda.Device of `op`'s operands; an operand on another
+        device, or a NumPy array among them, is an error naming the op and
+        both devices."""
+        device = None
+        for a in arrays:
+            if _on_device(a):
+                if device is None:
+                    device = a.device
+                elif a.device != device:
+                    raise invalid_in(op.label, InvalidType(
+                        f"operands on one device (@cupy:{device.id})",
+                        f"an operand on @cupy:{a.device.id}"))
+            elif getattr(a, "ndim", 0) and hasattr(a, "shape"):     # a host array
+                raise invalid_in(op.label, InvalidType(
+                    "operands on one device (@cupy:"
+                    f"{device.id if device is not None else self._first(arrays)})",
+                    f"a {type(a).__module__.split('.')[0]}.ndarray on @numpy; send it "
+                    "with to_device or cuda.to_gpu first"))
+        return device
+
+    @staticmethod
+    def _first(arrays):
+        return next((a.device.id for a in arrays if _on_device(a)), "?")
+
+    def eager(self, op, arrays, kw: dict):
+        """`op` applied to `arrays` (CuPy arrays of one device, and scalars),
+        on that device: its NumPy form where that dispatches to CuPy
+        (`DEVICE_FORMS`), else its CUDA form as a kernel of its own (compiled
+        once per signature, through the spine), else the NumPy form on host
+        copies, the result sent back."""
+        device = self.device_of(op, arrays)
+        with device if device is not None else self.cupy.cuda.Device():
+            if op.name in DEVICE_FORMS:
+                out = op.impl(*arrays, **kw)
+            elif op.cuda is not None and op.kind == "elementwise":
+                out = self._single_op(op, arrays, kw)(*[
+                    a if _on_device(a) else self.cupy.asarray(a) for a in arrays])
+            else:
+                host = [self.cupy.asnumpy(a) if _on_device(a) else a for a in arrays]
+                out = op.impl(*host, **kw)
+                out = tuple(self.cupy.asarray(o) for o in out) if isinstance(out, tuple) \
+                    else self.cupy.asarray(out)
+        return out
+
+    def interpret(self, graph: Graph, inputs) -> list:
+        """`graph`'s outputs computed op by op with the eager kernels (an
+        op's gradient, the first time a structure is seen: nothing to
+        compile but what `eager` compiles once per op signature)."""
+        from ..compiler import ops
+        from ..compiler.ir import ArrayConst
+        cupy = self.cupy
+
+        def on_const(d):
+            v = d["attrs"]["value"]
+            return cupy.asarray(v.array) if isinstance(v, ArrayConst) else \
+                cupy.full(d["shape"], v, d["dtype"])
+
+        def on_op(d, args):
+            return self.eager(ops.get(d["op"]), args, d["attrs"])
+        device = next((a.device for a in inputs if _on_device(a)), None)
+        with device if device is not None else self.cupy.cuda.Device():
+            return list(graph.interpret(inputs, on_const, on_op))
+
+    def _single_op(self, op, arrays, kw):
+        from ..compiler import spine
+        key = (op.name, tuple(sorted(kw.items())),
+               tuple((a.shape, a.dtype.str) for a in arrays))
+        exe = self._single.get(key)
+        if exe is None:
+            from ..compiler.ir import op_graph
+            exe = self._single[key] = spine.compile(op_graph(op.name, arrays, kw), self,
+                                                    spine.Options(), purpose=None).fn
+            if len(self._single) > 1024:
+                self._single.pop(next(iter(self._single)))
+        return lambda *xs: exe(*xs)[0]
 
     def generate(self, graph: Graph, options) -> CupyExecutable:
         program = cuda_gen.generate(graph)

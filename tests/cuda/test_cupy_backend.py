@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import os
-import re
-import shutil
 import subprocess
-import tempfile
 import types
 
 import numpy as np
@@ -23,37 +20,18 @@ from kusari.compiler.ir import Graph
 from kusari.runtime import NUMPY
 from kusari.runtime.cupy_backend import COMPILE_OPTIONS, CupyBackend
 
-from . import harness
+from . import fake_cupy as host_module
 from .common import assert_same, need_gxx
 
-_SIG = re.compile(r'extern "C" __global__ void (\w+)\(([^)]*)\)')
-
-
 class FakeRawModule:
-    """cupy.RawModule(code=..., options=...) on the CPU."""
+    """cupy.RawModule(code=..., options=...) on the CPU, for NumPy arrays."""
     compiled: list = []
 
     def __init__(self, code: str, options=()):
         assert tuple(options) == COMPILE_OPTIONS
         FakeRawModule.compiled.append(code)
-        d = tempfile.mkdtemp(prefix="kusari-fakecupy-")
-        lines = [f'#include "{harness.SHIM}"', code]
-        self.kernels = {}
-        for name, params in _SIG.findall(code):
-            ptypes = [p.rsplit("__restrict__", 1)[0].strip() for p in params.split(",")]
-            args = ", ".join(f"({t})a[{i}]" for i, t in enumerate(ptypes))
-            lines.append(f'extern "C" void launch_{name}(unsigned grid, unsigned block, '
-                         f"void** a) {{ ks_launch(grid, block, [&] {{ {name}({args}); }}); }}")
-            self.kernels[name] = len(ptypes)
-        src = os.path.join(d, "m.cpp")
-        with open(src, "w") as f:
-            f.write("\n".join(lines) + "\n")
-        lib = os.path.join(d, "m.so")
-        r = subprocess.run([harness.gxx(), "-std=c++17", "-O1", "-fPIC", "-shared", "-w",
-                            "-ffp-contract=off", src, "-o", lib], capture_output=True, text=True)
-        assert r.returncode == 0, r.stderr[-4000:]
-        self.lib = ctypes.CDLL(lib)
-        shutil.rmtree(d, ignore_errors=True)    # a loaded library needs its file no more
+        self.lib, ptypes = host_module.compile_for_host(code)
+        self.kernels = {name: len(types_) for name, types_ in ptypes.items()}
 
     looked_up: list = []
 

@@ -72,8 +72,8 @@ def power(x, y, out=None):
     exponent's layout (a scalar, a broadcast, an array, a folded constant)
     never changes a result, so compiled code and eager code agree.
     """
-    if type(y) is not np.ndarray or y.ndim == 0:
-        fast = _FAST_POWERS.get(y.item() if isinstance(y, (np.ndarray, np.generic)) else y)
+    if getattr(y, "ndim", 0) == 0:               # a scalar exponent (or a 0-d array)
+        fast = _FAST_POWERS.get(y.item() if hasattr(y, "item") else y)
         if fast is not None:
             dtype = np.result_type(x, y)
             if dtype.kind == "f":

@@ -9,11 +9,16 @@ from .._core import Variable, call, operand, var
 from ._random import parse_kwargs, uniform
 
 
-def _mask(shape: tuple, ratio: float, dtype) -> Variable:
+def _mask(shape: tuple, ratio: float, dtype, like=None) -> Variable:
     """Chainer's mask: (rand >= ratio) * scale, in x's dtype (a constant:
-    computed at once eagerly, from the traced draw under jit)."""
+    computed at once eagerly, from the traced draw under jit), drawn on the
+    device of `like` (CuPy's generator for a CuPy array)."""
     scale = np.dtype(dtype).type(1.0 / (1.0 - ratio))
     if not (tracing.TRACING and tracing.active() is not None):
+        if type(like).__module__.split(".")[0] == "cupy":
+            from ...backends import cuda
+            with like.device:
+                return var(scale * (cuda.cupy.random.rand(*shape) >= ratio))
         return var(scale * (np.random.rand(*shape) >= ratio))
     u = uniform(shape)
     keep = call("greater_equal", u, operand(ratio, u))
@@ -38,7 +43,7 @@ class Dropout:
         x = var(x)
         _check_float(x)
         if self.mask is None:
-            m = _mask(x.shape, self.dropout_ratio, x.dtype)
+            m = _mask(x.shape, self.dropout_ratio, x.dtype, x.array)
             # (inside a trace the mask is the traced Variable)
             self.mask = m.array if isinstance(m.array, np.ndarray) else m
         else:

@@ -1,10 +1,9 @@
 """F.local_response_normalization."""
 from __future__ import annotations
 
-import numpy as np
 
 from ...variable import Variable
-from .._core import call, var
+from .._core import call, var, zeros
 from ..loss._checks import expect, float_kind
 
 
@@ -18,7 +17,7 @@ def local_response_normalization(x, n=5, k=2, alpha=1e-4, beta=0.75) -> Variable
     x2 = x * x
     channels = x.shape[1]
     if half:
-        pad = var(np.zeros((x.shape[0], half) + x.shape[2:], x.dtype))
+        pad = zeros((x.shape[0], half) + x.shape[2:], x.dtype, x)
         padded = call("concat", pad, x2, pad, axis=1)
         s = x2
         for j in range(1, half + 1):      # the neighbours j below and j above
