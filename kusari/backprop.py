@@ -22,6 +22,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from .backends import cuda
 from .compiler import cache_log, gcpause, spine
 from .compiler.autodiff import vjp
 from .compiler.errors import KusariError, TraceError
@@ -280,9 +281,9 @@ def backward_from_variable(y: Variable, retain_grad: bool, enable_double_backpro
     if gy is None:
         if y._array.size != 1:
             return  # a larger output with no grad set propagates nothing
-        if _on_device(y._array):        # made now, on the loss's device
+        if cuda.is_cupy_array(y._array):     # made now, on the loss's device
             with y._array.device:
-                gy = y._grad = _device_backend().cupy.ones_like(y._array)
+                gy = y._grad = cuda.cupy.ones_like(y._array)
         else:
             gy = y._grad = IMPLICIT_ONES
     if loss_scale is not None:
@@ -358,7 +359,7 @@ def _backward(roots, gys, retain_grad, recorded, loss_scale, traced) -> None:
         with using_config("enable_backprop", True):
             grads = evaluate(plan.graph, [_fetch_var(order, s) for s in plan.fetch]
                              + [gys[k] for k in plan.cot_roots])
-    elif any(_on_device(g) for g in gys):
+    elif any(cuda.is_cupy_array(g) for g in gys):
         grads = plan.run_device(order, gys)
     elif state.debug:
         grads = run_checked(plan.graph, [_fetch_array(order, s) for s in plan.fetch]
@@ -477,10 +478,6 @@ def _build_op_vjp(node, mask, device):
     return ns["run"]
 
 
-def _on_device(a) -> bool:
-    return type(a).__module__.split(".")[0] == "cupy"
-
-
 def _device_backend():
     from .runtime.cupy_backend import cupy_backend
     return cupy_backend()
@@ -497,7 +494,7 @@ def eager_gradients(order, entries, root_pos, gys, wrt) -> list:
     gradient array (or None) for each position in `wrt`."""
     n_order = len(order)
     acc: list = [None] * n_order
-    device = any(_on_device(gy) for gy in gys)      # CuPy: no implicit ones there
+    device = any(cuda.is_cupy_array(gy) for gy in gys)   # CuPy: no implicit ones there
     for p, gy in zip(root_pos, gys):
         node = order[p]
         if gy is IMPLICIT_ONES:
@@ -528,11 +525,8 @@ def eager_gradients(order, entries, root_pos, gys, wrt) -> list:
             old = acc[j]
             if j not in sums:
                 x = ins[0]
-                if device:
-                    with gy.device:
-                        buf = _device_backend().cupy.zeros(x.shape, x.dtype)
-                else:
-                    buf = np.zeros(x.shape, x.dtype)
+                with cuda.get_device_from_array(gy):
+                    buf = cuda.get_array_module(gy).zeros(x.shape, x.dtype)
                 if old is not None:
                     buf += old
                 acc[j] = old = buf

@@ -13,6 +13,7 @@ from math import prod
 
 import numpy as np
 
+from .backends import cuda
 from .compiler.errors import InvalidType, invalid_in
 from .compiler.ops import OpDef
 from .configuration import state
@@ -58,7 +59,7 @@ def apply(op: OpDef, args: tuple, attrs: tuple = (), in_hooks: bool = False):
         if type(a) is ndarray:
             continue
         if type(a) is not Traced:
-            device = device or _on_device(a)
+            device = device or cuda.is_cupy_array(a)
             continue
         if _tracing.active() is None and _tracing.TRACING:
             # another thread is tracing with these Variables: wait for it
@@ -99,10 +100,6 @@ def apply(op: OpDef, args: tuple, attrs: tuple = (), in_hooks: bool = False):
         check_finite(op, out, "forward")
         return note_stack(record(_Variable(), op, args, attrs, arrays, out))
     return record(_Variable(), op, args, attrs, arrays, out)
-
-
-def _on_device(a) -> bool:
-    return type(a).__module__.split(".")[0] == "cupy"
 
 
 def _device_kernel(op, arrays, kw):

@@ -23,6 +23,7 @@ import warnings
 import numpy
 
 from . import guards, tracing, update_kernel
+from .backends import cuda
 
 
 # -- hooks ----------------------------------------------------------------------------
@@ -117,10 +118,6 @@ class HyperparameterProxy:
 
     def __set__(self, obj, value):
         setattr(obj.hyperparam, self._attr_name, value)
-
-
-def _on_device(a) -> bool:
-    return type(a).__module__.split(".")[0] == "cupy"
 
 
 def _number(value):
@@ -289,10 +286,8 @@ class UpdateRule:
     def _init_states(self, param) -> None:
         if self._state is None:
             self._state = {}
-            if _on_device(param.array):     # CuPy makes arrays on the current device
-                with param.array.device:
-                    self.init_state(param)
-            else:
+            # CuPy makes arrays on the current device: the parameter's, here
+            with cuda.get_device_from_array(param.array):
                 self.init_state(param)
 
     def update_core(self, param) -> None:
@@ -350,7 +345,7 @@ class UpdateRule:
         numbers += [float(getattr(self, k)) for k in counters]
         state = self._state
         keys = sorted(k for k, v in state.items()
-                      if isinstance(v, numpy.ndarray) or _on_device(v))
+                      if isinstance(v, numpy.ndarray) or cuda.is_cupy_array(v))
         arrays = [param.array, grad] + [state[k] for k in keys]
         def fn(p, g, *rest):
             states, values = rest[:len(keys)], rest[len(keys):]
@@ -414,7 +409,7 @@ class UpdateRule:
                                            lambda: _own_values(self), own))
         state = self._state
         keys = sorted(k for k, v in state.items()
-                      if isinstance(v, numpy.ndarray) or _on_device(v))
+                      if isinstance(v, numpy.ndarray) or cuda.is_cupy_array(v))
         values = {k: ctx.array(state, k) for k in keys}
         new_p, new_state = self.step(_TracedValues(ctx, self, param), ctx.value(param),
                                      param.grad_var, values)

@@ -19,6 +19,7 @@ from collections import OrderedDict
 
 import numpy
 
+from .backends import cuda
 from .compiler import spine
 from .compiler.passes import dce
 from .configuration import state
@@ -59,8 +60,7 @@ def run(key, fn, arrays: list, numbers: list, donate: tuple, name: str = "update
     config.compile_threshold times runs `fn` op by op on the arrays (the
     numbers as Python floats, which NumPy types as the weak inputs are), so
     an update made once compiles nothing."""
-    device = type(arrays[0]).__module__.split(".")[0] == "cupy" if arrays else False
-    full_key = (key, tuple((a.shape, a.dtype) for a in arrays), len(numbers), donate, device)
+    full_key = _full_key(key, arrays, numbers, donate)
     exe = _kernels.get(full_key)
     if exe is None:
         seen = _sightings.get(full_key, 0) + 1
@@ -70,7 +70,7 @@ def run(key, fn, arrays: list, numbers: list, donate: tuple, name: str = "update
                 _sightings.popitem(last=False)
             return _run_eagerly(fn, arrays, numbers)
         _sightings.pop(full_key, None)
-        exe = _compile(fn, arrays, numbers, donate, name, device)
+        exe = _compile(fn, arrays, numbers, donate, name, full_key[-1])
         _kernels[full_key] = exe
         if len(_kernels) > MAX_KERNELS:
             _kernels.popitem(last=False)
@@ -79,9 +79,14 @@ def run(key, fn, arrays: list, numbers: list, donate: tuple, name: str = "update
 
 def compiled(key, arrays: list, numbers: list, donate: tuple):
     """The kernel `run` uses for these arguments, if it has compiled one."""
-    device = type(arrays[0]).__module__.split(".")[0] == "cupy" if arrays else False
-    return _kernels.get((key, tuple((a.shape, a.dtype) for a in arrays), len(numbers),
-                         donate, device))
+    return _kernels.get(_full_key(key, arrays, numbers, donate))
+
+
+def _full_key(key, arrays, numbers, donate) -> tuple:
+    """The kernel's cache key: the rule's, the arrays' types, and whether they
+    are CuPy arrays (then the kernel is the CuPy backend's)."""
+    device = bool(arrays) and cuda.is_cupy_array(arrays[0])
+    return (key, tuple((a.shape, a.dtype) for a in arrays), len(numbers), donate, device)
 
 
 def _run_eagerly(fn, arrays, numbers) -> list:
@@ -95,10 +100,10 @@ def _run_eagerly(fn, arrays, numbers) -> list:
 def _compile(fn, arrays, numbers, donate, name, device=False):
     from .runtime import NUMPY
     from .tracing import trace_to_graph
-    if device:
+    if device:            # the trace reads only the arrays' shapes and dtypes
         from .runtime.cupy_backend import cupy_backend
-        arrays = [cupy_backend().cupy.asnumpy(a) for a in arrays]   # traced: only
-        backend = cupy_backend()                                    # their types
+        arrays = [numpy.zeros(a.shape, a.dtype) for a in arrays]
+        backend = cupy_backend()
     else:
         backend = NUMPY
     n = len(arrays)

@@ -87,24 +87,35 @@ def test_examples_too_large_for_the_shared_memory_still_arrive_with_a_warning():
     np.testing.assert_array_equal(big[1], np.full(50, 50.))
 
 
-class FailsOnce:
-    """Example 5 fails the first time any process reads it."""
+class BrokenOnce:
+    """Reading example `at` the first time any process reads it calls `fail`
+    (a marker file says it happened: the processes share no memory)."""
 
-    def __init__(self, marker):
+    def __init__(self, marker, at, fail):
         self.marker = marker
+        self.at = at
+        self.fail = fail
 
     def __len__(self):
         return 8
 
     def __getitem__(self, i):
-        if i == 5 and not os.path.exists(self.marker):
+        if i == self.at and not os.path.exists(self.marker):
             open(self.marker, "w").close()
-            raise KeyError(f"example {i} is broken")
+            self.fail(i)
         return i
 
 
+def raise_key_error(i):
+    raise KeyError(f"example {i} is broken")
+
+
+def kill_this_process(i):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
 def test_a_worker_error_is_raised_by_next_and_the_batch_is_read_again(tmp_path):
-    it = MPI(FailsOnce(str(tmp_path / "m")), 2, shuffle=False, n_processes=2,
+    it = MPI(BrokenOnce(str(tmp_path / "m"), 5, raise_key_error), 2, shuffle=False, n_processes=2,
              shared_mem=0, n_prefetch=2)
     assert it.next() == [0, 1] and it.next() == [2, 3]
     with pytest.raises(KeyError, match="example 5 is broken"):
@@ -129,6 +140,16 @@ def test_finalize_stops_the_workers():
     with pytest.raises(NotImplementedError):      # as in Chainer
         it.reset()
     it.finalize()                                 # twice is fine
+
+
+def run_script(tmp_path, source, timeout=120):
+    script = tmp_path / "run.py"
+    script.write_text(textwrap.dedent(source))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+         os.environ.get("PYTHONPATH", "")]))
+    return subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=timeout, env=env)
 
 
 SCRIPT = """
@@ -156,13 +177,7 @@ if __name__ == "__main__":
 
 @pytest.mark.parametrize("fail, stall", [(False, False), (True, False)])
 def test_exit_without_finalize_leaves_no_worker(tmp_path, fail, stall):
-    script = tmp_path / "run.py"
-    script.write_text(textwrap.dedent(SCRIPT.format(fail=fail, stall=stall)))
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-         os.environ.get("PYTHONPATH", "")]))
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                          timeout=60, env=env)
+    done = run_script(tmp_path, SCRIPT.format(fail=fail, stall=stall), timeout=60)
     if fail:
         assert done.returncode != 0 and "ValueError: bad example" in done.stderr
     else:
@@ -231,16 +246,6 @@ if __name__ == "__main__":
 """
 
 
-def run_script(tmp_path, source, timeout=120):
-    script = tmp_path / "run.py"
-    script.write_text(textwrap.dedent(source))
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-         os.environ.get("PYTHONPATH", "")]))
-    return subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                          timeout=timeout, env=env)
-
-
 def test_finalize_while_workers_are_mid_reply_does_not_hang(tmp_path):
     # multiprocessing.Pool.terminate() hangs here within a few rounds: it kills a
     # worker holding the lock of the queue all workers reply through
@@ -249,31 +254,16 @@ def test_finalize_while_workers_are_mid_reply_does_not_hang(tmp_path):
     assert done.stdout.split() == ["stopped", "60"]
 
 
-class DiesOnce:
-    """Reading example 3 kills the reading process, the first time."""
-
-    def __init__(self, marker):
-        self.marker = marker
-
-    def __len__(self):
-        return 8
-
-    def __getitem__(self, i):
-        if i == 3 and not os.path.exists(self.marker):
-            open(self.marker, "w").close()
-            os.kill(os.getpid(), signal.SIGKILL)
-        return i
-
-
 def test_a_worker_that_dies_is_an_error_and_is_replaced(tmp_path):
-    it = MPI(DiesOnce(str(tmp_path / "m")), 4, shuffle=False, n_processes=2, shared_mem=0)
-    first = set(it._pool.pids) if it._pool else None
+    it = MPI(BrokenOnce(str(tmp_path / "m"), 3, kill_this_process), 4, shuffle=False,
+             n_processes=2, shared_mem=0)
     with pytest.raises(MPI.WorkerDied, match=r"pid \d+\) exited with signal SIGKILL"):
         it.next()
     assert it.epoch_detail == 0
+    with_the_dead_one = set(it._pool.pids)
     assert it.next() == [0, 1, 2, 3]               # read again, by a new worker
     assert it.next() == [4, 5, 6, 7] and it.epoch == 1
-    assert first is None or set(it._pool.pids) != first
+    assert len(set(it._pool.pids) - with_the_dead_one) == 1
     it.finalize()
 
 

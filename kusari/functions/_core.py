@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backends import cuda
 from ..compiler import dtypes, ops
 from ..compiler.errors import InvalidType, invalid_in
 from ..function_node import Const, apply, const
@@ -22,11 +23,8 @@ def zeros(shape: tuple, dtype, like: Variable) -> Variable:
     """A constant of zeros on `like`'s device (a CuPy array for a CuPy
     operand: made under its device, as CuPy makes arrays on the current one)."""
     a = like.array
-    if type(a).__module__.split(".")[0] == "cupy":
-        from ..backends import cuda
-        with a.device:
-            return var(cuda.cupy.zeros(shape, dtype))
-    return var(np.zeros(shape, dtype))
+    with cuda.get_device_from_array(a):
+        return var(cuda.get_array_module(a).zeros(shape, dtype))
 
 
 def operand(x, like: Variable):

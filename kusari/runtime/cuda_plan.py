@@ -25,8 +25,8 @@ from ..compiler.ir import Graph
 # Elementwise ops' forms are ufuncs and arithmetic, but for HOST_FORMS: the
 # special functions, computed by NumPy code of their own (series, tables),
 # which on the GPU run as their CUDA forms instead (eager: `CupyBackend.eager`).
-# tests/cuda/test_device_eager.py runs every op's form on a strict stand-in
-# for CuPy and checks both lists against it.
+# tests/cuda/test_device_eager.py runs every elementwise op's form on a strict
+# stand-in for CuPy and checks both lists against it.
 HOST_FORMS = frozenset({
     "digamma", "erf", "erfc", "erfcinv", "erfcx", "erfinv", "lgamma", "log_ndtr",
     "ndtr", "ndtri", "polygamma", "zeta"})

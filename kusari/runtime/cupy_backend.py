@@ -39,7 +39,8 @@ COMPILE_OPTIONS = ("--std=c++14", "--fmad=false")
 
 
 def _on_device(a) -> bool:
-    """Whether `a` is a CuPy array."""
+    """Whether `a` is a CuPy array (backends.cuda.is_cupy_array: the runtime
+    imports nothing above the compiler)."""
     return type(a).__module__.split(".")[0] == "cupy"
 
 
@@ -168,7 +169,7 @@ class CupyBackend:
                 out = op.impl(*arrays, **kw)
             elif op.cuda is not None and op.kind == "elementwise":
                 out = self._single_op(op, arrays, kw)(*[
-                    a if _on_device(a) else self.cupy.asarray(a) for a in arrays])
+                    a if _on_device(a) else self.cupy.asarray(a) for a in arrays])[0]
             else:
                 host = [self.cupy.asnumpy(a) if _on_device(a) else a for a in arrays]
                 out = op.impl(*host, **kw)
@@ -206,7 +207,7 @@ class CupyBackend:
                                                     spine.Options(), purpose=None).fn
             if len(self._single) > 1024:
                 self._single.pop(next(iter(self._single)))
-        return lambda *xs: exe(*xs)[0]
+        return exe
 
     def generate(self, graph: Graph, options) -> CupyExecutable:
         program = cuda_gen.generate(graph)

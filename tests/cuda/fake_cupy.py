@@ -123,9 +123,10 @@ class ndarray(numpy.lib.mixins.NDArrayOperatorsMixin):   # noqa: N801 (CuPy's na
         return len(self._a)
 
     def __repr__(self):
-        return repr(self._a).replace("array(", "array(", 1)
+        return repr(self._a)
 
-    __str__ = lambda self: str(self._a)     # noqa: E731
+    def __str__(self):
+        return str(self._a)
 
     # -- no quiet trip to the host ------------------------------------------------
     def __array__(self, dtype=None, copy=None):
@@ -436,7 +437,6 @@ def install(monkeypatch, gpus: int = N_DEVICES):
 
     from kusari.backends import cuda
     from kusari.runtime import cupy_backend
-    global N_DEVICES
     monkeypatch.setattr(sys.modules[__name__], "N_DEVICES", gpus)
     _current[0] = 0
     monkeypatch.setitem(sys.modules, "cupy", _module)

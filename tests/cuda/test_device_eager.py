@@ -46,7 +46,7 @@ def _operands(name, op, rng):
     return xs
 
 
-def _attrs(name, op):
+def _attrs(op):
     return {a: (np.dtype(np.float64) if a == "dtype" else None) for a in op.attr_names}
 
 
@@ -60,7 +60,7 @@ def test_device_forms_are_what_the_lists_say(name, cp):
     NumPy's result; one in HOST_FORMS cannot (the lists stay honest)."""
     op = REGISTRY[name]
     xs = _operands(name, op, np.random.RandomState(0))
-    attrs = _attrs(name, op)
+    attrs = _attrs(op)
     with np.errstate(all="ignore"):
         want = op.impl(*xs, **attrs)
         if name in DEVICE_FORMS:

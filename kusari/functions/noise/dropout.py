@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import tracing
+from ...backends import cuda
 from ...configuration import state
 from .._core import Variable, call, operand, var
 from ._random import parse_kwargs, uniform
@@ -15,11 +16,9 @@ def _mask(shape: tuple, ratio: float, dtype, like=None) -> Variable:
     device of `like` (CuPy's generator for a CuPy array)."""
     scale = np.dtype(dtype).type(1.0 / (1.0 - ratio))
     if not (tracing.TRACING and tracing.active() is not None):
-        if type(like).__module__.split(".")[0] == "cupy":
-            from ...backends import cuda
-            with like.device:
-                return var(scale * (cuda.cupy.random.rand(*shape) >= ratio))
-        return var(scale * (np.random.rand(*shape) >= ratio))
+        with cuda.get_device_from_array(like):
+            draw = cuda.get_array_module(like).random.rand(*shape)
+        return var(scale * (draw >= ratio))
     u = uniform(shape)
     keep = call("greater_equal", u, operand(ratio, u))
     flag = call("cast", keep, dtype=np.dtype(dtype))
