@@ -343,7 +343,14 @@ def apply_call(ref, args: tuple) -> list:
     if any(type(a) is Traced for a in arrays):
         return [apply(op, args, (ref, k)) for k in range(n_out)]
     op.infer_checked({"graph": ref, "output": 0}, arrays)
-    outs = ref.run(arrays)
+    if any(type(a) is not ndarray and cuda.is_cupy_array(a) for a in arrays):
+        from .runtime.cupy_backend import cupy_backend
+        backend = cupy_backend()
+        device = backend.device_of(op, arrays)
+        with device:
+            outs = ref.on(backend).run(arrays)
+    else:
+        outs = ref.run(arrays)
     return [record(Variable, op, args, (ref, k), arrays,
                    out if type(out) is ndarray else _as_array(out))
             for k, out in enumerate(outs)]

@@ -15,6 +15,11 @@
   outside itself (parameters, gradients, optimizer state, step counters) is
   written back after every call, and what it reports (`kusari.report`) is
   written into the reporter current at every call, as eager code would.
+- Called with CuPy arrays (or Variables holding them, a model sent with
+  `to_device('@cupy:0')`), it compiles for the CuPy backend and runs there,
+  on the arrays' device; arguments and the parameters and state it reads
+  must be on one device (else an error naming both). Random draws inside
+  it are made on the host, as on the CPU, and sent to the device.
 - Python scalars and keyword arguments are static: part of the signature,
   baked into the compiled code. Python control flow on traced values raises
   a clear error.
@@ -30,7 +35,9 @@ import types
 import numpy as np
 
 from . import guards, tracing
+from .backends import cuda
 from .compiler import cache_log, dtypes, gcpause, spine
+from .compiler.errors import InvalidType, invalid_in
 from .compiler.ops.call import GraphRef
 from .compiler.passes import dce
 from .runtime import NUMPY
@@ -53,12 +60,30 @@ def _type(shape, dtype) -> str:
     return f"{dtypes.short(dtype)}[{','.join(map(str, shape))}]"
 
 
+def _device_id(a):
+    """The id of the GPU holding array `a`; None for a host array."""
+    return None if type(a) is np.ndarray or not cuda.is_cupy_array(a) else a.device.id
+
+
+def _where(device) -> str:
+    return "@numpy" if device is None else f"@cupy:{device}"
+
+
+def _at(a) -> str:
+    """` @cupy:N` for a device array, nothing for a host one (signatures)."""
+    device = _device_id(a)
+    return "" if device is None else " " + _where(device)
+
+
 class _Entry:
     """One compiled signature of a jitted function."""
 
     def __init__(self, graph, executable, result, captured, captured_types, effects,
-                 n_args, donated=(), checks=()):
+                 n_args, donated=(), checks=(), backend=NUMPY, device=None, placed=()):
         self.graph = graph                  # traced graph (before optimization)
+        self.backend = backend
+        self.device = device                # the GPU it runs on, None on the host
+        self.placed = placed                # captured positions that must be on `device`
         # what the trace depended on that is not an input (kusari.guards): the
         # structure version, and guards checked before every call
         self.version = guards.version()
@@ -84,7 +109,7 @@ class _Entry:
     @property
     def ref(self) -> GraphRef:
         if self._ref is None:
-            self._ref = GraphRef(self.graph, NUMPY)
+            self._ref = GraphRef(self.graph, self.backend)
         return self._ref
 
     def captured_arrays(self) -> list:
@@ -98,6 +123,9 @@ class _Entry:
         the function eagerly."""
         if self.donated and _aliased(inputs, self.donated):
             return None
+        if self.device is not None:          # (the CuPy backend writes no input)
+            with self.backend.cupy.cuda.Device(self.device):
+                return self.executable.fn(*inputs)
         if self.donated and not all(type(inputs[i]) is np.ndarray and
                                     inputs[i].flags.writeable for i in self.donated):
             if self._plain is None:
@@ -123,11 +151,16 @@ class _Entry:
 
     def stale_types(self, arrays) -> str | None:
         """A captured value (`arrays`, read for this call) of another shape
-        or dtype than the compiled code takes."""
+        or dtype than the compiled code takes, or on another device (a model
+        sent to the GPU since)."""
         for i, (a, (shape, dtype)) in enumerate(zip(arrays, self.captured_avals)):
             if a.shape != shape or a.dtype != dtype:
-                return f"captured input {i} is {_type(np.shape(a), a.dtype)} " \
+                return f"captured input {i} is {_type(a.shape, a.dtype)} " \
                        f"(was {_type(shape, dtype)})"
+            device = None if type(a) is np.ndarray else _device_id(a)
+            if device != self.device and i in self.placed:
+                return f"captured input {i} is on {_where(device)} " \
+                       f"(was {_where(self.device)})"
         return None
 
 
@@ -205,15 +238,15 @@ class Jitted:
             if i in self.static_argnums:
                 key.append((label, _Static(_hashable(a, label))))
             elif isinstance(a, Variable):
-                key.append((label, _type(a.shape, a.dtype) +
+                key.append((label, _type(a.shape, a.dtype) + _at(a.array) +
                             ("" if a.requires_grad else " (no grad)")))
                 traced.append(i)
             elif isinstance(a, np.generic):     # a scalar: weakly typed, as eagerly
                 key.append((label, _type((), a.dtype) + " (scalar)"))
                 traced.append(i)
             elif _is_array(a):
-                a = np.asarray(a)
-                key.append((label, _type(a.shape, a.dtype)))
+                a = _native(a)
+                key.append((label, _type(a.shape, a.dtype) + _at(a)))
                 traced.append(i)
             else:
                 key.append((label, _Static(_hashable(a, label))))
@@ -236,10 +269,13 @@ class Jitted:
                 key.append((a.shape, a.dtype, "array"))
                 traced.append(i)
             elif isinstance(a, Variable):
-                key.append((a.shape, a.dtype, a.requires_grad))
+                key.append((a.shape, a.dtype, a.requires_grad, _device_id(a._array)))
                 traced.append(i)
             elif isinstance(a, np.generic):
                 key.append(((), a.dtype, "scalar"))
+                traced.append(i)
+            elif cuda.is_cupy_array(a):
+                key.append((a.shape, a.dtype, "array", a.device.id))
                 traced.append(i)
             elif _is_array(a):
                 a = np.asarray(a)
@@ -298,8 +334,8 @@ class Jitted:
             self._apply_effects(entry, outs[entry.n_results:])
         if entry.single:
             o = outs[0]
-            return o if type(o) is np.ndarray else np.asarray(o)
-        return unflatten(entry.result, iter(_to_numpy(o) for o in outs[:entry.n_results]))
+            return o if type(o) is np.ndarray else _as_array(o)
+        return unflatten(entry.result, iter(_as_array(o) for o in outs[:entry.n_results]))
 
     def _run_eagerly(self, args, kwargs):
         """Under config.debug: the function itself, op by op, with the eager
@@ -308,7 +344,7 @@ class Jitted:
         out = self.fn(*args, **kwargs)
         if any(isinstance(a, Variable) for a in args):
             return out
-        return unflatten(out, iter(_to_numpy(o.array if isinstance(o, Variable) else o)
+        return unflatten(out, iter(_as_array(o.array if isinstance(o, Variable) else o)
                                    for o in flatten(out)))
 
     # -- compiling --------------------------------------------------------------
@@ -339,8 +375,11 @@ class Jitted:
             return self._compile_paused(args, kwargs, traced)
 
     def _compile_paused(self, args, kwargs, traced) -> _Entry:
-        examples = [args[i].array if isinstance(args[i], Variable) else _native(args[i])
-                    for i in traced]
+        arrays = [args[i].array if isinstance(args[i], Variable) else _native(args[i])
+                  for i in traced]
+        # (the trace reads shapes and dtypes: a device array's stand-in is a view)
+        examples = [np.broadcast_to(np.zeros((), a.dtype), a.shape)
+                    if _device_id(a) is not None else a for a in arrays]
         requires = [args[i].requires_grad if isinstance(args[i], Variable)
                     and not self.differentiable_args else True for i in traced]
 
@@ -372,20 +411,49 @@ class Jitted:
         # effect outputs follow the results, in the order of the effects that
         # have a value (see trace_to_graph)
         donate = _donations(effects, captured, len(flatten(result)), len(traced))
-        exe = spine.compile(g, NUMPY, spine.Options(donate=donate), purpose=None)
+        placed = _placed(captured, captured_types)
+        device = self._device(arrays, traced, captured, placed)
+        if device is None:
+            exe = spine.compile(g, NUMPY, spine.Options(donate=donate), purpose=None)
+            backend = NUMPY
+        else:
+            from .runtime.cupy_backend import cupy_backend
+            backend = cupy_backend()
+            with backend.cupy.cuda.Device(device):
+                exe = spine.compile(g, backend, spine.Options(), purpose=None)
+            donate = ()
         return _Entry(g, exe, result, captured, captured_types,
                       [(kind, target, k, value is not None)
                        for kind, target, k, value in effects], len(traced),
-                      tuple(sorted({i for _, i in donate})), tuple(checks))
+                      tuple(sorted({i for _, i in donate})), tuple(checks),
+                      backend, device, placed)
+
+    def _device(self, arrays, traced, captured, placed):
+        """The GPU the arguments and the captured arrays in `placed` are on
+        (None: the host); two places among them are an error naming both."""
+        found = {}
+        for i, a in zip(traced, arrays):
+            found.setdefault(_device_id(a), f"argument {i}")
+        for k in placed:
+            found.setdefault(_device_id(captured[k]()), _captured_name(captured[k], k))
+        if len(found) < 2:
+            return next(iter(found), None)
+        (d0, what0), (d1, what1) = list(found.items())[:2]
+        raise invalid_in(f"kusari.jit {self.name}", InvalidType(
+            f"its arguments and the parameters and state it reads on one device "
+            f"({what0} is on {_where(d0)})",
+            f"{what1} on {_where(d1)}; send the model and the data to one device "
+            "(to_device, cuda.to_gpu)"))
 
     # -- running ------------------------------------------------------------------
     def _run_variables(self, entry: _Entry, variables, captured):
         """Run as differentiable `call` nodes: gradients reach the arguments
         and the captured parameters."""
         from .function_node import apply_call
-        inputs = [v if isinstance(v, Variable) else Variable(np.asarray(v),
+        inputs = [v if isinstance(v, Variable) else Variable(_as_array(v),
                                                              requires_grad=False)
                   for v in variables]
+        send = entry.backend.cupy.asarray if entry.device is not None else None
         ctx = tracing.active() if tracing.TRACING else None
         for k, read in enumerate(entry.captured):
             if read.variable is not None:
@@ -394,7 +462,11 @@ class Jitted:
                 shape, dtype = entry.captured_avals[k]
                 inputs.append(ctx.leaf(read.read, shape, dtype, read.source))
             else:                        # (read once, by the staleness check:
-                inputs.append(Variable(captured[k], requires_grad=False))  # draws too)
+                a = captured[k]                                           # draws too)
+                if send is not None and k not in entry.placed:   # a draw, a number
+                    with cuda.get_device_from_array(inputs[0].array):
+                        a = send(a)
+                inputs.append(Variable(a, requires_grad=False))
         outs = apply_call(entry.ref, tuple(inputs))
         if ctx is not None:
             _traced_effects(ctx, entry, outs[entry.n_results:], variables)
@@ -415,7 +487,7 @@ class Jitted:
                 value = next(values)
                 a = arguments[target] if target < len(arguments) else None
                 if isinstance(a, Variable) and a.requires_grad:
-                    g = _to_numpy(value)
+                    g = _as_array(value)
                     a._grad = g if a._grad is None else a.grad + g
                     a._grad_var = None
                 continue
@@ -425,12 +497,12 @@ class Jitted:
             value = next(values)
             if kind == "array":
                 if value is not target.array:      # (else computed in place)
-                    np.copyto(target.array, value)
+                    _copyto(target.array, value)
             elif kind == "grad":       # (outputs are fresh arrays: no copy)
-                target._grad, target._grad_var = _to_numpy(value), None
+                target._grad, target._grad_var = _as_array(value), None
             elif kind == "state":
                 if value is not target[key]:
-                    np.copyto(target[key], value)
+                    _copyto(target[key], value)
             elif kind == "attr":
                 name, convert = key
                 setattr(target, name, convert(value))
@@ -515,7 +587,7 @@ class ReportEffect:
                 value = Variable(value.array, name=self.name,
                                  requires_grad=self.requires_grad)
         else:
-            value = _to_numpy(value)
+            value = _as_array(value)
             if not self.as_array:
                 value = Variable(value, name=self.name, requires_grad=self.requires_grad)
         reporter.observation[self.key if prefix is None else f"{prefix}/{self.key}"] = value
@@ -609,8 +681,35 @@ def _donations(effects, captured, n_results: int, n_args: int) -> tuple:
     return tuple(pairs)
 
 
+def _placed(captured, types) -> frozenset:
+    """Captured positions that must be on the device the function runs on:
+    parameters, gradients, optimizer state and arrays it reads from outside,
+    but not its random draws (made on the host) or 0-d values (numbers, step
+    counters: sent with the call, as eager ops take them)."""
+    return frozenset(k for k, (r, (shape, _)) in enumerate(zip(captured, types))
+                     if shape != () and (r.source is None or r.source[0] != "draw"))
+
+
+def _captured_name(reader, k: int) -> str:
+    """A captured input in the user's terms (errors)."""
+    v, source = reader.variable, reader.source
+    if v is not None:
+        return f"parameter {v.name}" if v.name else f"captured input {k}"
+    if source is not None and source[0] == "state":
+        return f"optimizer state {source[2]!r}"
+    return f"captured input {k}"
+
+
+def _copyto(target, value) -> None:
+    """target[...] = value, on whichever device target is."""
+    if type(target) is np.ndarray:
+        np.copyto(target, value)
+    else:
+        target[...] = value
+
+
 def _root(a):
-    while isinstance(a, np.ndarray) and a.base is not None:
+    while (isinstance(a, np.ndarray) or _device_id(a) is not None) and a.base is not None:
         a = a.base
     return a
 
@@ -670,10 +769,14 @@ def _hashable(value, where):
 
 
 def _native(a):
-    """`a` as an array in this machine's byte order (as eager code computes)."""
+    """`a` as an array in this machine's byte order (as eager code computes);
+    a CuPy array as it is."""
+    if cuda.is_cupy_array(a):
+        return a
     a = np.asarray(a)
     return a if a.dtype.isnative else a.astype(a.dtype.newbyteorder("="))
 
 
-def _to_numpy(a):
-    return np.asarray(a) if not isinstance(a, np.ndarray) else a
+def _as_array(a):
+    """`a` (an output: an array, a NumPy scalar) as an array on its device."""
+    return a if isinstance(a, np.ndarray) or cuda.is_cupy_array(a) else np.asarray(a)

@@ -7,6 +7,7 @@ converting to NumPy) raises TraceError naming the value and saying why.
 """
 from __future__ import annotations
 
+import itertools
 import threading
 import weakref
 
@@ -106,6 +107,7 @@ class Traced:
 
 _local = threading.local()
 TRACING = 0     # traces open in any thread: a cheap test before active()
+_DRAWS = itertools.count()      # sources of random draws (TraceContext.random)
 _trace_lock = threading.RLock()
 
 
@@ -215,8 +217,10 @@ class TraceContext:
 
     def random(self, draw, shape, dtype):
         """A traced Variable for random numbers `draw()` makes at every call;
-        the draws of one call are made in the order the trace asked for them."""
-        v = self.leaf(draw, shape, dtype)
+        the draws of one call are made in the order the trace asked for them.
+        (Its source, ("draw", k), is its own: no two draws are one input,
+        in this trace or one around it.)"""
+        v = self.leaf(draw, shape, dtype, ("draw", next(_DRAWS)))
         self.draws.append(v._node)
         return v
 

@@ -37,24 +37,36 @@ DEVICE_FORMS = frozenset({
     n for n, o in ops.REGISTRY.items() if o.kind == ELEMENTWISE and n not in HOST_FORMS})
 
 
+KEEP_CONST = 1 << 16     # elements: a larger constant a run fills is made again each run
+
+
 def run_plan(program: CudaProgram, graph: Graph, arrays, xp, launch,
-             to_host=None) -> tuple:
+             to_host=None, consts: dict | None = None) -> tuple:
     """The graph's outputs computed by `program` on `arrays` (one per input).
 
     `to_host(array) -> numpy array` is given where `xp` is not NumPy (for
-    CuPy, `cupy.asnumpy`)."""
-    env: dict = {}
+    CuPy, `cupy.asnumpy`). `consts` keeps the constants made on `xp`'s
+    device from one run to the next (on a GPU each is a copy from the host):
+    one dict per device. Nothing writes into them, and an output that is a
+    constant is a copy."""
+    if consts is None:
+        consts = {}
+    if not consts:
+        for n, c in program.consts.items():
+            consts[n] = xp.asarray(c)
+    env: dict = dict(consts)
     for n, a in zip(graph.inputs, arrays):
         env[n] = a
-    for n, c in program.consts.items():
-        env[n] = xp.asarray(c)
 
     def value(a):
         v = env.get(a)
         if v is None:                      # a constant
             c = graph.const_value(a)
-            v = env[a] = xp.asarray(graph.attrs(a)["value"].array) if c is None else \
-                xp.full(graph.shape(a), c, graph.dtype(a))
+            v = env[a] = xp.ascontiguousarray(
+                xp.asarray(graph.attrs(a)["value"].array) if c is None else
+                xp.full(graph.shape(a), c, graph.dtype(a)))
+            if v.size <= KEEP_CONST:
+                consts[a] = v
         return v
 
     for step in program.steps:

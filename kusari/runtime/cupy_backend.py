@@ -36,6 +36,7 @@ from ..compiler.ir import Graph
 from .cuda_plan import DEVICE_FORMS, run_plan
 
 COMPILE_OPTIONS = ("--std=c++14", "--fmad=false")
+MAX_MODULES = 2048          # loaded modules kept (as many as the spine keeps Executables)
 
 
 def _on_device(a) -> bool:
@@ -76,15 +77,19 @@ class CupyExecutable:
         self.nbytes = 4 * len(program.source) + 200 * len(graph) + \
             sum(c.nbytes for c in program.consts.values())
         self.in_types = [(graph.shape(i), graph.dtype(i)) for i in graph.inputs]
+        self._consts: dict = {}         # device id -> its constants (run_plan)
 
     def fn(self, *arrays):
         cupy = self.backend.cupy
-        kernels = self.backend.kernels(self.program.source)
+        device, kernels = self.backend.kernels(self.program.source)
 
         def launch(step, args):
             kernels[step.kernel]((step.grid,), (step.block,), tuple(args))
+        consts = self._consts.get(device)
+        if consts is None:
+            consts = self._consts[device] = {}
         return run_plan(self.program, self.graph, [cupy.asarray(a) for a in arrays],
-                        cupy, launch, to_host=cupy.asnumpy)
+                        cupy, launch, to_host=cupy.asnumpy, consts=consts)
 
     def __call__(self, *arrays):
         if len(arrays) != len(self.in_types):
@@ -119,16 +124,18 @@ class CupyBackend:
         self._modules: dict = {}        # (source, device id) -> its kernels
         self._single: dict = {}         # eager kernels of one op, by signature
 
-    def kernels(self, source: str) -> dict:
-        """The kernels of module `source` on the current device, by name
-        (compiled, or found in CuPy's disk cache, on first use)."""
+    def kernels(self, source: str) -> tuple:
+        """(the current device's id, the kernels of module `source` on it by
+        name: compiled, or found in CuPy's disk cache, on first use)."""
         device = self.cupy.cuda.runtime.getDevice()
         key = (source, device)
         found = self._modules.get(key)
         if found is None:
             module = self.cupy.RawModule(code=source, options=COMPILE_OPTIONS)
             found = self._modules[key] = _Kernels(module)
-        return found
+            if len(self._modules) > MAX_MODULES:     # (CuPy's disk cache has it still)
+                self._modules.pop(next(iter(self._modules)))
+        return device, found
 
     # -- eager kernels: one op on CuPy arrays ---------------------------------
 
@@ -167,6 +174,8 @@ class CupyBackend:
         with device if device is not None else self.cupy.cuda.Device():
             if op.name in DEVICE_FORMS:
                 out = op.impl(*arrays, **kw)
+            elif op.name == "call":       # a whole graph: compiled for the device
+                out = kw["graph"].on(self).run(arrays)[kw["output"]]
             elif op.cuda is not None and op.kind == "elementwise":
                 out = self._single_op(op, arrays, kw)(*[
                     a if _on_device(a) else self.cupy.asarray(a) for a in arrays])[0]

@@ -369,7 +369,8 @@ def compile_for_host(code: str):
 class RawModule:
     """cupy.RawModule(code=..., options=...): compiled with g++ through shim.h."""
 
-    compiled: list = []
+    compiled: list = []            # the source of every module compiled
+    launched: list = []            # the name of every kernel launched
 
     def __init__(self, code: str, options=(), **kwargs):
         RawModule.compiled.append(code)
@@ -394,6 +395,7 @@ class RawModule:
                 if not a._a.flags.c_contiguous:
                     raise ValueError(f"{name}: a non-contiguous argument")
                 ptrs.append(a._a.ctypes.data)
+            RawModule.launched.append(name)
             fn(ctypes.c_uint(grid[0]), ctypes.c_uint(block[0]),
                (ctypes.c_void_p * len(ptrs))(*ptrs))
         return kernel

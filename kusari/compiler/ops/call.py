@@ -21,7 +21,7 @@ class GraphRef:
 
     `backend` is what `run` compiles for (gradients' refs inherit it)."""
 
-    __slots__ = ("graph", "key", "_hash", "_vjps", "_run", "backend")
+    __slots__ = ("graph", "key", "_hash", "_vjps", "_run", "backend", "_others")
 
     def __init__(self, graph: Graph, backend=None):
         self.graph = graph
@@ -30,6 +30,7 @@ class GraphRef:
         self._vjps: dict[int, GraphRef] = {}
         self._run = None          # the compiled callable, made on first run
         self.backend = backend
+        self._others = None       # backend name -> this graph's ref for that backend
 
     def run(self, arrays) -> tuple:
         """All outputs of the graph on `arrays` (compiled on first use)."""
@@ -40,6 +41,20 @@ class GraphRef:
             from ..spine import compile
             run = self._run = compile(self.graph, self.backend, purpose="call").fn
         return run(*arrays)
+
+    def on(self, backend) -> "GraphRef":
+        """This graph's ref for `backend` (itself where that is its own): a
+        call recorded on the host and run again on device arrays (an op's
+        gradient) runs there, compiled for the device."""
+        if backend is self.backend:
+            return self
+        if self._others is None:
+            self._others = {}
+        ref = self._others.get(backend.name)
+        if ref is None:
+            ref = self._others[backend.name] = GraphRef(self.graph, backend)
+            ref._others = {self.backend.name: self} if self.backend is not None else None
+        return ref
 
     def __hash__(self):
         return self._hash
