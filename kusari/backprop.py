@@ -831,6 +831,8 @@ def _grad(outputs, inputs, grad_outputs, grad_inputs, set_grad, retain_grad,
             with using_config("enable_backprop", True):
                 results = evaluate(plan.graph,
                                    [_fetch_var(order, s) for s in plan.fetch] + cots)
+        elif any(cuda.is_cupy_array(v._array) for v in outputs):
+            arrays = plan.run_device(order, [g._array for g in gys])
         else:
             arrays = plan.run(order, [g._array for g in gys])
     if not recorded:

@@ -76,6 +76,8 @@ def apply(op: OpDef, args: tuple, attrs: tuple = (), in_hooks: bool = False):
         return _apply_traced(op, args, attrs)
     kw = dict(zip(op.attr_names, attrs)) if attrs else _NO_ATTRS
     out = None
+    if device and op.name == "getitem":
+        args, arrays = _indices_sent(args, arrays)
     if device:                    # CuPy arrays: the device's kernels
         if state.type_check:
             op.infer_checked(kw, arrays)
@@ -100,6 +102,22 @@ def apply(op: OpDef, args: tuple, attrs: tuple = (), in_hooks: bool = False):
         check_finite(op, out, "forward")
         return note_stack(record(_Variable(), op, args, attrs, arrays, out))
     return record(_Variable(), op, args, attrs, arrays, out)
+
+
+def _indices_sent(args, arrays):
+    """x[i] on a device array with index arrays on the host (as CuPy's []
+    takes them): the indices as Variables on x's device, so that the node
+    recorded, and its gradient, hold them there."""
+    x = arrays[0]
+    if not cuda.is_cupy_array(x) or all(type(a) is not ndarray for a in arrays[1:]):
+        return args, arrays
+    args, arrays = list(args), list(arrays)
+    with x.device:
+        for k in range(1, len(arrays)):
+            if type(arrays[k]) is ndarray:
+                arrays[k] = cuda.cupy.asarray(arrays[k])
+                args[k] = _Variable()(arrays[k], requires_grad=False)
+    return tuple(args), arrays
 
 
 def _device_kernel(op, arrays, kw):

@@ -27,6 +27,24 @@ def zeros(shape: tuple, dtype, like: Variable) -> Variable:
         return var(cuda.get_array_module(a).zeros(shape, dtype))
 
 
+def sent(a, like):
+    """Array `a` that kusari's code made on the host (an index, a mask, a
+    table of weights) where `like` (a Variable or an array) is: on its GPU
+    for a CuPy array, as it is otherwise."""
+    x = like.array if isinstance(like, Variable) else like
+    if type(a) is not np.ndarray or not cuda.is_cupy_array(x):
+        return a
+    with x.device:
+        return cuda.cupy.asarray(a)
+
+
+def host(a):
+    """Array `a` (a NumPy or CuPy array, a Variable's) on the host: for what
+    kusari's code reads itself (labels, lengths, boxes)."""
+    a = a.array if isinstance(a, Variable) else a
+    return cuda.to_cpu(a) if cuda.is_cupy_array(a) else np.asarray(a)
+
+
 def operand(x, like: Variable):
     """A Variable, or a scalar as a Const of `like`'s dtype (Chainer's rule)."""
     if type(x) is Const:
@@ -81,5 +99,5 @@ def scalar_like(x: Variable, value):
     return const(value, x.dtype)
 
 
-__all__ = ["var", "operand", "call", "checked", "axis_tuple", "scalar_like",
+__all__ = ["var", "sent", "host", "operand", "call", "checked", "axis_tuple", "scalar_like",
            "Variable", "InvalidType"]

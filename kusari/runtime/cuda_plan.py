@@ -12,6 +12,8 @@ kernels index them with contiguous strides.
 """
 from __future__ import annotations
 
+import warnings
+
 from ..compiler import ops
 from ..compiler.ops.registry import ELEMENTWISE
 from ..compiler.codegen.cuda_gen import CudaProgram, Launch
@@ -38,6 +40,23 @@ DEVICE_FORMS = frozenset({
 
 
 KEEP_CONST = 1 << 16     # elements: a larger constant a run fills is made again each run
+
+
+class PerformanceWarning(UserWarning):
+    """An op with no form that runs on the GPU ran on the host: its operands
+    were copied there and its result back (correct, and slow)."""
+
+
+_warned: set = set()        # op names warned about (a name at most once)
+
+
+def ran_on_host(op_name: str) -> None:
+    """Warn, once per op, that `op_name` ran on host copies of device arrays."""
+    if op_name not in _warned:
+        _warned.add(op_name)
+        warnings.warn(f"{op_name} has no form that runs on the GPU: it runs on the host, "
+                      "its operands copied there and its result back (correct, but slow)",
+                      PerformanceWarning, stacklevel=4)
 
 
 def run_plan(program: CudaProgram, graph: Graph, arrays, xp, launch,
@@ -86,6 +105,7 @@ def run_plan(program: CudaProgram, graph: Graph, arrays, xp, launch,
             opdef = ops.get(step.op)
             args = [value(a) for a in step.args]
             if to_host is not None and step.op not in DEVICE_FORMS:
+                ran_on_host(step.op)
                 args = [to_host(a) for a in args]
             env[step.node] = xp.asarray(opdef.impl(*args, **step.attrs))
     results = []
@@ -110,4 +130,4 @@ def _aliases(g: Graph, n: int) -> bool:
         n = g.args(n)[0]
 
 
-__all__ = ["DEVICE_FORMS", "HOST_FORMS", "run_plan"]
+__all__ = ["DEVICE_FORMS", "HOST_FORMS", "PerformanceWarning", "run_plan"]

@@ -30,10 +30,12 @@ arrays of two devices); CuPy's own behaviour on a GPU is not.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..compiler.codegen import cuda_gen
 from ..compiler.errors import InvalidType, invalid_in
 from ..compiler.ir import Graph
-from .cuda_plan import DEVICE_FORMS, run_plan
+from .cuda_plan import DEVICE_FORMS, ran_on_host, run_plan
 
 COMPILE_OPTIONS = ("--std=c++14", "--fmad=false")
 MAX_MODULES = 2048          # loaded modules kept (as many as the spine keeps Executables)
@@ -80,6 +82,12 @@ class CupyExecutable:
         self._consts: dict = {}         # device id -> its constants (run_plan)
 
     def fn(self, *arrays):
+        """The outputs, computed on the device of the first CuPy array among
+        `arrays` (else the current one); host arrays are sent there."""
+        on = next((a.device for a in arrays if _on_device(a)), None)
+        if on is not None and on.id != self.backend.cupy.cuda.runtime.getDevice():
+            with on:
+                return self.fn(*arrays)
         cupy = self.backend.cupy
         device, kernels = self.backend.kernels(self.program.source)
 
@@ -172,6 +180,8 @@ class CupyBackend:
         copies, the result sent back."""
         device = self.device_of(op, arrays)
         with device if device is not None else self.cupy.cuda.Device():
+            # (a 0-d host array, as eager ops take a number, goes with the call)
+            arrays = [self.cupy.asarray(a) if type(a) is np.ndarray else a for a in arrays]
             if op.name in DEVICE_FORMS:
                 out = op.impl(*arrays, **kw)
             elif op.name == "call":       # a whole graph: compiled for the device
@@ -180,6 +190,7 @@ class CupyBackend:
                 out = self._single_op(op, arrays, kw)(*[
                     a if _on_device(a) else self.cupy.asarray(a) for a in arrays])[0]
             else:
+                ran_on_host(op.name)
                 host = [self.cupy.asnumpy(a) if _on_device(a) else a for a in arrays]
                 out = op.impl(*host, **kw)
                 out = tuple(self.cupy.asarray(o) for o in out) if isinstance(out, tuple) \

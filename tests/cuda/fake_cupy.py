@@ -172,6 +172,9 @@ class ndarray(numpy.lib.mixins.NDArrayOperatorsMixin):   # noqa: N801 (CuPy's na
 
     # -- computing: NumPy on the held arrays, under CuPy's rules ---------------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        unknown = set(kwargs) - {"out", "dtype", "casting"}
+        if unknown:                      # CuPy's ufuncs take no `where`, `order` ...
+            raise TypeError(f"Wrong arguments {unknown}")
         device = _device_of((inputs, kwargs), ufunc.__name__)
         inputs = _unwrap(inputs, ufunc.__name__)
         out = kwargs.get("out")
@@ -372,9 +375,14 @@ class RawModule:
     compiled: list = []            # the source of every module compiled
     launched: list = []            # the name of every kernel launched
 
+    _built: dict = {}              # source -> what g++ made (CuPy keeps a disk cache)
+
     def __init__(self, code: str, options=(), **kwargs):
         RawModule.compiled.append(code)
-        self.lib, self.kernels = compile_for_host(code)
+        built = RawModule._built.get(code)
+        if built is None:
+            built = RawModule._built[code] = compile_for_host(code)
+        self.lib, self.kernels = built
 
     def get_function(self, name):
         if name not in self.kernels:

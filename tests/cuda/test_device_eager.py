@@ -16,16 +16,15 @@ from kusari import optimizers
 from kusari.compiler.errors import InvalidType
 from kusari.compiler.ops.registry import ELEMENTWISE, REGISTRY
 from kusari.function_node import apply
+from kusari.runtime import cuda_plan
 from kusari.runtime.cuda_plan import DEVICE_FORMS, HOST_FORMS
 
-from . import fake_cupy
-from .common import need_gxx
+from .conftest import launched_since, launches, need_devices
 
 
 @pytest.fixture
-def cp(monkeypatch):
-    need_gxx()                   # the stand-in compiles CUDA kernels with g++
-    return fake_cupy.install(monkeypatch)
+def cp(cupy_module):
+    return cupy_module
 
 
 def _operands(name, op, rng):
@@ -84,13 +83,18 @@ def test_special_functions_run_their_cuda_forms_on_the_device(name, cp):
     np.testing.assert_allclose(cp.asnumpy(got), want, rtol=2e-6, atol=1e-6)
 
 
-def test_library_ops_without_a_device_form_run_on_host_copies(cp):
+def test_library_ops_without_a_device_form_run_on_host_copies(cp, monkeypatch):
     x = np.random.RandomState(0).rand(4, 5).astype(np.float32)
     t = np.array([0, 3, 1, 4], np.int32)
     want = F.softmax_cross_entropy(x, t)
-    got = F.softmax_cross_entropy(cp.asarray(x), cp.asarray(t))
+    monkeypatch.setattr(cuda_plan, "_warned", set())
+    with pytest.warns(cuda_plan.PerformanceWarning, match="runs on the host") as record:
+        got = F.softmax_cross_entropy(cp.asarray(x), cp.asarray(t))
+        F.softmax_cross_entropy(cp.asarray(x), cp.asarray(t))
     assert type(got.array) is cp.ndarray
     np.testing.assert_array_equal(cp.asnumpy(got.array), want.array)
+    names = [str(w.message).split()[0] for w in record]
+    assert len(names) == len(set(names))                   # once per op
 
 
 def _mlp(seed):
@@ -113,7 +117,7 @@ def test_training_on_the_device_follows_training_on_the_cpu(make_optimizer, cp):
     opt_h.setup(host)
     opt_d.setup(device)
     rng = np.random.RandomState(3)
-    compiled_before = len(fake_cupy.RawModule.compiled)
+    before = launches(cp)
     for step in range(5):
         x = rng.rand(8, 12).astype(np.float32)
         t = rng.randint(0, 4, 8).astype(np.int32)
@@ -129,7 +133,7 @@ def test_training_on_the_device_follows_training_on_the_cpu(make_optimizer, cp):
         assert type(p_d.array) is cp.ndarray and type(p_d.grad) is cp.ndarray, name
         np.testing.assert_allclose(cp.asnumpy(p_d.array), p_h.array, rtol=1e-5, atol=1e-6,
                                    err_msg=name)
-    assert len(fake_cupy.RawModule.compiled) > compiled_before   # CUDA kernels ran
+    assert launched_since(cp, before)                  # CUDA kernels ran
 
 
 def test_gradients_of_gradients_on_the_device(cp):
@@ -153,6 +157,7 @@ def test_a_host_array_meeting_a_device_array_is_an_error_naming_both(cp):
 
 
 def test_operands_on_two_devices_are_an_error_naming_both(cp):
+    need_devices(cp, 2)
     with cp.cuda.Device(1):
         b = kusari.Variable(cp.asarray(np.ones(3, np.float32)))
     a = kusari.Variable(cp.asarray(np.ones(3, np.float32)))
@@ -162,6 +167,7 @@ def test_operands_on_two_devices_are_an_error_naming_both(cp):
 
 
 def test_arrays_stay_on_the_device_they_are_on(cp):
+    need_devices(cp, 2)
     link = L.Linear(3, 2)
     link.to_device("@cupy:1")
     assert link.W.array.device.id == 1
@@ -172,6 +178,7 @@ def test_arrays_stay_on_the_device_they_are_on(cp):
 
 
 def test_a_model_on_the_second_device_trains_there_and_saves(cp, tmp_path):
+    need_devices(cp, 2)
     from kusari import serializers
     host, device = _mlp(1), _mlp(1)
     device.to_device("@cupy:1")
@@ -203,6 +210,7 @@ def test_a_model_on_the_second_device_trains_there_and_saves(cp, tmp_path):
 
 
 def test_dropout_draws_its_mask_on_the_device(cp):
+    need_devices(cp, 2)
     with cp.cuda.Device(1):
         x = kusari.Variable(cp.asarray(np.ones((50, 40), np.float32)))
     y = F.dropout(x, 0.25)

@@ -16,21 +16,16 @@ from kusari import optimizers
 from kusari.compiler import explain_cache
 from kusari.compiler.errors import InvalidType
 
-from . import fake_cupy
-from .common import need_gxx
+from .conftest import launched_since, launches, need_devices
 
 
 @pytest.fixture
-def cp(monkeypatch):
-    need_gxx()                   # the stand-in compiles CUDA kernels with g++
-    return fake_cupy.install(monkeypatch)
-
-
-def _launches() -> int:
-    return len(fake_cupy.RawModule.launched)
+def cp(cupy_module):
+    return cupy_module
 
 
 def test_a_function_of_device_arrays_runs_as_cuda_kernels_on_the_device(cp):
+    need_devices(cp, 2)
     @kusari.jit
     def f(a, b):
         return F.sin(a) * F.exp(-b) + a * b ** 2 - F.tanh(a * b)
@@ -38,10 +33,10 @@ def test_a_function_of_device_arrays_runs_as_cuda_kernels_on_the_device(cp):
     rng = np.random.RandomState(0)
     a, b = rng.randn(2, 5, 7).astype(np.float32)
     want = f(a, b)
-    before = _launches()
+    before = launches(cp)
     got = f(cp.asarray(a), cp.asarray(b))
     assert type(got) is cp.ndarray and got.device.id == 0
-    assert _launches() > before
+    assert launched_since(cp, before)
     np.testing.assert_allclose(cp.asnumpy(got), want, rtol=1e-6, atol=1e-7)
     assert '__global__' in f.lower(cp.asarray(a), cp.asarray(b)).source
     assert "@cupy:0" in explain_cache()[-1].reason    # why it compiled again: the device
@@ -123,9 +118,9 @@ def test_a_jitted_training_step_on_the_device_follows_the_cpu(make_optimizer, dr
         np.random.seed(100 + i)                # dropout draws the same masks in both
         loss_h = step_h(x, t)
         np.random.seed(100 + i)
-        before = _launches()
+        before = launches(cp)
         loss_d = step_d(cp.asarray(x), cp.asarray(t))
-        assert _launches() > before
+        assert launched_since(cp, before)
         assert type(loss_d) is cp.ndarray
         np.testing.assert_allclose(float(loss_d), float(loss_h), rtol=1e-5)
     assert len(step_d._entries) == 1
@@ -141,6 +136,7 @@ def test_a_jitted_training_step_on_the_device_follows_the_cpu(make_optimizer, dr
 
 
 def test_a_jitted_step_on_the_second_device_trains_there(cp):
+    need_devices(cp, 2)
     model = _mlp(1)
     model.to_device("@cupy:1")
     opt = optimizers.Adam(0.01)
@@ -190,6 +186,7 @@ def test_a_model_sent_to_the_device_after_compiling_compiles_again_for_it(cp):
 
 
 def test_host_data_for_a_model_on_the_device_is_an_error_naming_both(cp):
+    need_devices(cp, 2)
     model = _mlp(3)
     model.to_device("@cupy:0")
     opt = optimizers.SGD()

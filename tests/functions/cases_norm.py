@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+import kusari
 import kusari.functions as F
 from tests.functions import dual_numbers as D
 from tests.functions.special_cases import _row_defined, pattern, rows
@@ -180,7 +181,8 @@ def _eigh_values_ref(x):
 def _eigh_projection(x):
     call, a = _sym2(x)
     v = call("eigh_vectors", a)
-    return F.matmul(v * np.array(WEIGHTS2, x.dtype), F.swapaxes(v, 1, 2))
+    weights = kusari.backend.get_array_module(v).asarray(np.array(WEIGHTS2, x.dtype))
+    return F.matmul(v * weights, F.swapaxes(v, 1, 2))       # (weights where v is)
 
 
 def _eigh_projection_ref(x):

@@ -44,16 +44,24 @@ def rsqrt(x, out=None):
     return np.divide(x.dtype.type(1), out, out=out)
 
 
-def _square(x, dtype, out=None, where=True):
-    return np.multiply(x, x, out=out, dtype=dtype, where=where)
+def _where(where) -> dict:
+    # (only where given: CuPy's ufuncs, which these reach on device arrays, take none)
+    return _NO_KW if where is None else {"where": where}
 
 
-def _reciprocal(x, dtype, out=None, where=True):
-    return np.divide(dtype.type(1), x, out=out, dtype=dtype, where=where)
+_NO_KW: dict = {}
 
 
-def _sqrt(x, dtype, out=None, where=True):
-    return np.sqrt(x, out=out, dtype=dtype, where=where)
+def _square(x, dtype, out=None, where=None):
+    return np.multiply(x, x, out=out, dtype=dtype, **_where(where))
+
+
+def _reciprocal(x, dtype, out=None, where=None):
+    return np.divide(dtype.type(1), x, out=out, dtype=dtype, **_where(where))
+
+
+def _sqrt(x, dtype, out=None, where=None):
+    return np.sqrt(x, out=out, dtype=dtype, **_where(where))
 
 
 # the exponents NumPy's power treats apart when they are scalars
@@ -84,7 +92,10 @@ def power(x, y, out=None):
         for value, fast in _FAST_POWERS.items():
             where = y == value
             if where.any():
-                fast(x, result.dtype, result, where)
+                if type(result) is np.ndarray:
+                    fast(x, result.dtype, result, where)
+                else:            # (CuPy's ufuncs take no `where`; its copyto does)
+                    np.copyto(result, fast(x, result.dtype), where=where)
     return result
 
 

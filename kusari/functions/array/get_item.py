@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...backends import cuda
 from ...compiler.errors import InvalidType, invalid_in
 from ...compiler.ops.index import expand_key, key_from_index
 from ...configuration import state
@@ -108,11 +109,15 @@ def check_index_values(label: str, shape, key, arrays) -> None:
         if item[0] == "n":
             continue
         if item[0] == "a":
-            a = np.asarray(_array(arrays[item[1]]))
+            a = _array(arrays[item[1]])
+            if not cuda.is_cupy_array(a):
+                a = np.asarray(a)
             size = shape[d]
-            if a.size and (a.max() >= size or a.min() < -size):
-                raise invalid_in(label, InvalidType(
-                    f"-x.shape[{d}] <= index < x.shape[{d}]",
-                    f"index {a.max() if a.max() >= size else a.min()} for axis {d} "
-                    f"with size {size}"))
+            if a.size:       # (on a GPU: two reductions, read back; CuPy would clip)
+                top, bottom = int(a.max()), int(a.min())
+                if top >= size or bottom < -size:
+                    raise invalid_in(label, InvalidType(
+                        f"-x.shape[{d}] <= index < x.shape[{d}]",
+                        f"index {top if top >= size else bottom} for axis {d} "
+                        f"with size {size}"))
         d += 1

@@ -5,7 +5,7 @@ import numpy as np
 
 from ...configuration import state
 from ...tracing import Traced
-from .._core import Variable, call, var
+from .._core import Variable, call, host, var
 from ._util import expect
 
 
@@ -37,7 +37,7 @@ def permutate(x, indices, axis: int = 0, inv: bool = False) -> Variable:
         if inv:                           # y[indices] = x
             return call("scatter_add", x, indices, key=key, shape=x.shape)
         return call("getitem", x, indices, key=key)
-    ind = np.asarray(ind)
+    ind = host(ind)             # (its values are checked here; getitem sends it back)
     if state.debug:
         _check_indices(ind)
     if inv:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._core import Variable, call, var
+from .._core import Variable, call, sent, var
 from ._util import expect
 
 
@@ -37,8 +37,8 @@ def _interpolate(x: Variable, axis: int, out_size: int, mode: str,
         return y0
     i1 = np.minimum(i0 + 1, size - 1)
     shape = (out_size,) + (1,) * (x.ndim - axis - 1)
-    w1 = var(w.astype(x.dtype).reshape(shape))
-    w0 = var((1 - w.astype(x.dtype)).reshape(shape))
+    w1 = var(sent(w.astype(x.dtype).reshape(shape), x))
+    w0 = var(sent((1 - w.astype(x.dtype)).reshape(shape), x))
     return call("add", call("mul", y0, w0), call("mul", _along(x, axis, i1), w1))
 
 

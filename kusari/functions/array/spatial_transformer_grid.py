@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._core import Variable, call, var
+from .._core import Variable, call, sent, var
 from ._util import expect, expect_float
 
 
@@ -33,5 +33,5 @@ def spatial_transformer_grid(theta, output_shape, **kwargs) -> Variable:
     ys, xs = np.meshgrid(np.linspace(-1, 1, H, dtype=theta.dtype),
                          np.linspace(-1, 1, W, dtype=theta.dtype), indexing="ij")
     coords = np.concatenate([xs[None], ys[None], np.ones((1, H, W), theta.dtype)], axis=0)
-    grid = call("matmul", theta, var(coords.reshape(3, H * W)))
+    grid = call("matmul", theta, var(sent(coords.reshape(3, H * W), theta)))
     return call("reshape", grid, shape=(theta.shape[0], 2, H, W))

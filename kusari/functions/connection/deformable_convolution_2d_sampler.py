@@ -7,7 +7,7 @@ __all__ = ["deformable_convolution_2d_sampler"]
 
 import numpy as np
 
-from .._core import Variable, call, operand, var
+from .._core import Variable, call, operand, sent, var
 from ..array.pad import pad as pad_array
 from ..array.spatial_transformer_sampler import spatial_transformer_sampler
 from .convolution_nd import as_tuple
@@ -32,7 +32,7 @@ def _grid(offset: Variable, kh, kw, sy, sx, ph, pw, h, w) -> Variable:
 
     def coordinate(off, fixed, size):
         scaled = call("add", call("mul", off, operand(1.0 / (size - 1), off)),
-                      operand(fixed, off))
+                      operand(sent(fixed, off), off))
         return call("sub", call("mul", scaled, operand(2.0, off)), operand(1.0, off))
     gx = coordinate(off_x, fixed_x, w + 2 * pw)
     gy = coordinate(off_y, fixed_y, h + 2 * ph)

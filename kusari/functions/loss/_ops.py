@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...variable import Variable
-from .._core import call, var
+from .._core import call, sent, var
 
 
 def _axes(axis, ndim: int) -> tuple:
@@ -42,7 +42,7 @@ def cast(x: Variable, dtype) -> Variable:
 def onehot(t: Variable, n: int, dtype=None) -> Variable:
     """(t[..., None] == arange(n)): a boolean one-hot of integer labels t,
     or of `dtype`."""
-    iota = var(np.arange(n, dtype=t.dtype))
+    iota = var(sent(np.arange(n, dtype=t.dtype), t))
     hit = call("equal", reshape(t, t.shape + (1,)), iota)
     return hit if dtype is None else cast(hit, dtype)
 

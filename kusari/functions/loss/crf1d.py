@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...backends import cuda
 from ...variable import Variable
 from .._core import call, var
 from ._checks import check_reduce
@@ -10,7 +11,9 @@ from ._ops import reshape, rsum
 
 
 def _labels(y):
-    return y.array if isinstance(y, Variable) else np.asarray(y)
+    if isinstance(y, Variable):
+        return y.array
+    return y if cuda.is_cupy_array(y) else np.asarray(y)
 
 
 def _step_scores(alpha: Variable, cost: Variable) -> Variable:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ...variable import Variable
-from .._core import call, var
+from .._core import call, host, sent, var
 from ._checks import check_reduce, expect, float_kind, ndim_is
 from ._ops import concrete, rmean
 
@@ -17,8 +17,7 @@ def _values(a, name: str):
         if not concrete(a):
             raise TypeError(f"connectionist_temporal_classification: {name} must have "
                             "values (it cannot be traced)")
-        a = a.array
-    return np.asarray(a)
+    return host(a)
 
 
 def connectionist_temporal_classification(x, t, blank_symbol, input_length=None,
@@ -70,17 +69,21 @@ def connectionist_temporal_classification(x, t, blank_symbol, input_length=None,
     log_y = call("log_softmax", xs, axis=2)
     picked = get_item(log_y, (slice(None), np.arange(batch)[:, None], path))  # (T, b, w)
     dtype = xs.dtype
-    pad_var = var(np.full((batch, width), pad, dtype))
-    alpha = var(np.where(positions == 0, 0, pad).astype(dtype)[None].repeat(batch, 0))
-    pad1, pad2 = var(np.full((batch, 1), pad, dtype)), var(np.full((batch, 2), pad, dtype))
+
+    def const(a):              # (made here, on the host: sent where x is)
+        return var(sent(a, xs))
+    pad_var = const(np.full((batch, width), pad, dtype))
+    alpha = const(np.where(positions == 0, 0, pad).astype(dtype)[None].repeat(batch, 0))
+    pad1, pad2 = const(np.full((batch, 1), pad, dtype)), const(np.full((batch, 2), pad, dtype))
+    skip, inside, last = const(skip), const(inside), const(last)
     for step in range(steps):
         shift1 = call("concat", pad1, alpha[:, :-1], axis=1)
         shift2 = call("concat", pad2, alpha[:, :-2], axis=1) if width > 2 else pad_var
-        shift2 = call("where", var(skip), shift2, pad_var)
+        shift2 = call("where", skip, shift2, pad_var)
         new = logsumexp(stack([alpha, shift1, shift2]), axis=0)
-        new = call("where", var(inside), new, pad_var) + picked[step]
-        running = var((step < input_length)[:, None])
+        new = call("where", inside, new, pad_var) + picked[step]
+        running = const((step < input_length)[:, None])
         alpha = call("where", running, new, alpha)
-    log_p = logsumexp(call("where", var(last), alpha, pad_var), axis=1)
+    log_p = logsumexp(call("where", last, alpha, pad_var), axis=1)
     loss = -log_p
     return rmean(loss) if reduce == "mean" else loss

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...variable import Variable
-from .._core import call, var
+from .._core import call, host, sent, var
 from ._ops import reshape, rsum, safe_sqrt
 
 
@@ -22,7 +21,7 @@ def discriminative_margin_based_clustering_loss(embeddings, labels, delta_v, del
         raise ValueError("For discriminative loss, norm can only be 1 or 2. Obtained the "
                          f"value : {norm}")
     emb = var(embeddings)
-    labels = labels.array if isinstance(labels, Variable) else np.asarray(labels)
+    labels = host(labels)             # (the masks are made here, then sent where emb is)
     assert max_embedding_dim == emb.shape[1]
     n, b = max_embedding_dim, emb.shape[0]
 
@@ -34,11 +33,14 @@ def discriminative_margin_based_clustering_loss(embeddings, labels, delta_v, del
     masks = np.stack([labels == c + 1 for c in range(n)])[:, :, None].astype(emb.dtype)
     spread = reshape(emb, (1,) + emb.shape)                         # (1, b, n, H, W)
     counts = masks.sum(axis=(2, 3, 4))                              # (n, b)
-    means = rsum(spread * var(masks), (3, 4)) / var(np.maximum(counts, 1)[:, :, None])
+    pixels = np.maximum(masks.sum(axis=(1, 2, 3, 4)), 1)
+    masks, counts, pixels = (var(sent(a, emb)) for a in
+                             (masks, np.maximum(counts, 1)[:, :, None], pixels))
+    means = rsum(spread * masks, (3, 4)) / counts
     l_reg = rsum(size(means, (1, 2))) / (n * b)
-    off = (reshape(means, means.shape + (1, 1)) - spread) * var(masks)
+    off = (reshape(means, means.shape + (1, 1)) - spread) * masks
     l_var = call("relu", size(off, 2) - delta_v)
-    l_var = rsum(l_var * l_var, (1, 2, 3)) / var(np.maximum(masks.sum(axis=(1, 2, 3, 4)), 1))
+    l_var = rsum(l_var * l_var, (1, 2, 3)) / pixels
     l_var = rsum(l_var) / n
     l_dist, count = None, 0
     for ca in range(n):

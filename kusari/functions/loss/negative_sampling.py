@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...backends import cuda
 from ...variable import Variable
-from .._core import call, scalar_like, var
+from .._core import call, scalar_like, sent, var
 from ._checks import expect, float_kind, ndim_is
 from ._ops import cast, reshape, rsum
 
@@ -30,7 +31,9 @@ def negative_sampling(x, t, W, sampler, sample_size, reduce="sum", **kwargs):
            (W.dtype == x.dtype, "W.dtype == x.dtype", f"{W.dtype} != {x.dtype}"),
            ndim_is(W, 2, "W"))
     n = t.shape[0]
-    samples = np.array(sampler((n, sample_size + 1)), copy=True)
+    xp = cuda.get_array_module(t.array)           # (the samples are made where t is)
+    with cuda.get_device_from_array(t.array):
+        samples = xp.array(sampler((n, sample_size + 1)), copy=True)
     samples[:, 0] = t.array
     dtype = x.dtype
     if dtype == np.float16:               # Chainer computes half precision in float32
@@ -40,7 +43,7 @@ def negative_sampling(x, t, W, sampler, sample_size, reduce="sum", **kwargs):
     wx = rsum(w * reshape(x, (n, 1, x.shape[1])), axis=2)          # (n, k + 1)
     sign = np.ones(sample_size + 1, x.dtype)
     sign[0] = -1
-    loss = rsum(call("softplus", wx * var(sign)), axis=1)
+    loss = rsum(call("softplus", wx * var(sent(sign, x))), axis=1)
     valid = call("not_equal", t, scalar_like(t, -1))
     loss = call("where", valid, loss, scalar_like(loss, 0))
     if reduce == "sum":

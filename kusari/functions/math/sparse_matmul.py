@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...compiler.errors import InvalidType, invalid_in
-from .._core import Variable, call, var
+from .._core import Variable, call, host, sent, var
 
 
 def _swap_last(x: Variable) -> Variable:
@@ -30,7 +30,7 @@ class CooMatMul:
 
     def __init__(self, sp_row, sp_col, sp_shape, sp_order="other", transa=False,
                  transb=False, transc=False, dtype=None):
-        sp_row, sp_col = np.asarray(sp_row), np.asarray(sp_col)
+        sp_row, sp_col = host(sp_row), host(sp_col)
         if sp_row.ndim != sp_col.ndim:
             raise ValueError("ndim of sp_row and sp_col must be the same.")
         if sp_row.ndim not in (1, 2):
@@ -73,7 +73,8 @@ class CooMatMul:
         if dn.dtype != dtype:
             dn = call("cast", dn, dtype=dtype)
         m, k = self.sp_shape
-        row, col = self.sp_row, self.sp_col
+        # (the dense index is made on the host, then sent where sp is)
+        row, col = host(self.sp_row), host(self.sp_col)
         valid = row >= 0
         if self.sp_row.ndim == 2:
             batch = np.arange(row.shape[0]).reshape(-1, 1) * (m * k)
@@ -84,8 +85,8 @@ class CooMatMul:
         flat = np.where(valid, batch + row.astype(np.int64) * k + col, 0).reshape(-1)
         entries = call("reshape", sp, shape=(sp.size,))
         if not valid.all():
-            entries = entries * valid.reshape(-1).astype(dtype)
-        dense = call("scatter_add", entries, var(flat), key=(("a", 0),),
+            entries = entries * var(sent(valid.reshape(-1).astype(dtype), sp))
+        dense = call("scatter_add", entries, var(sent(flat, sp)), key=(("a", 0),),
                      shape=(int(np.prod(shape)),))
         a = call("reshape", dense, shape=shape)
         if self.transa:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._core import Variable, call, var
+from ...backends import cuda
+from .._core import Variable, call, sent, var
 
 
 def zeta(x, q) -> Variable:
@@ -14,5 +15,8 @@ def zeta(x, q) -> Variable:
     q = var(q)
     if isinstance(x, Variable):
         x = x.array
-    x = np.asarray(x, dtype=q.dtype) if q.dtype.kind == "f" else np.asarray(x)
+    if not cuda.is_cupy_array(x):
+        x = sent(np.asarray(x, dtype=q.dtype) if q.dtype.kind == "f" else np.asarray(x), q)
+    elif q.dtype.kind == "f":
+        x = x.astype(q.dtype, copy=False)
     return call("zeta", var(x), q)

@@ -22,11 +22,11 @@ def gaussian(mean, ln_var, **kwargs):
            f"{mean.shape} != {ln_var.shape}")
     if eps is None:
         shape = ln_var.shape
-        e = draw(lambda: np.random.standard_normal(shape), shape)
+        e = draw(lambda xp: xp.random.standard_normal(shape), shape, like=ln_var.array)
         e = call("cast", e, dtype=mean.dtype)
         eps = e.array
     else:
-        e = eps if isinstance(eps, Variable) else var(np.asarray(eps))
+        e = var(eps)
         if e.dtype != mean.dtype:
             e = call("cast", e, dtype=mean.dtype)
     scale = call("exp", call("mul", ln_var, operand(0.5, ln_var)))

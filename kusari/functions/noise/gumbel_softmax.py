@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._core import Variable, call, operand, var
+from .._core import Variable, call, operand, sent, var
 from ._random import draw
 
 
@@ -12,9 +12,10 @@ def gumbel_softmax(log_pi, tau: float = 0.1, axis: int = 1) -> Variable:
     np.random.gumbel (a 0-d log_pi gives 1)."""
     log_pi = var(log_pi)
     if log_pi.ndim < 1:
-        return var(np.ones((), log_pi.dtype))
+        return var(sent(np.ones((), log_pi.dtype), log_pi))
     shape = log_pi.shape
-    g = call("cast", draw(lambda: np.random.gumbel(size=shape), shape), dtype=log_pi.dtype)
+    g = call("cast", draw(lambda xp: xp.random.gumbel(size=shape), shape, like=log_pi.array),
+             dtype=log_pi.dtype)
     z = call("div", call("add", log_pi, g), operand(tau, log_pi))
     from ..activation import softmax
     return softmax(z, axis=axis)

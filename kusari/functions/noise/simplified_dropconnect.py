@@ -34,7 +34,7 @@ def simplified_dropconnect(x, W, b=None, ratio: float = .5, train: bool = True,
         raise ValueError(f"simplified_dropconnect: x {x.shape} does not match W {W.shape}")
     shape = ((x.shape[0],) + W.shape) if use_batchwise_mask else W.shape
     if mask is None:
-        u = draw(lambda: np.random.rand(*shape), shape)
+        u = draw(lambda xp: xp.random.rand(*shape), shape, like=W.array)
         keep = call("greater_equal", u, operand(ratio, u))
     else:
         keep = mask if isinstance(mask, Variable) else var(mask)

@@ -13,7 +13,7 @@ def zoneout(h, x, ratio: float = .5, **kwargs) -> Variable:
     if not state.train:
         return var(x)
     h, x = var(h), var(x)
-    u = uniform(x.shape)
+    u = uniform(x.shape, like=x.array)
     keep_x = call("greater_equal", u, operand(ratio, u))
     keep_h = call("logical_not", keep_x)
     return call("add", call("mul", h, call("cast", keep_h, dtype=h.dtype)),

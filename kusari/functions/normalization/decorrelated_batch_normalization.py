@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...variable import Variable
-from .._core import call
+from .._core import call, sent
 from .._core import var as as_var
 from ..loss._checks import expect, float_kind, same_dtype
 from ..loss._ops import cast, reshape, rmean
@@ -64,7 +64,7 @@ def decorrelated_batch_normalization(x, **kwargs) -> Variable:
     size = x_hat.shape[1]
     mean = rmean(x_hat, 2, keepdims=True)
     x_hat = x_hat - mean
-    eps_matrix = as_var(x.dtype.type(eps) * np.eye(size, dtype=x.dtype))
+    eps_matrix = as_var(sent(x.dtype.type(eps) * np.eye(size, dtype=x.dtype), x))
     cov = call("matmul", x_hat, _swap_last(x_hat)) / x.dtype.type(m) + eps_matrix
     w = call("eigh_values", cov)
     v = call("eigh_vectors", cov)

@@ -6,7 +6,7 @@ __all__ = ["average_pooling_nd", "average_pooling_1d", "average_pooling_3d"]
 
 import numpy as np
 
-from .._core import Variable, call, operand
+from .._core import Variable, call, operand, sent
 from .pooling_nd import fixed_ndim, geometry, windows
 
 LABEL = "AveragePoolingND"
@@ -29,7 +29,7 @@ def average(label: str, x, nd: int, ksize, stride, pad, pad_value) -> Variable:
     total = call("sum", col, axis=axes, keepdims=False)
     if pad_value is None:
         width = _counts(x.shape[2:], ksize, stride, pad, outs, x.dtype)
-        return call("div", total, operand(width, total))
+        return call("div", total, operand(sent(width, total), total))
     return call("mul", total, operand(1.0 / float(np.prod(ksize)), total))
 
 

@@ -5,7 +5,7 @@ __all__ = ["roi_average_align_2d"]
 
 import numpy as np
 
-from .._core import Variable, call, operand, var
+from .._core import Variable, call, operand, sent, var
 from .roi_max_pooling_2d import check_boxes
 from .roi_plans import (channels_first, check_arguments, concrete, gather, roi_samples,
                         rows_of)
@@ -26,9 +26,9 @@ def sampled(label: str, x, rois, roi_indices, outsize, spatial_scale, sampling_r
     weights = plan[..., 4:8]
     corners = np.where(weights > 0, plan[..., 0:4].astype(np.int64), -1)
     vals = call("mul", gather(rows_of(x), corners),
-                operand(weights.astype(x.dtype)[..., None], x))  # (R, oh, ow, S, 4, C)
+                operand(sent(weights.astype(x.dtype)[..., None], x), x))  # (R, oh, ow, S, 4, C)
     # corners off the image are left out, not multiplied by 0 (0 inf is NaN)
-    vals = call("where", operand((corners >= 0)[..., None], vals), vals, operand(0.0, vals))
+    vals = call("where", operand(sent((corners >= 0)[..., None], vals), vals), vals, operand(0.0, vals))
     points = call("sum", vals, axis=(4,), keepdims=False)          # (R, oh, ow, S, C)
     return x, points, plan[..., 8] > 0, counts
 
@@ -45,4 +45,4 @@ def roi_average_align_2d(x, rois, roi_indices, outsize, spatial_scale,
                                    spatial_scale, ratio)
     total = call("sum", points, axis=(3,), keepdims=False)         # (R, oh, ow, C)
     counts = counts.astype(x.dtype).reshape(-1, 1, 1, 1)
-    return channels_first(call("div", total, operand(counts, total)))
+    return channels_first(call("div", total, operand(sent(counts, total), total)))

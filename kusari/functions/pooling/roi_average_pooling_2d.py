@@ -5,7 +5,7 @@ __all__ = ["roi_average_pooling_2d"]
 
 import numpy as np
 
-from .._core import Variable, call, operand, var
+from .._core import Variable, call, operand, sent, var
 from .roi_max_pooling_2d import check_boxes
 from .roi_plans import (channels_first, check_arguments, concrete, gather, roi_bins,
                         rows_of)
@@ -24,7 +24,7 @@ def roi_average_pooling_2d(x, rois, roi_indices, outsize, spatial_scale) -> Vari
                     outw=outw, spatial_scale=spatial_scale)
     vals = gather(rows_of(x), bins)                              # (R, oh, ow, L, C)
     valid = (bins >= 0)[..., None]
-    vals = call("where", operand(valid, vals), vals, operand(0.0, vals))
+    vals = call("where", operand(sent(valid, vals), vals), vals, operand(0.0, vals))
     total = call("sum", vals, axis=(3,), keepdims=False)
     count = np.maximum(valid.sum(axis=3), 1).astype(x.dtype)     # (R, oh, ow, 1)
-    return channels_first(call("div", total, operand(count, total)))
+    return channels_first(call("div", total, operand(sent(count, total), total)))

@@ -5,7 +5,7 @@ __all__ = ["roi_max_align_2d"]
 
 import numpy as np
 
-from .._core import Variable, call, operand
+from .._core import Variable, call, operand, sent
 from .pooling_nd import first_max
 from .roi_average_align_2d import sampled
 from .roi_plans import channels_first
@@ -23,7 +23,7 @@ def roi_max_align_2d(x, rois, roi_indices, outsize, spatial_scale,
                                spatial_scale, ratio)
     # points off the image, and NaN ones, never win (Chainer keeps a point
     # only if it is greater than the maximum so far)
-    keep = call("logical_and", operand(valid[..., None], points),
+    keep = call("logical_and", operand(sent(valid[..., None], points), points),
                 call("equal", points, points))
     points = call("where", keep, points, operand(-np.inf, points))
     return channels_first(first_max(points, 3)[0])

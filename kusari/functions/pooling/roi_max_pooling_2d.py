@@ -5,7 +5,7 @@ __all__ = ["roi_max_pooling_2d"]
 
 import numpy as np
 
-from .._core import Variable, call, operand, var
+from .._core import Variable, call, operand, sent, var
 from .pooling_nd import check, first_max
 from .roi_plans import (channels_first, check_arguments, concrete, gather, roi_bins,
                         rows_of)
@@ -38,11 +38,11 @@ def bin_max(x: Variable, bins: np.ndarray, empty: float) -> Variable:
     goes to each bin's first maximum."""
     vals = gather(rows_of(x), bins)                             # (R, oh, ow, L, C)
     valid = (bins >= 0)[..., None]
-    vals = call("where", operand(valid, vals), vals, operand(-np.inf, vals))
+    vals = call("where", operand(sent(valid, vals), vals), vals, operand(-np.inf, vals))
     y = first_max(vals, 3)[0]                          # (R, oh, ow, C)
     if empty != -np.inf:
         has = (bins >= 0).any(axis=-1)[..., None]
-        y = call("where", operand(has, y), y, operand(empty, y))
+        y = call("where", operand(sent(has, y), y), y, operand(empty, y))
     return channels_first(y)
 
 

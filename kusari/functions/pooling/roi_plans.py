@@ -24,6 +24,7 @@ import numbers
 
 import numpy as np
 
+from ...backends import cuda
 from .._core import call
 
 
@@ -166,6 +167,8 @@ def check_arguments(outsize, spatial_scale, sampling_ratio=(None, None), align=F
 def concrete(label: str, v):
     """The array of a box argument (boxes are data: they must be concrete)."""
     a = getattr(v, "array", v)
+    if cuda.is_cupy_array(a):        # (the plan is made on the host, from the values)
+        return cuda.to_cpu(a)
     if not isinstance(a, np.ndarray):
         raise TypeError(f"{label}: the boxes and their image indices must be concrete arrays "
                         f"(not {type(a).__name__}); under kusari.jit pass them as constants")

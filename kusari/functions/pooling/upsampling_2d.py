@@ -6,6 +6,7 @@ __all__ = ["upsampling_2d"]
 
 import numpy as np
 
+from ...backends import cuda
 from ...utils import size_of_shape
 from .._core import Variable, call, operand
 from .pooling_nd import as_tuple, check, conv_outsize, deconv_outsize, geometry
@@ -20,7 +21,8 @@ def upsampling_2d(x, indexes, ksize, stride=None, pad=0, outsize=None,
     x[n, c, i, j] lands at offset indexes[n, c, i, j] (flat) of window
     (i, j); positions no window picks are zero, overlaps add up."""
     x, ksize, stride, pad = geometry(LABEL, x, 2, ksize, stride, pad)
-    indexes = np.asarray(getattr(indexes, "array", indexes))
+    indexes = getattr(indexes, "array", indexes)
+    xp = cuda.get_array_module(indexes)       # (the mask is made where the indexes are)
     check(LABEL, x.shape == indexes.shape, "x.shape == indexes.shape",
           f"{x.shape} != {indexes.shape}")
     dims = x.shape[2:]
@@ -34,7 +36,8 @@ def upsampling_2d(x, indexes, ksize, stride=None, pad=0, outsize=None,
         check(LABEL, dims == want, f"x.shape[2:] == {want}", f"{dims} != {want}")
     n, c = x.shape[:2]
     kk = size_of_shape(ksize)
-    hit = np.arange(kk).reshape(1, 1, kk, 1, 1) == indexes[:, :, None]
+    with cuda.get_device_from_array(indexes):
+        hit = xp.arange(kk).reshape(1, 1, kk, 1, 1) == xp.asarray(indexes)[:, :, None]
     spread = call("where", operand(hit, x), call("reshape", x, shape=(n, c, 1) + dims),
                   operand(0.0, x))
     col = call("reshape", spread, shape=(n, c) + ksize + dims)
