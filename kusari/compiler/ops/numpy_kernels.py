@@ -44,24 +44,23 @@ def rsqrt(x, out=None):
     return np.divide(x.dtype.type(1), out, out=out)
 
 
-def _where(where) -> dict:
-    # (only where given: CuPy's ufuncs, which these reach on device arrays, take none)
-    return _NO_KW if where is None else {"where": where}
-
-
-_NO_KW: dict = {}
-
-
+# (`where` only where given: CuPy's ufuncs, which these reach on device arrays, take none)
 def _square(x, dtype, out=None, where=None):
-    return np.multiply(x, x, out=out, dtype=dtype, **_where(where))
+    if where is None:
+        return np.multiply(x, x, out=out, dtype=dtype)
+    return np.multiply(x, x, out=out, dtype=dtype, where=where)
 
 
 def _reciprocal(x, dtype, out=None, where=None):
-    return np.divide(dtype.type(1), x, out=out, dtype=dtype, **_where(where))
+    if where is None:
+        return np.divide(dtype.type(1), x, out=out, dtype=dtype)
+    return np.divide(dtype.type(1), x, out=out, dtype=dtype, where=where)
 
 
 def _sqrt(x, dtype, out=None, where=None):
-    return np.sqrt(x, out=out, dtype=dtype, **_where(where))
+    if where is None:
+        return np.sqrt(x, out=out, dtype=dtype)
+    return np.sqrt(x, out=out, dtype=dtype, where=where)
 
 
 # the exponents NumPy's power treats apart when they are scalars
