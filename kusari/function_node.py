@@ -364,9 +364,8 @@ def apply_call(ref, args: tuple) -> list:
     if any(type(a) is not ndarray and cuda.is_cupy_array(a) for a in arrays):
         from .runtime.cupy_backend import cupy_backend
         backend = cupy_backend()
-        device = backend.device_of(op, arrays)
-        with device:
-            outs = ref.on(backend).run(arrays)
+        backend.device_of(op, arrays)     # (one device: else an error naming both)
+        outs = ref.on(backend).run(arrays)       # (it runs on the arrays' device)
     else:
         outs = ref.run(arrays)
     return [record(Variable, op, args, (ref, k), arrays,

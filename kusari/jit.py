@@ -123,9 +123,8 @@ class _Entry:
         the function eagerly."""
         if self.donated and _aliased(inputs, self.donated):
             return None
-        if self.device is not None:          # (the CuPy backend writes no input)
-            with self.backend.cupy.cuda.Device(self.device):
-                return self.executable.fn(*inputs)
+        if self.device is not None:   # (runs on its arrays' device; writes no input)
+            return self.executable.fn(*inputs)
         if self.donated and not all(type(inputs[i]) is np.ndarray and
                                     inputs[i].flags.writeable for i in self.donated):
             if self._plain is None:

@@ -15,8 +15,7 @@ def zeta(x, q) -> Variable:
     q = var(q)
     if isinstance(x, Variable):
         x = x.array
-    if not cuda.is_cupy_array(x):
-        x = sent(np.asarray(x, dtype=q.dtype) if q.dtype.kind == "f" else np.asarray(x), q)
-    elif q.dtype.kind == "f":
+    x = sent(x if cuda.is_cupy_array(x) else np.asarray(x), q)
+    if q.dtype.kind == "f":
         x = x.astype(q.dtype, copy=False)
     return call("zeta", var(x), q)

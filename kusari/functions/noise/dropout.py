@@ -4,7 +4,6 @@ from __future__ import annotations
 import numpy as np
 
 from ... import tracing
-from ...backends import cuda
 from ...configuration import state
 from .._core import Variable, call, operand, var
 from ._random import parse_kwargs, uniform
@@ -16,9 +15,7 @@ def _mask(shape: tuple, ratio: float, dtype, like=None) -> Variable:
     device of `like` (CuPy's generator for a CuPy array)."""
     scale = np.dtype(dtype).type(1.0 / (1.0 - ratio))
     if not (tracing.TRACING and tracing.active() is not None):
-        with cuda.get_device_from_array(like):
-            draw = cuda.get_array_module(like).random.rand(*shape)
-        return var(scale * (draw >= ratio))
+        return var(scale * (uniform(shape, like).array >= ratio))
     u = uniform(shape)
     keep = call("greater_equal", u, operand(ratio, u))
     flag = call("cast", keep, dtype=np.dtype(dtype))
@@ -44,7 +41,7 @@ class Dropout:
         if self.mask is None:
             m = _mask(x.shape, self.dropout_ratio, x.dtype, x.array)
             # (inside a trace the mask is the traced Variable)
-            self.mask = m.array if isinstance(m.array, np.ndarray) else m
+            self.mask = m if isinstance(m.array, tracing.Traced) else m.array
         else:
             m = self.mask if isinstance(self.mask, Variable) else var(self.mask)
             if m.dtype != x.dtype:        # (NumPy would promote; the mask's values stay)
